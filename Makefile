@@ -1,0 +1,60 @@
+# Atoll front end. `make run` and `make test` install what is missing first.
+#
+#   make                 build build/atoll.iso (and build/kernel/atoll.elf)
+#   make run             boot in QEMU (-smp $(SMP)) on this terminal; powers off at the end
+#   make test            host unit tests + the in-guest boot matrix (CTest)
+#   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs
+#   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
+#   make clean
+#
+# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS.
+
+BUILD    ?= build
+SMP      ?= 4
+FIRMWARE ?= bios
+CPU      ?= max
+MEM      ?= 512M
+CMDLINE  ?=
+EMULATOR ?= qemu
+JOBS     ?= $(shell nproc)
+OVMF     ?= /usr/share/ovmf/OVMF.fd
+
+KERNEL := $(BUILD)/kernel/atoll.elf
+ISO    := $(BUILD)/atoll.iso
+QEMU_FW := $(if $(filter uefi,$(FIRMWARE)),-bios $(OVMF),)
+
+.PHONY: all deps build run test test-boot debug clean FORCE
+
+all: build
+
+deps:
+	@scripts/deps.sh
+
+$(BUILD)/CMakeCache.txt:
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE= >/dev/null
+
+build: $(BUILD)/CMakeCache.txt
+	@cmake --build $(BUILD) -j $(JOBS)
+
+run: deps build
+	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) --cmdline "$(CMDLINE)"
+	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
+		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
+
+test: deps build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+test-boot: deps build
+	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) \
+		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=boot)" KERNEL=$(KERNEL) scripts/boot-test.sh
+
+debug: deps build
+	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) --cmdline "$(CMDLINE)"
+	@printf 'file %s\ntarget remote localhost:1234\nset disassembly-flavor intel\n' \
+		"$(abspath $(KERNEL))" > $(BUILD)/gdbinit
+	@echo "QEMU is paused with a gdb stub on :1234. In another terminal: gdb -x $(BUILD)/gdbinit"
+	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/debug.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
+		-cpu $(CPU) -serial mon:stdio -display none -no-reboot -s -S
+
+clean:
+	rm -rf $(BUILD)

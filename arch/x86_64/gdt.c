@@ -1,0 +1,90 @@
+/* Per-core GDT, TSS with IST stacks, and GS base. */
+#include "arch/arch.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "arch/x86.h"
+#include "kstring.h"
+
+struct cpu boot_cpu;
+extern char boot_stack_bottom[], boot_stack_top[];
+
+struct desc_ptr {
+	uint16_t limit;
+	uint64_t base;
+} __attribute__((packed));
+
+static void gdt_fill(struct cpu *c)
+{
+	uint64_t base = (uint64_t)(uintptr_t)&c->tss, limit = sizeof(c->tss) - 1;
+
+	c->gdt[0] = 0;
+	c->gdt[1] = 0x00AF9A000000FFFFull; /* kernel code, 64-bit */
+	c->gdt[2] = 0x00CF92000000FFFFull; /* kernel data */
+	c->gdt[3] = 0x00CFFA000000FFFFull; /* user code, 32-bit (SYSRET base) */
+	c->gdt[4] = 0x00CFF2000000FFFFull; /* user data */
+	c->gdt[5] = 0x00AFFA000000FFFFull; /* user code, 64-bit */
+	c->gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) |
+		    ((limit >> 16 & 0xF) << 48) | ((base >> 24 & 0xFF) << 56);
+	c->gdt[7] = base >> 32; /* available 64-bit TSS, upper half */
+}
+
+static void tss_fill(struct cpu *c)
+{
+	memset(&c->tss, 0, sizeof(c->tss));
+	for (int i = 0; i < 3; i++)
+		c->tss.ist[i] = (uint64_t)(uintptr_t)(c->ist_stack[i] + IST_STACK_SIZE);
+	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap: user port I/O faults */
+}
+
+/* Reload the segment registers after lgdt; CS through a far return. */
+static void segments_reload(void)
+{
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %1, %%ds\n\t"
+			 "mov %1, %%es\n\t"
+			 "mov %1, %%ss\n\t"
+			 :
+			 : "i"(SEL_KCODE), "r"((uint32_t)SEL_KDATA)
+			 : "rax", "memory");
+}
+
+void cpu_tables_init(struct cpu *c, uint32_t index)
+{
+	struct desc_ptr p = { sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt };
+
+	c->self = c;
+	c->index = index;
+	gdt_fill(c);
+	tss_fill(c);
+	lgdt(&p);
+	segments_reload();
+	ltr(SEL_TSS);
+	wrmsr(MSR_GS_BASE, (uint64_t)(uintptr_t)c);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+}
+
+bool cpu_stack_contains(vaddr_t lo, vaddr_t hi)
+{
+	struct cpu *c = this_cpu();
+	vaddr_t b = (vaddr_t)(uintptr_t)boot_stack_bottom, t = (vaddr_t)(uintptr_t)boot_stack_top;
+
+	if (lo >= b && hi <= t && lo <= hi)
+		return true;
+	for (int i = 0; i < 3; i++) {
+		b = (vaddr_t)(uintptr_t)c->ist_stack[i];
+		if (lo >= b && hi <= b + IST_STACK_SIZE && lo <= hi)
+			return true;
+	}
+	return false;
+}
+
+/* Descriptor tables and trap entry for the boot core. */
+void arch_cpu_early_init(void)
+{
+	cpu_tables_init(&boot_cpu, 0);
+	idt_init();
+}

@@ -1,0 +1,58 @@
+/*
+ * What the portable kernel may ask of the x86-64 layer. kernel/ and smp/
+ * reach the hardware only through these functions.
+ */
+#pragma once
+#include "types.h"
+#include "bootinfo.h"
+#include "bootmem.h"
+
+struct cpu_features {
+	char vendor[13];
+	char brand[49];
+	uint32_t family, model, stepping;
+	uint32_t max_leaf, max_ext_leaf;
+	bool syscall, nx, smep, smap, fsgsbase, pcid, invpcid, x2apic, tsc_deadline;
+	bool invariant_tsc, rdtscp, pge, page1g, apic, xsave;
+	uint64_t tsc_hz;        /* measured or reported TSC frequency */
+	const char *tsc_source; /* "cpuid 0x15", "cpuid 0x16" or "PIT calibration" */
+};
+
+/* Consoles. */
+void arch_serial_init(void);
+void arch_serial_write(const char *s, size_t len);
+void arch_debugcon_write(const char *s, size_t len); /* port 0xE9 (Bochs, QEMU -debugcon) */
+bool arch_vga_init(void *text_buffer, uint32_t cols, uint32_t rows);
+void arch_vga_write(const char *s, size_t len);
+
+/* CPU: descriptor tables, traps, features, protection bits. */
+void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
+void arch_cpu_detect(struct cpu_features *f); /* CPUID */
+void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
+void arch_tsc_calibrate(struct cpu_features *f);
+uint64_t arch_timestamp(void);                /* serialised TSC read */
+
+/* Kernel page tables: direct map of physical memory and the W^X image. */
+void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struct cpu_features *f);
+/* Flags of the leaf entry mapping va in the current tables, or 0 if none. */
+uint64_t arch_pte_flags(vaddr_t va);
+
+/* Stop forever (interrupts off). */
+NORETURN void arch_halt(void);
+/* Leave the machine with a verdict: under QEMU through isa-debug-exit, under
+ * Bochs through its shutdown port, else ACPI-less poweroff ports, then halt. */
+NORETURN void arch_exit(bool pass, bool poweroff);
+
+/* x86-specific boot self-tests (descriptor tables, traps, W^X, protection
+ * bits, TSC); each reports through ktest_result(). */
+void arch_boot_selftests(const struct cpu_features *f);
+
+/* Threads: make t's saved frame the one restored on return to user mode,
+ * with its address space; wait for an interrupt while nothing can run. */
+struct tcb;
+void arch_thread_activate(struct tcb *t);
+void arch_idle_wait(void);
+/* SYSCALL/SYSRET MSRs and the kernel stack for entries on this core. */
+void arch_syscall_init(void);
+/* Leave the kernel into the current thread (never returns). */
+NORETURN void arch_enter_user(void);

@@ -1,0 +1,58 @@
+/*
+ * Per-core state, one struct per core, reached through GS (GS base = the
+ * struct's address, first field points to itself). Owned by its core; other
+ * cores read only `index` and `apic_id`.
+ */
+#pragma once
+#include "types.h"
+
+#define SEL_KCODE 0x08
+#define SEL_KDATA 0x10
+#define SEL_UCODE32 0x18 /* SYSRET layout: user data = +8, user code64 = +16 */
+#define SEL_UDATA 0x20
+#define SEL_UCODE 0x28
+#define SEL_TSS 0x30
+#define GDT_ENTRIES 8
+
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+#define IST_MACHINE_CHECK 3
+#define IST_STACK_SIZE 8192
+
+struct tss {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss) == 104, "TSS layout");
+
+struct cpu {
+	struct cpu *self;      /* GS:0 */
+	uint64_t user_rsp;     /* SYSCALL entry scratch: the user stack pointer */
+	uint64_t cur_regs_end; /* end of the running thread's saved registers */
+	uint64_t kstack_top;   /* this core's kernel stack */
+	uint32_t index;        /* 0 = boot core */
+	uint32_t apic_id;
+	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+	struct tss tss __attribute__((aligned(16)));
+	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+};
+
+/* The boot core's struct; later cores get theirs from their cluster. */
+extern struct cpu boot_cpu;
+
+/* Load this core's GDT, TSS and GS base. */
+void cpu_tables_init(struct cpu *c, uint32_t index);
+/* This core's struct. */
+static inline struct cpu *this_cpu(void)
+{
+	struct cpu *c;
+	__asm__ volatile("mov %%gs:0, %0" : "=r"(c));
+	return c;
+}
+/* Whether [lo, hi) lies in one of this core's known stacks; for stack walks. */
+bool cpu_stack_contains(vaddr_t lo, vaddr_t hi);

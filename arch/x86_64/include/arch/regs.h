@@ -1,0 +1,51 @@
+/*
+ * A user thread's saved registers, kept in its TCB. The layout is the trap
+ * frame's (arch/trap.h): on entry from user mode the CPU and the entry code
+ * push straight into the TCB (TSS.rsp0 and the SYSCALL path point at the
+ * end of this struct), so no copy is made on kernel entry or exit.
+ */
+#pragma once
+#include "arch/trap.h"
+
+typedef struct trapframe user_regs_t;
+
+/* vector value that marks "entered by SYSCALL": exit may use SYSRET. */
+#define VEC_SYSCALL 0x100
+/* vector value for a fresh or rewritten context: exit by IRETQ. */
+#define VEC_NONE 0x101
+
+#define USER_RFLAGS_DEFAULT 0x202ull /* IF set */
+#define USER_TOP 0x00007FFFFFFFF000ull /* last user page excluded: SYSRET safety */
+
+/* ABI registers: rax = syscall number / error, rdi = capability address /
+ * badge, rsi = message info, rdx = reply capability address, message
+ * registers MR0..MR3 in r10, r8, r9, r12. */
+#define REG_SYSNO rax
+#define REG_ERR rax
+#define REG_CPTR rdi
+#define REG_BADGE rdi
+#define REG_INFO rsi
+#define REG_REPLY rdx
+#define REG_MR0 r10
+#define REG_MR1 r8
+#define REG_MR2 r9
+#define REG_MR3 r12
+
+static inline uint64_t *regs_mr(user_regs_t *r, unsigned i)
+{
+	switch (i) {
+	case 0:
+		return &r->r10;
+	case 1:
+		return &r->r8;
+	case 2:
+		return &r->r9;
+	default:
+		return &r->r12;
+	}
+}
+
+/* Set up a fresh user context at entry `ip` with stack `sp`. */
+void arch_regs_init(user_regs_t *r, uint64_t ip, uint64_t sp);
+/* Whether `ip` may be loaded as a user instruction pointer. */
+bool arch_user_ip_ok(uint64_t ip);

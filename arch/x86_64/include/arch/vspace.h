@@ -1,0 +1,34 @@
+/*
+ * User address spaces: 4-level x86-64 page tables whose upper half is the
+ * kernel's (copied from the kernel PML4 when a PML4 object is made). User
+ * space supplies every paging structure as an object; the kernel only links
+ * them. Errors are ABI error codes.
+ */
+#pragma once
+#include "types.h"
+
+#define PT_LEVEL_PT 0   /* a page table maps 4 KiB pages */
+#define PT_LEVEL_PD 1   /* a page directory maps page tables or 2 MiB pages */
+#define PT_LEVEL_PDPT 2 /* a PDPT maps page directories */
+#define PT_LEVEL_PML4 3 /* the root maps PDPTs */
+
+/* Prepare a fresh PML4 page: empty user half, the kernel's upper half. */
+void vspace_pml4_init(uint64_t *pml4);
+/* Link the table at `table` (physical) as the level-`level` structure
+ * covering va (level PT_LEVEL_PDPT..PT_LEVEL_PT). */
+int vspace_map_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table);
+/* Map a 4 KiB (large=false) or 2 MiB frame at va; writable if `write`,
+ * no-execute if `nx`. */
+int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool write, bool nx);
+/* Remove the mapping of the frame at va if it still maps `frame`. */
+void vspace_unmap_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large);
+/* Remove the level-`level` table at va if it is still `table`. */
+void vspace_unmap_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table);
+/* Whether the level-`level` table covering va is present. */
+bool vspace_has_table(uint64_t *pml4, vaddr_t va, int level);
+/* Physical address mapped at va (4K or 2M page), 0 if none; *writable set. */
+paddr_t vspace_lookup(uint64_t *pml4, vaddr_t va, bool *writable);
+/* Whether va is a user address the kernel lets user space map. */
+bool vspace_user_addr_ok(vaddr_t va, uint64_t size);
+/* The kernel's own PML4 (physical). */
+paddr_t vspace_kernel_root(void);

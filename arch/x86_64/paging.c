@@ -1,0 +1,121 @@
+/*
+ * Kernel page tables built at boot: a direct map of physical memory (large
+ * pages, read-write, never executable) and the kernel image at -2 GiB with
+ * 4 KiB pages and W^X permissions per section. Tables come from bootmem
+ * below 4 GiB, where the early direct map reaches.
+ */
+#include "arch/arch.h"
+#include "arch/x86.h"
+#include "kstring.h"
+#include "layout.h"
+#include "panic.h"
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_PS (1ull << 7)
+#define PTE_G (1ull << 8)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000ull
+
+paddr_t kernel_pml4_paddr; /* set once at boot; read-only afterwards */
+
+static struct {
+	struct bootmem *bm;
+	uint64_t nx, global;
+	uint64_t tables; /* page-table pages used */
+} pg;
+
+static uint64_t *table_alloc(void)
+{
+	paddr_t pa = bootmem_alloc(pg.bm, PAGE_SIZE, PAGE_SIZE, DMAP_MIN_SIZE);
+
+	if (!pa)
+		panic("paging: out of boot memory for page tables");
+	pg.tables++;
+	return memset(phys_to_virt(pa), 0, PAGE_SIZE);
+}
+
+/* The table that entry `idx` of `t` points to, made if absent. */
+static uint64_t *table_next(uint64_t *t, unsigned idx)
+{
+	if (!(t[idx] & PTE_P)) {
+		uint64_t *n = table_alloc();
+		t[idx] = ((paddr_t)(uintptr_t)n - DMAP_BASE) | PTE_P | PTE_W;
+	}
+	return phys_to_virt(t[idx] & PTE_ADDR);
+}
+
+static unsigned idx(vaddr_t va, int level)
+{
+	return (va >> (12 + 9 * level)) & 511;
+}
+
+/* Map one page of size 4 KiB (level 0), 2 MiB (1) or 1 GiB (2). */
+static void map_page(uint64_t *pml4, vaddr_t va, paddr_t pa, int level, uint64_t flags)
+{
+	uint64_t *t = pml4;
+
+	for (int l = 3; l > level; l--)
+		t = table_next(t, idx(va, l));
+	t[idx(va, level)] = pa | flags | (level ? PTE_PS : 0);
+}
+
+static uint64_t dmap_size(const struct bootinfo *bi)
+{
+	uint64_t top = DMAP_MIN_SIZE;
+
+	for (uint32_t i = 0; i < bi->mem_count; i++)
+		top = MAX(top, bi->mem[i].base + bi->mem[i].len);
+	if (bi->fb.type != BI_FB_NONE)
+		top = MAX(top, bi->fb.addr + (uint64_t)bi->fb.pitch * bi->fb.height);
+	return MIN(ALIGN_UP(top, 1ull << 30), DMAP_MAX_SIZE);
+}
+
+static void map_direct(uint64_t *pml4, const struct bootinfo *bi, bool page1g)
+{
+	uint64_t size = dmap_size(bi), step = page1g ? (1ull << 30) : LARGE_PAGE_SIZE;
+
+	for (paddr_t pa = 0; pa < size; pa += step)
+		map_page(pml4, DMAP_BASE + pa, pa, page1g ? 2 : 1, PTE_P | PTE_W | pg.nx | pg.global);
+}
+
+extern char boot_stack_guard[];
+
+/* Map [start, end) of the image; the boot stack's guard page stays unmapped. */
+static void map_image(uint64_t *pml4, const char *start, const char *end, uint64_t flags)
+{
+	for (vaddr_t va = (vaddr_t)(uintptr_t)start; va < (vaddr_t)(uintptr_t)end; va += PAGE_SIZE)
+		if (va != (vaddr_t)(uintptr_t)boot_stack_guard)
+			map_page(pml4, va, va - KERNEL_VBASE, 0, flags | PTE_P | pg.global);
+}
+
+void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struct cpu_features *f)
+{
+	uint64_t *pml4;
+
+	pg.bm = bm;
+	pg.nx = f->nx ? PTE_NX : 0;
+	pg.global = f->pge ? PTE_G : 0;
+	pml4 = table_alloc();
+	map_direct(pml4, bi, f->page1g);
+	map_image(pml4, __text_start, __text_end, 0);
+	map_image(pml4, __rodata_start, __rodata_end, pg.nx);
+	map_image(pml4, __data_start, __data_end, PTE_W | pg.nx);
+	kernel_pml4_paddr = (paddr_t)(uintptr_t)pml4 - DMAP_BASE;
+	write_cr3(kernel_pml4_paddr);
+}
+
+uint64_t arch_pte_flags(vaddr_t va)
+{
+	uint64_t *t = phys_to_virt(read_cr3() & PTE_ADDR);
+
+	for (int l = 3; l >= 0; l--) {
+		uint64_t e = t[idx(va, l)];
+		if (!(e & PTE_P))
+			return 0;
+		if (l == 0 || (e & PTE_PS))
+			return e & ~PTE_ADDR;
+		t = phys_to_virt(e & PTE_ADDR);
+	}
+	return 0;
+}

@@ -1,0 +1,133 @@
+/* x86-64 boot self-tests: traps are delivered and recoverable, the kernel
+ * image really is W^X, the protection bits are on, the TSC behaves. */
+#include "arch/arch.h"
+#include "arch/cpu.h"
+#include "arch/trap.h"
+#include "arch/x86.h"
+#include "ktest.h"
+#include "layout.h"
+
+#define PTE_W (1ull << 1)
+#define PTE_NX (1ull << 63)
+
+extern char boot_stack_guard[];
+static volatile uintptr_t probe_addr;
+static uint8_t data_ret_insn[16] __attribute__((aligned(16))) = { 0xC3 }; /* ret, in .data */
+static const uint64_t rodata_word = 42;
+
+static void do_int3(void) { int3(); }
+static void do_ud2(void) { ud2(); }
+static void do_div0(void)
+{
+	volatile uint64_t zero = 0, x = 7;
+	x /= zero;
+}
+static void do_write(void) { *(volatile uint64_t *)probe_addr = 1; }
+static void do_read(void) { (void)*(volatile uint64_t *)probe_addr; }
+static void do_exec(void) { ((void (*)(void))probe_addr)(); }
+
+/* Probe fn with probe_addr = addr; expect `vector` and, if err_mask, error
+ * bits (error & err_mask) == err_want. */
+static void expect_fault(const char *what, uint64_t vector, void (*fn)(void), uintptr_t addr,
+			 uint64_t err_mask, uint64_t err_want)
+{
+	struct trap_record r;
+	bool trapped;
+
+	probe_addr = addr;
+	trapped = trap_probe(vector, fn, &r);
+	ktest_result(trapped && r.vector == vector && (r.error & err_mask) == err_want &&
+			     (vector != VEC_PF || r.cr2 == addr),
+		     "%s raises %s (error %#llx)", what, trap_name(vector),
+		     (unsigned long long)r.error);
+}
+
+static void test_tables(void)
+{
+	uint16_t tr;
+	struct cpu *c = this_cpu();
+
+	__asm__ volatile("str %0" : "=r"(tr));
+	ktest_result(c == &boot_cpu && c->self == c, "GS base reaches the boot core's struct cpu");
+	ktest_result(tr == SEL_TSS, "task register holds the TSS selector");
+	ktest_result(c->tss.ist[IST_DOUBLE_FAULT - 1] == (uint64_t)(uintptr_t)(c->ist_stack[0] + IST_STACK_SIZE) &&
+			     c->tss.ist[IST_NMI - 1] && c->tss.ist[IST_MACHINE_CHECK - 1],
+		     "IST stacks set for #DF, NMI and #MC");
+	ktest_result(!(read_rflags() & RFLAGS_IF), "interrupts are off in the kernel");
+}
+
+static void test_traps(void)
+{
+	expect_fault("int3", VEC_BP, do_int3, 0, 0, 0);
+	expect_fault("ud2", VEC_UD, do_ud2, 0, 0, 0);
+	expect_fault("division by zero", VEC_DE, do_div0, 0, 0, 0);
+	expect_fault("non-canonical write", VEC_GP, do_write, 0x8000000000000000ull, 0, 0);
+	expect_fault("read of unmapped low memory", VEC_PF, do_read, 0x1000, 0x7, 0x0);
+	expect_fault("write to kernel text", VEC_PF, do_write, (uintptr_t)__text_start + 64, 0x3, 0x3);
+	expect_fault("write to kernel rodata", VEC_PF, do_write, (uintptr_t)&rodata_word, 0x3, 0x3);
+	expect_fault("touch of the boot stack guard page", VEC_PF, do_read,
+		     (uintptr_t)boot_stack_guard + 8, 0x1, 0x0);
+}
+
+static void test_nx(const struct cpu_features *f)
+{
+	if (!f->nx) {
+		ktest_result(true, "execute from kernel data faults # SKIP no NX on this CPU");
+		return;
+	}
+	expect_fault("execute from kernel data", VEC_PF, do_exec, (uintptr_t)data_ret_insn, 0x11, 0x11);
+	expect_fault("execute from the direct map", VEC_PF, do_exec,
+		     (uintptr_t)phys_to_virt(kimage_to_phys(__text_start)), 0x11, 0x11);
+}
+
+static void test_wx(const struct cpu_features *f)
+{
+	uint64_t t = arch_pte_flags((vaddr_t)(uintptr_t)__text_start);
+	uint64_t r = arch_pte_flags((vaddr_t)(uintptr_t)&rodata_word);
+	uint64_t d = arch_pte_flags((vaddr_t)(uintptr_t)data_ret_insn);
+	uint64_t m = arch_pte_flags(DMAP_BASE + 0x100000);
+	uint64_t nx = f->nx ? PTE_NX : 0;
+
+	ktest_result(t && !(t & PTE_W) && !(t & PTE_NX), "text mapped read-only and executable");
+	ktest_result(r && !(r & PTE_W) && (r & PTE_NX) == nx, "rodata mapped read-only, no-execute");
+	ktest_result(d && (d & PTE_W) && (d & PTE_NX) == nx, "data mapped writable, no-execute");
+	ktest_result(m && (m & PTE_W) && (m & PTE_NX) == nx, "direct map writable, no-execute");
+	ktest_result(arch_pte_flags(0x200000) == 0 && arch_pte_flags(0) == 0,
+		     "boot identity mapping is gone");
+}
+
+static void test_protection(const struct cpu_features *f)
+{
+	uint64_t cr4 = read_cr4();
+
+	ktest_result((read_cr0() & CR0_WP) != 0, "CR0.WP on");
+	ktest_result(!f->nx || (rdmsr(MSR_EFER) & EFER_NXE), "EFER.NXE on where NX exists");
+	ktest_result(!!(cr4 & CR4_SMEP) == f->smep, "CR4.SMEP on exactly where the CPU has SMEP");
+	ktest_result(!!(cr4 & CR4_SMAP) == f->smap, "CR4.SMAP on exactly where the CPU has SMAP");
+}
+
+static void test_tsc(const struct cpu_features *f)
+{
+	uint64_t prev = arch_timestamp(), now;
+	bool mono = true;
+
+	for (int i = 0; i < 1000; i++) {
+		now = arch_timestamp();
+		mono &= now > prev;
+		prev = now;
+	}
+	ktest_result(mono, "TSC strictly increases over 1000 reads");
+	ktest_result(f->tsc_hz >= 10000000ull && f->tsc_hz <= 20000000000ull,
+		     "TSC frequency %llu Hz is plausible (%s)", (unsigned long long)f->tsc_hz,
+		     f->tsc_source);
+}
+
+void arch_boot_selftests(const struct cpu_features *f)
+{
+	test_tables();
+	test_traps();
+	test_nx(f);
+	test_wx(f);
+	test_protection(f);
+	test_tsc(f);
+}

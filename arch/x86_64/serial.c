@@ -1,0 +1,44 @@
+/* COM1 (16550 UART at 0x3F8), 115200 8N1, polled; and the 0xE9 debug port. */
+#include "arch/arch.h"
+#include "arch/x86.h"
+
+#define COM1 0x3F8
+
+static bool serial_present;
+
+void arch_serial_init(void)
+{
+	outb(COM1 + 1, 0x00); /* no interrupts */
+	outb(COM1 + 3, 0x80); /* DLAB */
+	outb(COM1 + 0, 0x01); /* divisor 1: 115200 baud */
+	outb(COM1 + 1, 0x00);
+	outb(COM1 + 3, 0x03); /* 8N1 */
+	outb(COM1 + 2, 0xC7); /* FIFO on, cleared */
+	outb(COM1 + 4, 0x03); /* DTR, RTS */
+	/* A missing UART reads back 0xFF from the line status register. */
+	serial_present = inb(COM1 + 5) != 0xFF;
+}
+
+static void serial_putc(char c)
+{
+	for (int spin = 0; spin < 100000 && !(inb(COM1 + 5) & 0x20); spin++)
+		cpu_pause();
+	outb(COM1, (uint8_t)c);
+}
+
+void arch_serial_write(const char *s, size_t len)
+{
+	if (!serial_present)
+		return;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}
+
+void arch_debugcon_write(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		outb(0xE9, (uint8_t)s[i]);
+}

@@ -1,0 +1,72 @@
+/* VGA text console (BIOS boots): 16-bit cells of character and attribute. */
+#include "arch/arch.h"
+#include "arch/x86.h"
+#include "kstring.h"
+
+static struct {
+	volatile uint16_t *buf;
+	uint32_t cols, rows, x, y;
+} vga;
+
+#define VGA_ATTR 0x0700 /* light grey on black */
+
+static void vga_cursor(void)
+{
+	uint16_t pos = (uint16_t)(vga.y * vga.cols + vga.x);
+	outb(0x3D4, 0x0F);
+	outb(0x3D5, (uint8_t)pos);
+	outb(0x3D4, 0x0E);
+	outb(0x3D5, (uint8_t)(pos >> 8));
+}
+
+bool arch_vga_init(void *text_buffer, uint32_t cols, uint32_t rows)
+{
+	if (!text_buffer || cols == 0 || rows == 0 || cols > 256 || rows > 256)
+		return false;
+	vga.buf = text_buffer;
+	vga.cols = cols;
+	vga.rows = rows;
+	vga.x = vga.y = 0;
+	for (uint32_t i = 0; i < cols * rows; i++)
+		vga.buf[i] = VGA_ATTR | ' ';
+	return true;
+}
+
+static void vga_newline(void)
+{
+	vga.x = 0;
+	if (++vga.y < vga.rows)
+		return;
+	vga.y = vga.rows - 1;
+	for (uint32_t i = 0; i < vga.cols * (vga.rows - 1); i++)
+		vga.buf[i] = vga.buf[i + vga.cols];
+	for (uint32_t i = 0; i < vga.cols; i++)
+		vga.buf[vga.cols * (vga.rows - 1) + i] = VGA_ATTR | ' ';
+}
+
+static void vga_putc(char c)
+{
+	if (c == '\n') {
+		vga_newline();
+	} else if (c == '\r') {
+		vga.x = 0;
+	} else if (c == '\t') {
+		do
+			vga_putc(' ');
+		while (vga.x % 8);
+	} else {
+		uint8_t ch = (c >= 32 && c < 127) ? (uint8_t)c : '?';
+		vga.buf[vga.y * vga.cols + vga.x] = VGA_ATTR | ch;
+		if (++vga.x == vga.cols)
+			vga_newline();
+	}
+}
+
+void arch_vga_write(const char *s, size_t len)
+{
+	if (!vga.buf)
+		return;
+	for (size_t i = 0; i < len; i++)
+		vga_putc(s[i]);
+	vga_cursor();
+}

@@ -1,0 +1,146 @@
+/* User page tables (see arch/vspace.h). */
+#include "abi/abi.h"
+#include "arch/vspace.h"
+#include "arch/x86.h"
+#include "kstring.h"
+#include "layout.h"
+
+#define PTE_P (1ull << 0)
+#define PTE_W (1ull << 1)
+#define PTE_U (1ull << 2)
+#define PTE_PS (1ull << 7)
+#define PTE_NX (1ull << 63)
+#define PTE_ADDR 0x000FFFFFFFFFF000ull
+#define USER_LIMIT 0x00007FFFFFFFF000ull
+
+static unsigned idx(vaddr_t va, int level)
+{
+	return (va >> (12 + 9 * level)) & 511;
+}
+
+static uint64_t *tab(uint64_t e)
+{
+	return phys_to_virt(e & PTE_ADDR);
+}
+
+paddr_t vspace_kernel_root(void)
+{
+	extern paddr_t kernel_pml4_paddr;
+	return kernel_pml4_paddr;
+}
+
+void vspace_pml4_init(uint64_t *pml4)
+{
+	const uint64_t *k = phys_to_virt(vspace_kernel_root());
+
+	memset(pml4, 0, 256 * sizeof(uint64_t));
+	memcpy(pml4 + 256, k + 256, 256 * sizeof(uint64_t));
+}
+
+bool vspace_user_addr_ok(vaddr_t va, uint64_t size)
+{
+	return va < USER_LIMIT && size <= USER_LIMIT - va;
+}
+
+/* Walk from the PML4 down to the table at `level`; NULL if a level is missing. */
+static uint64_t *walk(uint64_t *pml4, vaddr_t va, int level)
+{
+	uint64_t *t = pml4;
+
+	for (int l = PT_LEVEL_PML4; l > level; l--) {
+		uint64_t e = t[idx(va, l)];
+		if (!(e & PTE_P) || (e & PTE_PS))
+			return NULL;
+		t = tab(e);
+	}
+	return t;
+}
+
+bool vspace_has_table(uint64_t *pml4, vaddr_t va, int level)
+{
+	return walk(pml4, va, level) != NULL;
+}
+
+int vspace_map_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table)
+{
+	uint64_t *parent;
+
+	if (level < PT_LEVEL_PT || level > PT_LEVEL_PDPT || !vspace_user_addr_ok(va, 1))
+		return E_INVALID_ARGUMENT;
+	parent = walk(pml4, va, level + 1);
+	if (!parent)
+		return E_FAILED_LOOKUP;
+	if (parent[idx(va, level + 1)] & PTE_P)
+		return E_DELETE_FIRST;
+	parent[idx(va, level + 1)] = table | PTE_P | PTE_W | PTE_U;
+	return E_OK;
+}
+
+int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool write, bool nx)
+{
+	int level = large ? PT_LEVEL_PD : PT_LEVEL_PT;
+	uint64_t *t;
+
+	if (va & ((large ? LARGE_PAGE_SIZE : PAGE_SIZE) - 1))
+		return E_ALIGNMENT_ERROR;
+	if (!vspace_user_addr_ok(va, large ? LARGE_PAGE_SIZE : PAGE_SIZE))
+		return E_INVALID_ARGUMENT;
+	t = walk(pml4, va, level);
+	if (!t)
+		return E_FAILED_LOOKUP;
+	if (t[idx(va, level)] & PTE_P)
+		return E_DELETE_FIRST;
+	t[idx(va, level)] = frame | PTE_P | PTE_U | (write ? PTE_W : 0) | (nx ? PTE_NX : 0) |
+			    (large ? PTE_PS : 0);
+	return E_OK;
+}
+
+static void flush(uint64_t *pml4, vaddr_t va)
+{
+	if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
+		invlpg(va);
+}
+
+void vspace_unmap_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large)
+{
+	int level = large ? PT_LEVEL_PD : PT_LEVEL_PT;
+	uint64_t *t = walk(pml4, va, level);
+
+	if (!t)
+		return;
+	uint64_t e = t[idx(va, level)];
+	if ((e & PTE_P) && (e & PTE_ADDR) == frame && !!(e & PTE_PS) == large) {
+		t[idx(va, level)] = 0;
+		flush(pml4, va);
+	}
+}
+
+void vspace_unmap_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table)
+{
+	uint64_t *parent = walk(pml4, va, level + 1);
+
+	if (parent && (parent[idx(va, level + 1)] & PTE_ADDR) == table &&
+	    !(parent[idx(va, level + 1)] & PTE_PS)) {
+		parent[idx(va, level + 1)] = 0;
+		write_cr3(read_cr3()); /* the whole subtree goes: flush */
+	}
+}
+
+paddr_t vspace_lookup(uint64_t *pml4, vaddr_t va, bool *writable)
+{
+	uint64_t *t = pml4;
+
+	for (int l = PT_LEVEL_PML4; l >= 0; l--) {
+		uint64_t e = t[idx(va, l)];
+		if (!(e & PTE_P))
+			return 0;
+		if (l == 0 || (e & PTE_PS)) {
+			uint64_t off = va & ((1ull << (12 + 9 * l)) - 1);
+			if (writable)
+				*writable = e & PTE_W;
+			return (e & PTE_ADDR & ~((1ull << (12 + 9 * l)) - 1)) + off;
+		}
+		t = tab(e);
+	}
+	return 0;
+}

@@ -1,0 +1,205 @@
+/*
+ * The root task: the kernel's last act of boot-time allocation. Everything
+ * it builds comes from bootmem; what remains free afterwards is handed over
+ * as untyped capabilities, and boot memory is closed.
+ */
+#include "abi/bootinfo.h"
+#include "arch/vspace.h"
+#include "console.h"
+#include "elf.h"
+#include "kstring.h"
+#include "object.h"
+#include "panic.h"
+#include "roottask.h"
+#include "sched.h"
+
+#define RT_PRIO 255
+
+static struct {
+	struct bootmem *bm;
+	uint64_t *pml4;
+	paddr_t pml4_pa;
+	struct cte *cnode;
+	struct abi_bootinfo *bi;
+	uint32_t next_slot;
+} rt;
+
+static paddr_t alloc(uint64_t size, uint64_t align)
+{
+	paddr_t pa = bootmem_alloc(rt.bm, size, align, ~0ull);
+
+	if (!pa)
+		panic("root task: out of boot memory");
+	memset(phys_to_virt(pa), 0, size);
+	return pa;
+}
+
+/* Map one 4 KiB page, making the missing paging structures on the way. */
+static void map_page(vaddr_t va, paddr_t pa, bool write, bool nx)
+{
+	for (int level = PT_LEVEL_PDPT; level >= PT_LEVEL_PT; level--)
+		if (!vspace_has_table(rt.pml4, va, level) &&
+		    vspace_map_table(rt.pml4, va, level, alloc(PAGE_SIZE, PAGE_SIZE)) != E_OK)
+			panic("root task: cannot map %#llx", (unsigned long long)va);
+	if (vspace_map_frame(rt.pml4, va, pa, false, write, nx) != E_OK)
+		panic("root task: page %#llx mapped twice", (unsigned long long)va);
+}
+
+/* Load the ELF image: fresh frames for every page of every segment. */
+static uint64_t load_elf(const struct bi_module *mod)
+{
+	struct elf_info info;
+	const uint8_t *img = phys_to_virt(mod->start);
+	const char *err = elf_parse(img, mod->end - mod->start, ABI_MODULES_VADDR, &info);
+
+	if (err)
+		panic("root task module '%s': %s", mod->name, err);
+	for (uint32_t i = 0; i < info.count; i++) {
+		const struct elf_segment *s = &info.seg[i];
+		for (vaddr_t va = ALIGN_DOWN(s->vaddr, PAGE_SIZE); va < s->vaddr + s->memsz; va += PAGE_SIZE) {
+			paddr_t pa = alloc(PAGE_SIZE, PAGE_SIZE);
+			uint64_t lo = MAX(va, s->vaddr), hi = MIN(va + PAGE_SIZE, s->vaddr + s->filesz);
+			if (hi > lo)
+				memcpy((uint8_t *)phys_to_virt(pa) + (lo - va), img + s->offset + (lo - s->vaddr), hi - lo);
+			map_page(va, pa, s->flags & ELF_PF_W, !(s->flags & ELF_PF_X));
+		}
+	}
+	return info.entry;
+}
+
+/* Map the other modules read-only, each at a 2 MiB boundary, and list them. */
+static void map_modules(const struct bootinfo *bi)
+{
+	vaddr_t va = ABI_MODULES_VADDR;
+
+	for (uint32_t i = 0; i < bi->module_count && i < ABI_MAX_MODULES; i++) {
+		const struct bi_module *m = &bi->modules[i];
+		struct abi_module *am = &rt.bi->modules[rt.bi->module_count++];
+		am->vaddr = va + (m->start & (PAGE_SIZE - 1));
+		am->size = m->end - m->start;
+		memcpy(am->name, m->name, MIN(sizeof(am->name) - 1, strlen(m->name)));
+		for (paddr_t pa = ALIGN_DOWN(m->start, PAGE_SIZE); pa < m->end; pa += PAGE_SIZE, va += PAGE_SIZE)
+			map_page(va, pa, false, true);
+		va = ALIGN_UP(va, LARGE_PAGE_SIZE);
+	}
+}
+
+static struct cte *slot(uint32_t i)
+{
+	return &rt.cnode[i];
+}
+
+/* A frame of the root task's own, mapped at va, with a capability in `s`. */
+static paddr_t mapped_frame(vaddr_t va, uint32_t s, uint32_t asid)
+{
+	paddr_t pa = alloc(PAGE_SIZE, PAGE_SIZE);
+
+	map_page(va, pa, true, true);
+	cdt_insert(slot(s), cap_make(OBJ_FRAME_4K, RIGHTS_ALL, 0, false, pa, va | asid), NULL, MDB_REVOCABLE);
+	return pa;
+}
+
+/* Carve [base, end) into maximal naturally aligned power-of-two blocks. */
+static void add_untyped(paddr_t base, paddr_t end)
+{
+	while (base < end && rt.next_slot < (1u << ABI_ROOT_CNODE_RADIX) &&
+	       rt.bi->untyped_count < ABI_MAX_UNTYPED) {
+		unsigned bits = 12;
+		while (bits < 47 && !(base & ((2ull << bits) - 1)) && base + (2ull << bits) <= end)
+			bits++;
+		cdt_insert(slot(rt.next_slot++), cap_make(OBJ_UNTYPED, RIGHTS_ALL, bits, false, base, 0),
+			   NULL, MDB_REVOCABLE);
+		rt.bi->untyped[rt.bi->untyped_count++] = (struct abi_untyped){ base, (uint8_t)bits, 0, { 0 } };
+		base += 1ull << bits;
+	}
+}
+
+static void fill_bootinfo(const struct kernel_boot *kb)
+{
+	const struct cpu_features *f = &kb->cpu;
+
+	rt.bi->magic = ABI_BOOTINFO_MAGIC;
+	rt.bi->cluster_count = 1;
+	rt.bi->core_count = 1;
+	rt.bi->cnode_radix = ABI_ROOT_CNODE_RADIX;
+	rt.bi->ipcbuf_vaddr = ABI_IPCBUF_VADDR;
+	rt.bi->tsc_hz = f->tsc_hz;
+	rt.bi->cpu_features = (f->pcid ? ABI_CPU_PCID : 0) | (f->x2apic ? ABI_CPU_X2APIC : 0) |
+			      (f->tsc_deadline ? ABI_CPU_TSC_DEADLINE : 0) |
+			      (f->invariant_tsc ? ABI_CPU_INVARIANT_TSC : 0) | (f->smep ? ABI_CPU_SMEP : 0) |
+			      (f->smap ? ABI_CPU_SMAP : 0) | (f->fsgsbase ? ABI_CPU_FSGSBASE : 0) |
+			      (f->rdtscp ? ABI_CPU_RDTSCP : 0);
+	memcpy(rt.bi->cpu_brand, f->brand, sizeof(rt.bi->cpu_brand) - 1);
+	if (kb->bi.has_cmdline)
+		memcpy(rt.bi->cmdline, kb->bi.cmdline, sizeof(rt.bi->cmdline) - 1);
+}
+
+static struct tcb *make_tcb(uint32_t asid)
+{
+	paddr_t pa = alloc(PAGE_SIZE, PAGE_SIZE);
+	struct tcb *t = phys_to_virt(pa);
+
+	cdt_insert(slot(ROOT_TCB), cap_make(OBJ_TCB, RIGHTS_ALL, 0, false, pa, 0), NULL, MDB_REVOCABLE);
+	cdt_insert(&t->slots[TCB_CSPACE], slot(ROOT_CNODE)->cap, slot(ROOT_CNODE), 0);
+	cdt_insert(&t->slots[TCB_VSPACE], slot(ROOT_VSPACE)->cap, slot(ROOT_VSPACE), 0);
+	cdt_insert(&t->slots[TCB_IPCBUF], slot(ROOT_IPCBUF)->cap, slot(ROOT_IPCBUF), 0);
+	t->ipcbuf_vaddr = ABI_IPCBUF_VADDR;
+	t->rq.prio = RT_PRIO;
+	t->mcp = RT_PRIO;
+	memcpy(t->name, "root", 5);
+	(void)asid;
+	return t;
+}
+
+void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
+{
+	uint64_t radix = ABI_ROOT_CNODE_RADIX, cnode_bytes = 32ull << ABI_ROOT_CNODE_RADIX;
+	paddr_t cnode_pa, bi_pa;
+	uint32_t asid;
+	uint64_t entry;
+	struct tcb *t;
+
+	rt.bm = &kb->bm;
+	asid_table_init(phys_to_virt(alloc(ALIGN_UP(sizeof(struct asid_table), PAGE_SIZE), PAGE_SIZE)));
+	rt.pml4_pa = alloc(PAGE_SIZE, PAGE_SIZE);
+	rt.pml4 = phys_to_virt(rt.pml4_pa);
+	vspace_pml4_init(rt.pml4);
+	asid = asid_alloc(rt.pml4_pa);
+	cnode_pa = alloc(cnode_bytes, cnode_bytes);
+	rt.cnode = phys_to_virt(cnode_pa);
+	cdt_insert(slot(ROOT_CNODE), cap_make(OBJ_CNODE, RIGHTS_ALL, radix, false, cnode_pa, 64 - radix),
+		   NULL, MDB_REVOCABLE);
+	cdt_insert(slot(ROOT_VSPACE), cap_make(OBJ_PML4, RIGHTS_ALL, 0, false, rt.pml4_pa, asid), NULL,
+		   MDB_REVOCABLE);
+	cdt_insert(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0), NULL,
+		   MDB_REVOCABLE);
+	cdt_insert(slot(ROOT_IOPORT_CONTROL), cap_make(OBJ_IOPORT_CONTROL, RIGHTS_ALL, 0, false, 0, 0),
+		   NULL, MDB_REVOCABLE);
+	entry = load_elf(mod);
+	bi_pa = alloc(ABI_BOOTINFO_PAGES * PAGE_SIZE, PAGE_SIZE);
+	rt.bi = phys_to_virt(bi_pa);
+	for (uint32_t i = 0; i < ABI_BOOTINFO_PAGES; i++)
+		map_page(ABI_BOOTINFO_VADDR + i * PAGE_SIZE, bi_pa + i * PAGE_SIZE, false, true);
+	cdt_insert(slot(ROOT_BOOTINFO),
+		   cap_make(OBJ_FRAME_4K, RIGHT_READ, 0, false, bi_pa, ABI_BOOTINFO_VADDR | asid), NULL,
+		   MDB_REVOCABLE);
+	mapped_frame(ABI_IPCBUF_VADDR, ROOT_IPCBUF, asid);
+	for (uint32_t i = 1; i <= ABI_STACK_PAGES; i++)
+		map_page(ABI_STACK_TOP - i * PAGE_SIZE, alloc(PAGE_SIZE, PAGE_SIZE), true, true);
+	map_modules(&kb->bi);
+	t = make_tcb(asid);
+	fill_bootinfo(kb);
+	bootmem_close(&kb->bm);
+	rt.next_slot = ROOT_FIRST_FREE_FIXED;
+	rt.bi->untyped_first = rt.next_slot;
+	for (uint32_t i = 0; i < kb->bm.count; i++)
+		add_untyped(kb->bm.free[i].base, kb->bm.free[i].end);
+	rt.bi->empty_first = rt.next_slot;
+	rt.bi->empty_last = 1u << ABI_ROOT_CNODE_RADIX;
+	arch_regs_init(&t->regs, entry, ABI_STACK_TOP - 8);
+	t->regs.rdi = ABI_BOOTINFO_VADDR;
+	t->state = TS_RUNNABLE;
+	sched_enqueue(t);
+	kprintf("Root task '%s': entry %#llx, %u untyped capabilities, slots %u-%u free\n", mod->name,
+		(unsigned long long)entry, rt.bi->untyped_count, rt.bi->empty_first, rt.bi->empty_last - 1);
+}

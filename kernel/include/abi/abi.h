@@ -1,0 +1,46 @@
+/* The system-call ABI, generated from the .def files. Included by the kernel
+ * and by userland/. */
+#pragma once
+
+enum syscall_no {
+#define X(name, num, doc) SYS_##name = num,
+#include "abi/syscalls.def"
+#undef X
+};
+
+enum atoll_error {
+#define X(name, num, doc) E_##name = num,
+#include "abi/errors.def"
+#undef X
+	E_COUNT
+};
+
+enum obj_type {
+#define X(name, num, bits) OBJ_##name = num,
+#include "abi/objects.def"
+#undef X
+	OBJ_COUNT
+};
+
+/* Rights bits of a capability. */
+#define RIGHT_READ 1u
+#define RIGHT_WRITE 2u
+#define RIGHT_GRANT 4u
+#define RIGHT_GRANT_REPLY 8u
+#define RIGHTS_ALL 15u
+
+/* Message info word: label (bits 12-63), caps unwrapped (9-11), extra caps
+ * (7-8), length in words (0-6). */
+#define MSG_MAX_WORDS 120
+#define MSG_REG_WORDS 4
+#define MSG_MAX_EXTRA_CAPS 3
+static inline unsigned long msginfo(unsigned long label, unsigned caps_unwrapped,
+				    unsigned extra_caps, unsigned length)
+{
+	return label << 12 | (unsigned long)(caps_unwrapped & 7) << 9 |
+	       (unsigned long)(extra_caps & 3) << 7 | (length & 0x7F);
+}
+#define MSGINFO_LABEL(m) ((m) >> 12)
+#define MSGINFO_UNWRAPPED(m) (((m) >> 9) & 7)
+#define MSGINFO_EXTRA_CAPS(m) (((m) >> 7) & 3)
+#define MSGINFO_LENGTH(m) ((m) & 0x7F)

@@ -1,0 +1,28 @@
+/*
+ * Kernel command line (from grub.cfg): space-separated key=value options.
+ * Unknown keys warn; bad values get a message and a safe default. Pure C,
+ * host-tested.
+ */
+#pragma once
+#include "types.h"
+
+#define KOPT_STR_MAX 32
+#define CLUSTER_SIZE_ALL 0 /* cluster_size=all */
+
+struct kopts {
+	uint32_t cluster_size;        /* cluster_size=1..256|all; default all */
+	char test[KOPT_STR_MAX];      /* test=<name>: run a test mode; "" = none */
+	uint32_t loglevel;            /* loglevel=0..4; default 2 */
+	bool fastpath;                /* fastpath=on|off; default on */
+	uint64_t seed;                /* seed=<u64>; default 1 */
+	uint64_t stress;              /* stress=<count>; default 100000 */
+	bool poweroff;                /* exit=poweroff|halt; default poweroff */
+	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
+};
+
+/* Called once per problem found: a complete message without newline. */
+typedef void (*kopt_warn_fn)(void *ctx, const char *msg);
+
+/* Fill *o with defaults, then apply `line` (may be NULL). Returns the number
+ * of warnings issued. Never fails: every bad input has a default. */
+unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, void *ctx);

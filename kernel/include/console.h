@@ -1,0 +1,12 @@
+/* Kernel output: every line goes to COM1 and to the screen (VGA text or the
+ * multiboot2 framebuffer, whichever the loader gave us). */
+#pragma once
+#include "types.h"
+#include "bootinfo.h"
+
+void console_early_init(void);                 /* serial only */
+void console_screen_init(const struct bootinfo *bi); /* add the screen */
+void console_write(const char *s, size_t len);
+int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+int kvprintf(const char *fmt, va_list ap);
+const char *console_screen_name(void);         /* "VGA text 80x25", ... */

@@ -1,0 +1,19 @@
+/* What the boot core learned while booting. Written only by kmain before
+ * boot ends; read-only afterwards (tests and, later, root-task set-up). */
+#pragma once
+#include "arch/arch.h"
+#include "bootinfo.h"
+#include "bootmem.h"
+#include "cmdline.h"
+
+struct kernel_boot {
+	struct bootinfo bi;
+	struct kopts opts;
+	unsigned cmdline_warnings;
+	struct bootmem bm;
+	struct cpu_features cpu;
+	paddr_t image_start, image_end; /* physical extent of the kernel image */
+	uint64_t boot_tsc;              /* TSC at kmain entry */
+};
+
+const struct kernel_boot *kboot(void);

@@ -1,0 +1,22 @@
+/*
+ * In-kernel test reporting in the harness's TAP form: "ok N - name" or
+ * "not ok N - name" per test, then "N passed, M failed", then the verdict
+ * to the emulator. Used by the boot self-tests and the test= modes.
+ */
+#pragma once
+#include "types.h"
+
+void ktest_begin(const char *suite);
+bool ktest_active(void);
+/* Record one result; returns ok. */
+bool ktest_result(bool ok, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Print the summary line and leave with the verdict. */
+NORETURN void ktest_finish(void);
+
+/* Whether test=<mode> is run by the kernel itself (boot, fault:<kind>);
+ * other modes are for the root task. */
+bool ktest_is_kernel_mode(const char *mode);
+/* Run a kernel test mode (boot suite, fault:<kind>). */
+NORETURN void ktest_run_mode(const char *mode);
+/* The boot self-test suite (tests/guest/boot_suite.c). */
+void boot_suite_run(void);

@@ -1,0 +1,15 @@
+/* Virtual memory layout shared by every kernel instance. */
+#pragma once
+#include "types.h"
+
+#define KERNEL_VBASE 0xFFFFFFFF80000000ull /* image: KERNEL_VBASE + physical */
+#define DMAP_BASE 0xFFFF800000000000ull    /* direct map of physical memory */
+#define DMAP_MIN_SIZE (4ull << 30)         /* always map at least 4 GiB (MMIO) */
+#define DMAP_MAX_SIZE (1ull << 46)         /* 64 TiB of direct map at most */
+
+static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(DMAP_BASE + pa); }
+static inline paddr_t kimage_to_phys(const void *va) { return (paddr_t)(uintptr_t)va - KERNEL_VBASE; }
+
+/* Linker-script symbols. */
+extern char __boot_start[], __boot_end[], __text_start[], __text_end[];
+extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __kernel_end[];

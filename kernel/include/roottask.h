@@ -1,0 +1,9 @@
+/* Boot-time creation of a cluster's root task from the init module. */
+#pragma once
+#include "kernel.h"
+
+/* Build the root task (address space from the ELF module `mod`, CNode with
+ * the initial capabilities, untyped capabilities for all memory still free,
+ * boot-information frame), close boot memory and make it runnable.
+ * Panics with a clear message on a bad module. */
+void roottask_create(struct kernel_boot *kb, const struct bi_module *mod);

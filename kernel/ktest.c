@@ -1,0 +1,157 @@
+/* TAP reporting for in-kernel tests, and the test= modes. */
+#include "arch/arch.h"
+#include "console.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "ktest.h"
+#include "panic.h"
+
+static struct {
+	bool active;
+	unsigned passed, failed;
+	uint64_t expect_vector; /* test=fault:<kind>: the exception we cause */
+	bool expect_fault;
+} kt;
+
+void ktest_begin(const char *suite)
+{
+	kt.active = true;
+	kprintf("# test suite: %s\n", suite);
+}
+
+bool ktest_active(void)
+{
+	return kt.active;
+}
+
+bool ktest_result(bool ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	kprintf("%s %u - ", ok ? "ok" : "not ok", kt.passed + kt.failed + 1);
+	va_start(ap, fmt);
+	kvprintf(fmt, ap);
+	va_end(ap);
+	kprintf("\n");
+	if (ok)
+		kt.passed++;
+	else
+		kt.failed++;
+	return ok;
+}
+
+NORETURN void ktest_finish(void)
+{
+	kprintf("%u passed, %u failed\n", kt.passed, kt.failed);
+	arch_exit(kt.failed == 0 && kt.passed > 0, true);
+}
+
+/*
+ * test=fault:<kind> deliberately faults in the kernel to show the exception
+ * report; the report is followed by kernel_fatal_trap(), which checks that
+ * the vector is the one caused and ends the run.
+ */
+struct fault_kind {
+	const char *name;
+	uint64_t vector;
+	void (*cause)(void);
+};
+
+/* Addresses kept in volatiles so the compiler cannot reason about them. */
+static volatile uintptr_t null_addr = 0x10, noncanonical_addr = 0x8000000000000000ull;
+static volatile uint64_t recurse_limit = ~0ull;
+
+static void cause_pf(void)
+{
+	*(volatile uint64_t *)null_addr = 1; /* page 0 is never mapped */
+}
+
+static void cause_ud(void)
+{
+	__builtin_trap();
+}
+
+static void cause_de(void)
+{
+	volatile uint64_t zero = 0, x = 1;
+	x /= zero;
+}
+
+static void cause_gp(void)
+{
+	*(volatile uint64_t *)noncanonical_addr = 1;
+}
+
+static uint64_t cause_df_recurse(uint64_t depth)
+{
+	volatile uint8_t pad[512];
+
+	pad[0] = (uint8_t)depth;
+	if (depth < recurse_limit)
+		return cause_df_recurse(depth + 1) + pad[0]; /* not a tail call */
+	return pad[0];
+}
+
+static void cause_df(void)
+{
+	/* Run off the boot stack into its unmapped guard page: the #PF cannot
+	 * push its frame there, so the CPU raises #DF, which runs on its own
+	 * IST stack. */
+	cause_df_recurse(0);
+}
+
+static const struct fault_kind faults[] = {
+	{ "pf", 14, cause_pf }, { "ud", 6, cause_ud }, { "de", 0, cause_de },
+	{ "gp", 13, cause_gp }, { "df", 8, cause_df },
+};
+
+NORETURN void kernel_fatal_trap(uint64_t vector)
+{
+	if (!kt.active) {
+		kprintf("Atoll halted after a fatal exception.\n");
+		arch_exit(false, false);
+	}
+	if (kt.expect_fault)
+		ktest_result(vector == kt.expect_vector,
+			     "deliberate fault: vector %llu reported (expected %llu)",
+			     (unsigned long long)vector, (unsigned long long)kt.expect_vector);
+	else
+		ktest_result(false, "unexpected exception, vector %llu", (unsigned long long)vector);
+	ktest_finish();
+}
+
+static NORETURN void run_fault(const char *kind)
+{
+	ktest_begin("fault");
+	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
+		if (strcmp(kind, faults[i].name) == 0) {
+			kt.expect_fault = true;
+			kt.expect_vector = faults[i].vector;
+			kprintf("# causing a deliberate kernel fault: %s\n", kind);
+			faults[i].cause();
+			ktest_result(false, "fault:%s did not fault", kind);
+			ktest_finish();
+		}
+	}
+	ktest_result(false, "unknown fault kind '%s' (pf, ud, de, gp, df)", kind);
+	ktest_finish();
+}
+
+bool ktest_is_kernel_mode(const char *mode)
+{
+	return strcmp(mode, "boot") == 0 || strncmp(mode, "fault:", 6) == 0;
+}
+
+NORETURN void ktest_run_mode(const char *mode)
+{
+	if (strcmp(mode, "boot") == 0) {
+		ktest_begin("boot");
+		boot_suite_run();
+		ktest_finish();
+	}
+	if (strncmp(mode, "fault:", 6) == 0)
+		run_fault(mode + 6);
+	ktest_begin(mode);
+	ktest_result(false, "unknown kernel test mode '%s' (boot, fault:<kind>)", mode);
+	ktest_finish();
+}

@@ -1,0 +1,181 @@
+/*
+ * kmain: the boot core's path from the 64-bit entry to a running system.
+ * Order matters: traps first (so every fault is reported), then the boot
+ * information, protection bits, boot memory and the final page tables, then
+ * the screen, and only then the report of what was found.
+ */
+#include "arch/arch.h"
+#include "console.h"
+#include "kernel.h"
+#include "ktest.h"
+#include "layout.h"
+#include "panic.h"
+#include "printf.h"
+#include "roottask.h"
+#include "sched.h"
+#include "kstring.h"
+
+#ifndef ATOLL_VERSION
+#define ATOLL_VERSION "dev"
+#endif
+#define MB2_BOOT_MAGIC 0x36D76289u
+
+static struct kernel_boot kb;
+
+const struct kernel_boot *kboot(void)
+{
+	return &kb;
+}
+
+static void parse_bootinfo(uint32_t magic, paddr_t mbi)
+{
+	const char *err;
+
+	if (magic != MB2_BOOT_MAGIC)
+		panic("boot: bad multiboot2 magic %#x", magic);
+	if (mbi == 0 || mbi >= DMAP_MIN_SIZE)
+		panic("boot: boot information at %#llx is outside the early map",
+		      (unsigned long long)mbi);
+	err = mb2_parse(phys_to_virt(mbi), MIN(BI_MB2_MAX_SIZE, DMAP_MIN_SIZE - mbi), mbi, &kb.bi);
+	if (err)
+		panic("boot: boot information rejected: %s", err);
+}
+
+/* Keep boot memory away from everything the loader handed over. */
+static void reserve_boot_memory(void)
+{
+	const struct bootinfo *bi = &kb.bi;
+
+	bootmem_init(&kb.bm, bi);
+	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, AP trampoline */
+	bootmem_reserve(&kb.bm, kb.image_start, kb.image_end - kb.image_start);
+	bootmem_reserve(&kb.bm, bi->mb2_paddr, bi->mb2_size);
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		bootmem_reserve(&kb.bm, bi->modules[i].start, bi->modules[i].end - bi->modules[i].start);
+	if (bi->fb.type != BI_FB_NONE)
+		bootmem_reserve(&kb.bm, bi->fb.addr, (uint64_t)bi->fb.pitch * bi->fb.height);
+}
+
+static void cmdline_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	kprintf("warning: %s\n", msg);
+}
+
+static void print_memory(void)
+{
+	const struct bootinfo *bi = &kb.bi;
+	uint64_t avail = 0;
+
+	kprintf("Memory map (%u regions):\n", bi->mem_count);
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		const struct bi_mem_region *r = &bi->mem[i];
+		kprintf("  0x%012llx-0x%012llx %-13s %8llu KiB\n", (unsigned long long)r->base,
+			(unsigned long long)(r->base + r->len - 1), bi_mem_type_name(r->type),
+			(unsigned long long)(r->len >> 10));
+		if (r->type == BI_MEM_AVAILABLE)
+			avail += r->len;
+	}
+	kprintf("  usable RAM %llu MiB; kernel image %#llx-%#llx; boot memory free %llu MiB\n",
+		(unsigned long long)(avail >> 20), (unsigned long long)kb.image_start,
+		(unsigned long long)kb.image_end - 1,
+		(unsigned long long)(bootmem_free_bytes(&kb.bm) >> 20));
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		kprintf("  module %u: %#llx-%#llx '%s'\n", i, (unsigned long long)bi->modules[i].start,
+			(unsigned long long)bi->modules[i].end, bi->modules[i].name);
+}
+
+static void print_cpu(void)
+{
+	const struct cpu_features *f = &kb.cpu;
+	static const char *const yn[2] = { "-", "+" };
+
+	kprintf("CPU: %s, family %#x model %#x stepping %u%s%s\n", f->vendor, f->family, f->model,
+		f->stepping, f->brand[0] ? ", " : "", f->brand);
+	kprintf("  features: %ssyscall %snx %ssmep %ssmap %sfsgsbase %spcid %sinvpcid %sx2apic\n",
+		yn[f->syscall], yn[f->nx], yn[f->smep], yn[f->smap], yn[f->fsgsbase], yn[f->pcid],
+		yn[f->invpcid], yn[f->x2apic]);
+	kprintf("            %stsc-deadline %sinvariant-tsc %srdtscp %spage1g %spge\n",
+		yn[f->tsc_deadline], yn[f->invariant_tsc], yn[f->rdtscp], yn[f->page1g], yn[f->pge]);
+	kprintf("  TSC %llu.%03llu MHz (%s)\n", (unsigned long long)(f->tsc_hz / 1000000),
+		(unsigned long long)(f->tsc_hz / 1000 % 1000), f->tsc_source);
+}
+
+static const char *cluster_size_str(uint32_t n, char *buf, size_t len)
+{
+	if (n == CLUSTER_SIZE_ALL)
+		return "all";
+	ksnprintf(buf, len, "%u", n);
+	return buf;
+}
+
+static void print_boot_report(void)
+{
+	const struct bootinfo *bi = &kb.bi;
+	char csz[12];
+
+	kprintf("Atoll " ATOLL_VERSION " - clustered capability microkernel, x86-64\n");
+	kprintf("Loader: %s; firmware: %s; screen: %s\n", bi->loader[0] ? bi->loader : "unknown",
+		bi->efi64 ? "UEFI" : "BIOS", console_screen_name());
+	if (bi->fb.type != BI_FB_NONE)
+		kprintf("Framebuffer: type %u at %#llx, %ux%u, %u bpp, pitch %u\n", bi->fb.type,
+			(unsigned long long)bi->fb.addr, bi->fb.width, bi->fb.height, bi->fb.bpp,
+			bi->fb.pitch);
+	kprintf("Command line: '%s'\n", bi->has_cmdline ? bi->cmdline : "");
+	kb.cmdline_warnings = cmdline_parse(bi->has_cmdline ? bi->cmdline : NULL, &kb.opts,
+					    cmdline_warn, NULL);
+	kprintf("  cluster_size=%s loglevel=%u fastpath=%s seed=%llu test=%s\n",
+		cluster_size_str(kb.opts.cluster_size, csz, sizeof(csz)),
+		kb.opts.loglevel, kb.opts.fastpath ? "on" : "off", (unsigned long long)kb.opts.seed,
+		kb.opts.test[0] ? kb.opts.test : "none");
+	print_cpu();
+	print_memory();
+	if (bi->rsdp_revision)
+		kprintf("ACPI: RSDP revision %u from the loader\n", bi->rsdp_revision);
+	kprintf("Boot took %llu TSC ticks to this line.\n",
+		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
+}
+
+/* The init module (named "init", else the first one) becomes the root task. */
+static NORETURN void start_root_task(void)
+{
+	const struct bi_module *init = NULL;
+
+	for (uint32_t i = 0; i < kb.bi.module_count && !init; i++)
+		if (strcmp(kb.bi.modules[i].name, "init") == 0)
+			init = &kb.bi.modules[i];
+	if (!init && kb.bi.module_count)
+		init = &kb.bi.modules[0];
+	if (!init) {
+		bootmem_close(&kb.bm);
+		kprintf("No init module was loaded: nothing more to run. %s.\n",
+			kb.opts.poweroff ? "Powering off" : "Halting");
+		arch_exit(true, kb.opts.poweroff);
+	}
+	roottask_create(&kb, init);
+	arch_syscall_init();
+	sched_choose();
+	arch_enter_user();
+}
+
+NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr);
+
+NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
+{
+	kb.boot_tsc = arch_timestamp();
+	console_early_init();
+	arch_cpu_early_init();
+	parse_bootinfo(magic, mbi_paddr);
+	kb.image_start = kimage_to_phys(__text_start) - (uintptr_t)(__boot_end - __boot_start);
+	kb.image_end = kimage_to_phys(__kernel_end);
+	arch_cpu_detect(&kb.cpu);
+	arch_cpu_protect(&kb.cpu);
+	reserve_boot_memory();
+	arch_paging_init(&kb.bm, &kb.bi, &kb.cpu);
+	console_screen_init(&kb.bi);
+	arch_tsc_calibrate(&kb.cpu);
+	print_boot_report();
+	if (ktest_is_kernel_mode(kb.opts.test))
+		ktest_run_mode(kb.opts.test);
+	start_root_task();
+}

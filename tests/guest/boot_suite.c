@@ -1,0 +1,128 @@
+/*
+ * The boot self-test suite (test=boot): checks what the boot foundation
+ * promises, from inside the running kernel. Portable checks here; the x86
+ * ones (traps, W^X, protection bits, TSC) in arch_boot_selftests().
+ */
+#include "arch/arch.h"
+#include "kernel.h"
+#include "kstring.h"
+#include "ktest.h"
+#include "layout.h"
+#include "printf.h"
+
+static bool overlaps(paddr_t a, paddr_t a_end, paddr_t b, paddr_t b_end)
+{
+	return a < b_end && b < a_end;
+}
+
+static bool contains(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncmp(hay, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static void test_printf(void)
+{
+	char buf[64];
+	int n = ksnprintf(buf, sizeof(buf), "%d|%5u|%-4x|%s|%c|%#llx", -42, 7u, 0xabu, "ok", 'z',
+			  0xFFFFFFFF80000000ull);
+
+	ktest_result(n == (int)strlen(buf) && strcmp(buf, "-42|    7|ab  |ok|z|0xffffffff80000000") == 0,
+		     "ksnprintf formats integers, strings and padding");
+	n = ksnprintf(buf, 4, "%s", "truncated");
+	ktest_result(n == 9 && strcmp(buf, "tru") == 0, "ksnprintf truncates and reports full length");
+}
+
+static void test_bootinfo(const struct kernel_boot *kb)
+{
+	const struct bootinfo *bi = &kb->bi;
+	uint64_t avail = 0;
+	bool sorted = true, image_in_ram = false;
+
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		const struct bi_mem_region *r = &bi->mem[i];
+		if (r->type == BI_MEM_AVAILABLE) {
+			avail += r->len;
+			image_in_ram |= r->base <= kb->image_start && kb->image_end <= r->base + r->len;
+		}
+		if (i && bi->mem[i - 1].base > r->base)
+			sorted = false;
+	}
+	ktest_result(bi->mem_count > 0 && sorted, "memory map present and sorted (%u regions)",
+		     bi->mem_count);
+	ktest_result(avail >= (32ull << 20), "at least 32 MiB usable RAM (%llu MiB)",
+		     (unsigned long long)(avail >> 20));
+	ktest_result(image_in_ram, "kernel image lies in usable RAM");
+	ktest_result(bi->has_cmdline && contains(bi->cmdline, "test=boot"),
+		     "command line from grub.cfg reached the kernel");
+	ktest_result(bi->fb.type != BI_FB_NONE || !bi->efi64, "UEFI boots hand over a framebuffer");
+	ktest_result(bi->rsdp_revision == 1 || bi->rsdp_revision == 2, "ACPI RSDP handed over (revision %u)",
+		     bi->rsdp_revision);
+}
+
+static void test_cmdline(const struct kernel_boot *kb)
+{
+	struct kopts o;
+	unsigned warnings = cmdline_parse("cluster_size=0 bogus=1 loglevel=3", &o, NULL, NULL);
+
+	ktest_result(strcmp(kb->opts.test, "boot") == 0, "test=boot parsed from the command line");
+	ktest_result(warnings == 2 && o.cluster_size == CLUSTER_SIZE_ALL && o.loglevel == 3,
+		     "bad and unknown options warn and fall back (%u warnings)", warnings);
+}
+
+/* Allocations from a copy of the boot allocator avoid everything reserved. */
+static bool alloc_is_clean(const struct kernel_boot *kb, paddr_t p, uint64_t size)
+{
+	const struct bootinfo *bi = &kb->bi;
+	bool in_ram = false;
+
+	if (overlaps(p, p + size, 0, 1ull << 20) ||
+	    overlaps(p, p + size, kb->image_start, kb->image_end) ||
+	    overlaps(p, p + size, bi->mb2_paddr, bi->mb2_paddr + bi->mb2_size))
+		return false;
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (overlaps(p, p + size, bi->modules[i].start, bi->modules[i].end))
+			return false;
+	for (uint32_t i = 0; i < bi->mem_count; i++)
+		in_ram |= bi->mem[i].type == BI_MEM_AVAILABLE && bi->mem[i].base <= p &&
+			  p + size <= bi->mem[i].base + bi->mem[i].len;
+	return in_ram;
+}
+
+static void test_bootmem(const struct kernel_boot *kb)
+{
+	static struct bootmem copy;
+	bool clean = true;
+	paddr_t big, p;
+
+	copy = kb->bm;
+	for (int i = 0; i < 64; i++) {
+		p = bootmem_alloc(&copy, PAGE_SIZE, PAGE_SIZE, ~0ull);
+		clean &= p && (p & (PAGE_SIZE - 1)) == 0 && alloc_is_clean(kb, p, PAGE_SIZE);
+	}
+	ktest_result(clean, "64 boot allocations avoid low memory, image, boot info, modules");
+	big = bootmem_alloc(&copy, LARGE_PAGE_SIZE, LARGE_PAGE_SIZE, ~0ull);
+	ktest_result(big && (big & (LARGE_PAGE_SIZE - 1)) == 0 && alloc_is_clean(kb, big, LARGE_PAGE_SIZE),
+		     "2 MiB aligned boot allocation at %#llx", (unsigned long long)big);
+	memset(phys_to_virt(big), 0xA5, LARGE_PAGE_SIZE);
+	ktest_result(((volatile uint8_t *)phys_to_virt(big))[LARGE_PAGE_SIZE - 1] == 0xA5,
+		     "allocated memory is reachable through the direct map");
+	bootmem_close(&copy);
+	ktest_result(bootmem_alloc(&copy, PAGE_SIZE, PAGE_SIZE, ~0ull) == 0,
+		     "boot allocator refuses after close");
+}
+
+void boot_suite_run(void)
+{
+	const struct kernel_boot *kb = kboot();
+
+	test_printf();
+	test_bootinfo(kb);
+	test_cmdline(kb);
+	test_bootmem(kb);
+	arch_boot_selftests(&kb->cpu);
+}

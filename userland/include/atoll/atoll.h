@@ -1,0 +1,12 @@
+/* The user runtime: console output, exit, and the boot information. */
+#pragma once
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "abi/bootinfo.h"
+#include "atoll/syscall.h"
+
+int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int vprintf(const char *fmt, va_list ap);
+void puts_raw(const char *s, size_t len);
+__attribute__((noreturn)) void atoll_exit(long code);

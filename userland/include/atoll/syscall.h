@@ -1,0 +1,52 @@
+/*
+ * System-call stubs (ABI: docs/abi.md). rax = number, rdi = capability
+ * address, rsi = message info, rdx = reply object, MR0-3 in r10, r8, r9,
+ * r12; SYSCALL clobbers rcx and r11.
+ */
+#pragma once
+#include <stdint.h>
+#include "abi/abi.h"
+
+typedef uint64_t cptr_t;
+
+struct ipc_result {
+	uint64_t err;   /* rax */
+	uint64_t badge; /* rdi */
+	uint64_t info;  /* rsi */
+	uint64_t mr[4];
+};
+
+/* The full register interface: every ABI register in and out. */
+static inline struct ipc_result sys_call6(uint64_t no, cptr_t cap, uint64_t info, cptr_t reply,
+					  uint64_t mr0, uint64_t mr1, uint64_t mr2, uint64_t mr3)
+{
+	register uint64_t r10 __asm__("r10") = mr0;
+	register uint64_t r8 __asm__("r8") = mr1;
+	register uint64_t r9 __asm__("r9") = mr2;
+	register uint64_t r12 __asm__("r12") = mr3;
+	uint64_t rax = no, rdi = cap, rsi = info, rdx = reply;
+
+	__asm__ volatile("syscall"
+			 : "+a"(rax), "+D"(rdi), "+S"(rsi), "+d"(rdx), "+r"(r10), "+r"(r8), "+r"(r9),
+			   "+r"(r12)
+			 :
+			 : "rcx", "r11", "memory");
+	return (struct ipc_result){ rax, rdi, rsi, { r10, r8, r9, r12 } };
+}
+
+static inline uint64_t sys_debug_puts(const char *s, uint64_t len)
+{
+	return sys_call6(SYS_DEBUG_PUTS, (uint64_t)(uintptr_t)s, len, 0, 0, 0, 0, 0).err;
+}
+
+static inline __attribute__((noreturn)) void sys_debug_exit(uint64_t verdict)
+{
+	sys_call6(SYS_DEBUG_EXIT, verdict, 0, 0, 0, 0, 0, 0);
+	for (;;)
+		;
+}
+
+static inline void sys_yield(void)
+{
+	sys_call6(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
+}
