@@ -5,11 +5,13 @@
 #include "abi/abi.h"
 #include "arch/arch.h"
 #include "console.h"
+#include "ipc.h"
 #include "kernel.h"
 #include "sched.h"
 #include "uaccess.h"
 
 #define DEBUG_PUTS_MAX 4096
+#define SYSCALL_INSN_LEN 2
 
 static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len)
 {
@@ -28,26 +30,186 @@ static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len)
 	return E_OK;
 }
 
+static void set_error(struct tcb *t, struct kerr e)
+{
+	t->regs.REG_ERR = e.err;
+	t->regs.REG_INFO = msginfo(0, 0, 0, e.err ? 2 : 0);
+	if (e.err) {
+		*regs_mr(&t->regs, 0) = e.detail;
+		*regs_mr(&t->regs, 1) = e.extra;
+	}
+}
+
+/* Arguments from the message registers, then the IPC buffer. */
+static void load_args(struct inv *iv, uint64_t info)
+{
+	struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
+
+	iv->label = MSGINFO_LABEL(info);
+	iv->len = (uint32_t)MIN(MSGINFO_LENGTH(info), (uint64_t)MSG_MAX_WORDS);
+	if (iv->len > MSG_REG_WORDS && !b)
+		iv->len = MSG_REG_WORDS;
+	for (uint32_t i = 0; i < iv->len && i < ARRAY_SIZE(iv->arg); i++)
+		iv->arg[i] = i < MSG_REG_WORDS ? *regs_mr(&iv->caller->regs, i) : b->mr[i];
+}
+
+static void store_results(struct inv *iv)
+{
+	struct tcb *t = iv->caller;
+	struct ipc_buffer *b = tcb_ipc_buffer(t);
+	uint32_t n = iv->out_len;
+
+	if (n > MSG_REG_WORDS && !b)
+		n = MSG_REG_WORDS;
+	for (uint32_t i = 0; i < n; i++) {
+		if (i < MSG_REG_WORDS)
+			*regs_mr(&t->regs, i) = iv->out[i];
+		else
+			b->mr[i] = iv->out[i];
+	}
+	t->regs.REG_ERR = E_OK;
+	t->regs.REG_INFO = msginfo(0, 0, 0, n);
+}
+
+static void do_invoke(struct tcb *t, struct cte *slot)
+{
+	struct inv iv = { .caller = t, .slot = slot, .cap = slot->cap };
+	struct kerr e;
+
+	load_args(&iv, t->regs.REG_INFO);
+	preempt_reset();
+	e = obj_invoke(&iv);
+	if (e.err == E_PREEMPTED) {
+		t->regs.rip -= SYSCALL_INSN_LEN; /* restart: state is kept in the objects */
+		return;
+	}
+	if (e.err)
+		set_error(t, e);
+	else
+		store_results(&iv);
+}
+
+static void handle_send(struct tcb *t, bool block, bool call, unsigned want)
+{
+	struct cte *s;
+	struct kerr e = cspace_lookup_cap(t, t->regs.REG_CPTR, want, &s);
+
+	if (e.err) {
+		set_error(t, e);
+		return;
+	}
+	switch (cap_type(s->cap)) {
+	case OBJ_ENDPOINT:
+		ep_send(t, s, block, call);
+		return;
+	case OBJ_NOTIFICATION:
+		if (!(cap_rights(s->cap) & RIGHT_WRITE)) {
+			set_error(t, kerr(E_INVALID_CAPABILITY, 0));
+			return;
+		}
+		ntfn_signal(cap_obj(s->cap), cap_badge(s->cap));
+		t->regs.REG_ERR = E_OK;
+		return;
+	case OBJ_REPLY:
+		t->regs.REG_ERR = reply_send(t, cap_obj(s->cap)) ? E_OK : E_ILLEGAL_OPERATION;
+		return;
+	default:
+		do_invoke(t, s);
+	}
+}
+
+/* The reply object named in rdx (0 = none). */
+static struct kerr reply_arg(struct tcb *t, struct reply **r)
+{
+	struct cte *s;
+	struct kerr e;
+
+	*r = NULL;
+	if (!t->regs.REG_REPLY)
+		return KOK;
+	if ((e = cspace_lookup_cap(t, t->regs.REG_REPLY, OBJ_REPLY, &s)).err)
+		return e;
+	*r = cap_obj(s->cap);
+	return KOK;
+}
+
+static void handle_recv(struct tcb *t, bool block, unsigned want)
+{
+	struct cte *s;
+	struct reply *r;
+	struct kerr e = cspace_lookup_cap(t, t->regs.REG_CPTR, want, &s);
+
+	if (!e.err && cap_type(s->cap) == OBJ_ENDPOINT)
+		e = reply_arg(t, &r);
+	if (e.err) {
+		set_error(t, e);
+		return;
+	}
+	if (cap_type(s->cap) == OBJ_ENDPOINT) {
+		ep_recv(t, s, r, block);
+	} else if (cap_type(s->cap) == OBJ_NOTIFICATION) {
+		if (cap_rights(s->cap) & RIGHT_READ)
+			ntfn_wait(t, cap_obj(s->cap), block);
+		else
+			set_error(t, kerr(E_INVALID_CAPABILITY, 0));
+	} else {
+		set_error(t, kerr(E_INVALID_CAPABILITY, 0));
+	}
+}
+
+static void handle_reply(struct tcb *t, bool then_recv)
+{
+	struct reply *r;
+	struct kerr e = reply_arg(t, &r);
+
+	if (!e.err && !r)
+		e = kerr(E_INVALID_CAPABILITY, 0);
+	if (e.err) {
+		set_error(t, e);
+		return;
+	}
+	bool sent = reply_send(t, r);
+	if (then_recv)
+		handle_recv(t, true, OBJ_ENDPOINT);
+	else
+		t->regs.REG_ERR = sent ? E_OK : E_ILLEGAL_OPERATION;
+}
+
+static void handle_debug(struct tcb *t)
+{
+	user_regs_t *r = &t->regs;
+
+	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
+		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
+		return;
+	}
+	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
+	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
+}
+
 void syscall_handler(void);
 void syscall_handler(void)
 {
 	struct tcb *t = sched_current();
-	user_regs_t *r = &t->regs;
 
-	switch (r->REG_SYSNO) {
-	case SYS_DEBUG_PUTS:
-		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
-		break;
-	case SYS_DEBUG_EXIT:
-		kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
-		arch_exit(r->rdi == 0, kboot()->opts.poweroff);
+	switch (t->regs.REG_SYSNO) {
+	case SYS_SEND: handle_send(t, true, false, 0); break;
+	case SYS_NBSEND: handle_send(t, false, false, 0); break;
+	case SYS_CALL: handle_send(t, true, true, 0); break;
+	case SYS_RECV: handle_recv(t, true, 0); break;
+	case SYS_NBRECV: handle_recv(t, false, 0); break;
+	case SYS_REPLY: handle_reply(t, false); break;
+	case SYS_REPLYRECV: handle_reply(t, true); break;
+	case SYS_SIGNAL: handle_send(t, false, false, OBJ_NOTIFICATION); break;
+	case SYS_WAIT: handle_recv(t, true, OBJ_NOTIFICATION); break;
+	case SYS_POLL: handle_recv(t, false, OBJ_NOTIFICATION); break;
 	case SYS_YIELD:
-		r->REG_ERR = E_OK;
+		t->regs.REG_ERR = E_OK;
 		sched_yield();
 		break;
-	default:
-		r->REG_ERR = E_ILLEGAL_OPERATION;
-		break;
+	case SYS_DEBUG_PUTS:
+	case SYS_DEBUG_EXIT: handle_debug(t); break;
+	default: set_error(t, kerr(E_ILLEGAL_OPERATION, 0)); break;
 	}
 	sched_choose();
 }

@@ -87,4 +87,5 @@ void arch_cpu_early_init(void)
 {
 	cpu_tables_init(&boot_cpu, 0);
 	idt_init();
+	arch_pic_disable();
 }

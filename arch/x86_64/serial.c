@@ -42,3 +42,25 @@ void arch_debugcon_write(const char *s, size_t len)
 	for (size_t i = 0; i < len; i++)
 		outb(0xE9, (uint8_t)s[i]);
 }
+
+uint32_t arch_port_in(uint16_t port, unsigned size)
+{
+	if (size == 1)
+		return inb(port);
+	if (size == 2) {
+		uint16_t v;
+		__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+		return v;
+	}
+	return inl(port);
+}
+
+void arch_port_out(uint16_t port, unsigned size, uint32_t value)
+{
+	if (size == 1)
+		outb(port, (uint8_t)value);
+	else if (size == 2)
+		outw(port, (uint16_t)value);
+	else
+		outl(port, value);
+}

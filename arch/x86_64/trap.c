@@ -4,7 +4,9 @@
 #include "arch/x86.h"
 #include "console.h"
 #include "layout.h"
+#include "fault.h"
 #include "panic.h"
+#include "sched.h"
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -116,10 +118,20 @@ void trap_dispatch(struct trapframe *tf)
 	kernel_fatal_trap(tf->vector);
 }
 
-/* A trap from user mode; the frame is the running thread's saved context. */
+/* A trap from user mode; the frame is the running thread's saved context.
+ * Exceptions become faults of the thread; then the next thread is chosen. */
 void trap_user(struct trapframe *tf);
 void trap_user(struct trapframe *tf)
 {
-	report(tf);
-	kernel_fatal_trap(tf->vector);
+	struct tcb *t = sched_current();
+
+	if (tf->vector < 32) {
+		bool pf = tf->vector == VEC_PF;
+		uint64_t info[4] = { tf->rip, pf ? read_cr2() : tf->rsp, tf->vector, tf->error };
+		fault_raise(t, pf ? FAULT_VM : FAULT_EXCEPTION, info);
+	} else {
+		kprintf("trap: unexpected interrupt vector %llu from user mode ignored\n",
+			(unsigned long long)tf->vector);
+	}
+	sched_choose();
 }

@@ -1,7 +1,8 @@
 /*
- * Multiboot2 information → struct bootinfo. Every read is bounds-checked
- * against the tag list's declared size and the caller's limit; anything
- * malformed is rejected with a message naming the tag and offset.
+ * Multiboot2 information -> struct bootinfo. Boot-only, single-threaded.
+ * Every read is bounds-checked against the tag list's total_size, itself
+ * checked against the caller's readable length; anything malformed is
+ * rejected with a message naming the tag and its offset.
  */
 #include "bootinfo.h"
 #include "kstring.h"
@@ -12,18 +13,98 @@ enum {
 	TAG_ACPI_NEW = 15, TAG_EFI_MMAP = 17,
 };
 
-struct parser {
-	const uint8_t *base;
-	uint32_t size;       /* total_size, already checked against avail */
-	struct bootinfo *bi;
-	const char *err;
+/* multiboot2 framebuffer_type values (not enum bi_fb_type). */
+enum { MB2_FB_INDEXED = 0, MB2_FB_RGB = 1, MB2_FB_EGA_TEXT = 2 };
+
+#define MB2_HDR 8        /* total_size, reserved */
+#define TAG_HDR 8        /* type, size */
+#define MMAP_ENTRY_MIN 24
+#define FB_COMMON 32     /* up to and including the u16 reserved */
+#define EFI_DESC_MIN 40  /* sizeof(EFI_MEMORY_DESCRIPTOR) */
+#define RSDP_V1_LEN 20
+#define RSDP_V2_LEN 36
+
+_Static_assert(sizeof(((struct bootinfo *)0)->rsdp) == RSDP_V2_LEN, "RSDP copy size");
+
+/* One tag being parsed: where it is and how big it says it is. */
+struct tag {
+	const uint8_t *p; /* start of the tag (its type field) */
+	uint32_t off;     /* offset from the start of the information */
+	uint32_t type, size;
 };
 
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
+struct parser {
+	const uint8_t *base;
+	uint32_t size; /* total_size, already checked against avail */
+	paddr_t paddr;
+	struct bootinfo *bi;
+	bool seen_mmap;
+};
 
-/* Copy a NUL-terminated string lying in [s, s+max) into dst (cap bytes).
- * Returns -1 if unterminated, 1 if truncated, 0 if whole. */
+static uint32_t rd32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return v;
+}
+
+/* --- error messages: "multiboot2: tag T at offset 0xO <what>" --- */
+
+struct sbuf {
+	char *s;
+	size_t len, cap;
+};
+
+static void sb_str(struct sbuf *b, const char *s)
+{
+	while (*s && b->len + 1 < b->cap)
+		b->s[b->len++] = *s++;
+	b->s[b->len] = 0;
+}
+
+static void sb_num(struct sbuf *b, uint32_t v, unsigned radix)
+{
+	char tmp[12];
+	int n = 0;
+
+	do {
+		tmp[n++] = "0123456789abcdef"[v % radix];
+		v /= radix;
+	} while (v);
+	while (n > 0 && b->len + 1 < b->cap)
+		b->s[b->len++] = tmp[--n];
+	b->s[b->len] = 0;
+}
+
+/* The message lives in a static buffer: mb2_parse runs once, on one CPU,
+ * and the caller only prints it before panicking. */
+static const char *tag_error(const struct tag *t, const char *what)
+{
+	static char msg[128];
+	struct sbuf b = { msg, 0, sizeof(msg) };
+
+	sb_str(&b, "multiboot2: tag ");
+	sb_num(&b, t->type, 10);
+	sb_str(&b, " at offset 0x");
+	sb_num(&b, t->off, 16);
+	sb_str(&b, " ");
+	sb_str(&b, what);
+	return msg;
+}
+
+/* --- strings --- */
+
+/* Copy the NUL-terminated string in [s, s+max) into dst[cap].
+ * Returns -1 if unterminated, 1 if truncated to fit, 0 if whole. */
 static int copy_str(char *dst, size_t cap, const uint8_t *s, size_t max)
 {
 	size_t n = strnlen((const char *)s, max);
@@ -39,233 +120,322 @@ static int copy_str(char *dst, size_t cap, const uint8_t *s, size_t max)
 	return 0;
 }
 
-static const char *tag_cmdline(struct parser *p, const uint8_t *t, uint32_t sz)
+static const char *tag_cmdline(struct parser *p, const struct tag *t)
 {
-	int r = copy_str(p->bi->cmdline, BI_CMDLINE_MAX, t + 8, sz - 8);
+	int r;
 
+	if (t->size < TAG_HDR + 1)
+		return tag_error(t, "is too short for a command line");
+	r = copy_str(p->bi->cmdline, BI_CMDLINE_MAX, t->p + TAG_HDR, t->size - TAG_HDR);
 	if (r < 0)
-		return "multiboot2: command line is not NUL-terminated";
+		return tag_error(t, "has a command line that is not NUL-terminated");
 	if (r > 0)
-		return "multiboot2: command line longer than 511 bytes";
+		return tag_error(t, "has a command line longer than 511 bytes");
 	p->bi->has_cmdline = true;
 	return NULL;
 }
 
-static const char *tag_loader(struct parser *p, const uint8_t *t, uint32_t sz)
+static const char *tag_loader(struct parser *p, const struct tag *t)
 {
-	int r = copy_str(p->bi->loader, BI_NAME_MAX, t + 8, sz - 8);
+	int r;
 
+	if (t->size < TAG_HDR + 1)
+		return tag_error(t, "is too short for a boot loader name");
+	r = copy_str(p->bi->loader, BI_NAME_MAX, t->p + TAG_HDR, t->size - TAG_HDR);
 	if (r < 0)
-		return "multiboot2: boot loader name is not NUL-terminated";
+		return tag_error(t, "has a boot loader name that is not NUL-terminated");
 	if (r > 0)
 		p->bi->warnings++;
 	return NULL;
 }
 
-static const char *tag_module(struct parser *p, const uint8_t *t, uint32_t sz)
+/* Tag 3: u32 mod_start, u32 mod_end, string. */
+static const char *tag_module(struct parser *p, const struct tag *t)
 {
 	struct bi_module *m;
 	int r;
 
-	if (sz < 17)
-		return "multiboot2: module tag too short";
+	if (t->size < TAG_HDR + 8 + 1)
+		return tag_error(t, "is too short for a module");
 	if (p->bi->module_count == BI_MAX_MODULES)
-		return "multiboot2: more than 16 modules";
+		return tag_error(t, "is one module too many (at most 16)");
 	m = &p->bi->modules[p->bi->module_count];
-	m->start = rd32(t + 8);
-	m->end = rd32(t + 12);
+	m->start = rd32(t->p + 8);
+	m->end = rd32(t->p + 12);
 	if (m->end < m->start)
-		return "multiboot2: module ends before it starts";
-	r = copy_str(m->name, BI_NAME_MAX, t + 16, sz - 16);
+		return tag_error(t, "has a module that ends before it starts");
+	r = copy_str(m->name, BI_NAME_MAX, t->p + 16, t->size - 16);
 	if (r < 0)
-		return "multiboot2: module string is not NUL-terminated";
+		return tag_error(t, "has a module string that is not NUL-terminated");
 	if (r > 0)
-		p->bi->warnings++;
+		p->bi->warnings++; /* name truncated */
 	p->bi->module_count++;
 	return NULL;
 }
 
-static const char *tag_basic_mem(struct parser *p, const uint8_t *t, uint32_t sz)
+static const char *tag_basic_mem(struct parser *p, const struct tag *t)
 {
-	if (sz < 16)
-		return "multiboot2: basic memory tag too short";
+	if (t->size < TAG_HDR + 8)
+		return tag_error(t, "is too short for basic memory information");
 	p->bi->has_basic_mem = true;
-	p->bi->mem_lower_kb = rd32(t + 8);
-	p->bi->mem_upper_kb = rd32(t + 12);
+	p->bi->mem_lower_kb = rd32(t->p + 8);
+	p->bi->mem_upper_kb = rd32(t->p + 12);
 	return NULL;
 }
 
-/* Insert keeping the array sorted by base. */
-static void mem_insert(struct bootinfo *bi, struct bi_mem_region r)
+/* --- memory map --- */
+
+/* Insert r keeping bi->mem sorted by base (stable for equal bases). */
+static void mem_insert(struct bootinfo *bi, const struct bi_mem_region *r)
 {
 	uint32_t i = bi->mem_count;
 
-	while (i > 0 && bi->mem[i - 1].base > r.base) {
+	while (i > 0 && bi->mem[i - 1].base > r->base) {
 		bi->mem[i] = bi->mem[i - 1];
 		i--;
 	}
-	bi->mem[i] = r;
+	bi->mem[i] = *r;
 	bi->mem_count++;
 }
 
-static const char *tag_mmap(struct parser *p, const uint8_t *t, uint32_t sz)
+static const char *mmap_entry(struct parser *p, const struct tag *t, const uint8_t *e)
 {
-	uint32_t esz, off;
+	struct bi_mem_region r = { rd64(e), rd64(e + 8), rd32(e + 16) };
 
-	if (sz < 16)
-		return "multiboot2: memory map tag too short";
-	esz = rd32(t + 8);
-	if (esz < 24 || esz % 8)
-		return "multiboot2: memory map entry size is not a multiple of 8 of at least 24";
-	if (p->bi->mem_count)
-		return "multiboot2: more than one memory map tag";
-	for (off = 16; off + esz <= sz; off += esz) {
-		struct bi_mem_region r = { rd64(t + off), rd64(t + off + 8), rd32(t + off + 16) };
-		if (r.len == 0)
-			continue;
-		if (r.base + r.len < r.base)
-			return "multiboot2: memory map region wraps around the address space";
-		if (r.type < BI_MEM_AVAILABLE || r.type > BI_MEM_BAD)
-			r.type = BI_MEM_RESERVED;
-		if (p->bi->mem_count == BI_MAX_MEM)
-			return "multiboot2: more than 128 memory map regions";
-		mem_insert(p->bi, r);
-	}
-	if (off != sz)
-		p->bi->warnings++; /* trailing bytes shorter than one entry */
-	if (p->bi->mem_count == 0)
-		return "multiboot2: memory map has no regions";
+	if (r.len == 0)
+		return NULL;
+	if (r.len > UINT64_MAX - r.base)
+		return tag_error(t, "has a memory region that wraps past 2^64");
+	if (r.type < BI_MEM_AVAILABLE || r.type > BI_MEM_BAD)
+		r.type = BI_MEM_RESERVED;
+	if (p->bi->mem_count == BI_MAX_MEM)
+		return tag_error(t, "has more than 128 memory regions");
+	mem_insert(p->bi, &r);
 	return NULL;
 }
 
-static bool fb_sane(const struct bi_framebuffer *f)
+/* Tag 6: u32 entry_size, u32 entry_version, entries of entry_size bytes. */
+static const char *tag_mmap(struct parser *p, const struct tag *t)
 {
-	if (f->type == BI_FB_EGA_TEXT)
-		return f->width && f->height && f->pitch >= f->width * 2;
-	if (f->bpp == 0 || f->width == 0 || f->height == 0)
-		return false;
-	if ((uint64_t)f->pitch < ((uint64_t)f->width * f->bpp + 7) / 8)
-		return false;
-	return f->addr + (uint64_t)f->pitch * f->height > f->addr;
+	uint32_t esz, off;
+	const char *err;
+
+	if (t->size < TAG_HDR + 8)
+		return tag_error(t, "is too short for a memory map");
+	if (p->seen_mmap)
+		return tag_error(t, "is a second memory map");
+	p->seen_mmap = true;
+	esz = rd32(t->p + 8);
+	if (esz < MMAP_ENTRY_MIN || esz % 8)
+		return tag_error(t, "has a memory map entry size below 24 or not a multiple of 8");
+	for (off = 16; t->size - off >= esz; off += esz) {
+		err = mmap_entry(p, t, t->p + off);
+		if (err)
+			return err;
+	}
+	if (off != t->size)
+		p->bi->warnings++; /* trailing bytes shorter than an entry */
+	return NULL;
 }
 
-static const char *tag_framebuffer(struct parser *p, const uint8_t *t, uint32_t sz)
+/* --- framebuffer --- */
+
+/* Is f usable? Unusable framebuffers are dropped with a warning. */
+static bool fb_usable(const struct bi_framebuffer *f)
+{
+	uint64_t min_pitch = ((uint64_t)f->width * f->bpp + 7) / 8;
+
+	if (f->bpp == 0 || f->width == 0 || f->height == 0)
+		return false;
+	if (f->type == BI_FB_EGA_TEXT)
+		min_pitch = (uint64_t)f->width * 2;
+	if (f->pitch < min_pitch)
+		return false;
+	return (uint64_t)f->pitch * f->height <= UINT64_MAX - f->addr;
+}
+
+static void fb_rgb_fields(struct bi_framebuffer *f, const uint8_t *c)
+{
+	f->red_pos = c[0];
+	f->red_size = c[1];
+	f->green_pos = c[2];
+	f->green_size = c[3];
+	f->blue_pos = c[4];
+	f->blue_size = c[5];
+}
+
+/* Check the type-specific colour information; set f->type. */
+static const char *fb_color_info(struct parser *p, const struct tag *t, struct bi_framebuffer *f)
+{
+	uint8_t mb2_type = t->p[29];
+	uint32_t room = t->size - FB_COMMON;
+
+	if (mb2_type == MB2_FB_INDEXED) {
+		if (room < 2 || (room - 2) / 3 < (uint32_t)(t->p[32] | t->p[33] << 8))
+			return tag_error(t, "is too short for its palette");
+		f->type = BI_FB_INDEXED;
+	} else if (mb2_type == MB2_FB_RGB) {
+		if (room < 6)
+			return tag_error(t, "is too short for RGB colour information");
+		fb_rgb_fields(f, t->p + FB_COMMON);
+		f->type = BI_FB_RGB;
+	} else if (mb2_type == MB2_FB_EGA_TEXT) {
+		f->type = BI_FB_EGA_TEXT;
+	} else {
+		p->bi->warnings++; /* unknown framebuffer type: treat as absent */
+	}
+	return NULL;
+}
+
+/* Tag 8: u64 addr, u32 pitch, width, height, u8 bpp, u8 type, u16 reserved,
+ * colour information. */
+static const char *tag_framebuffer(struct parser *p, const struct tag *t)
 {
 	struct bi_framebuffer f = { 0 };
+	const char *err;
 
-	if (sz < 31)
-		return "multiboot2: framebuffer tag too short";
-	f.addr = rd64(t + 8);
-	f.pitch = rd32(t + 16);
-	f.width = rd32(t + 20);
-	f.height = rd32(t + 24);
-	f.bpp = t[28];
-	f.type = t[29];
-	if (f.type == BI_FB_RGB) {
-		if (sz < 38)
-			return "multiboot2: RGB framebuffer tag too short";
-		f.red_pos = t[31], f.red_size = t[32], f.green_pos = t[33];
-		f.green_size = t[34], f.blue_pos = t[35], f.blue_size = t[36];
-	}
-	if (f.type > BI_FB_INDEXED || !fb_sane(&f)) {
-		p->bi->warnings++; /* unusable: treat as absent */
+	if (t->size < FB_COMMON)
+		return tag_error(t, "is too short for a framebuffer");
+	f.addr = rd64(t->p + 8);
+	f.pitch = rd32(t->p + 16);
+	f.width = rd32(t->p + 20);
+	f.height = rd32(t->p + 24);
+	f.bpp = t->p[28];
+	err = fb_color_info(p, t, &f);
+	if (err || f.type == BI_FB_NONE)
+		return err;
+	if (!fb_usable(&f)) {
+		p->bi->warnings++; /* e.g. bpp 0 or pitch too small: treat as absent */
 		return NULL;
 	}
 	p->bi->fb = f;
 	return NULL;
 }
 
-static const char *tag_rsdp(struct parser *p, const uint8_t *t, uint32_t sz, uint8_t rev)
-{
-	uint32_t len = sz - 8;
+/* --- firmware tables --- */
 
-	if (len < 20)
-		return "multiboot2: ACPI RSDP tag too short";
+/* Tags 14 and 15: a copy of the RSDP. The ACPI 2.0 one wins over 1.0. */
+static const char *tag_rsdp(struct parser *p, const struct tag *t, uint8_t rev)
+{
+	uint32_t need = rev == 1 ? RSDP_V1_LEN : RSDP_V2_LEN;
+
+	if (t->size - TAG_HDR < need)
+		return tag_error(t, "is too short for its ACPI RSDP");
 	if (rev < p->bi->rsdp_revision)
-		return NULL; /* the new RSDP wins over the old */
-	if (len > sizeof(p->bi->rsdp))
-		len = sizeof(p->bi->rsdp);
-	memcpy(p->bi->rsdp, t + 8, len);
-	p->bi->rsdp_len = len;
+		return NULL;
+	memset(p->bi->rsdp, 0, sizeof(p->bi->rsdp));
+	memcpy(p->bi->rsdp, t->p + TAG_HDR, need);
+	p->bi->rsdp_len = need;
 	p->bi->rsdp_revision = rev;
 	return NULL;
 }
 
-static const char *tag_efi_mmap(struct parser *p, const uint8_t *t, uint32_t sz, uint32_t off)
+static const char *tag_efi64(struct parser *p, const struct tag *t)
 {
-	uint32_t dsz;
-
-	if (sz < 16)
-		return "multiboot2: EFI memory map tag too short";
-	dsz = rd32(t + 8);
-	if (dsz < 40)
-		return "multiboot2: EFI memory descriptor size below 40";
-	p->bi->has_efi_mmap = true;
-	p->bi->efi_desc_size = dsz;
-	p->bi->efi_desc_version = rd32(t + 12);
-	p->bi->efi_desc_count = (sz - 16) / dsz;
-	p->bi->efi_mmap_paddr = p->bi->mb2_paddr + off + 16;
+	if (t->size < TAG_HDR + 8)
+		return tag_error(t, "is too short for an EFI system table pointer");
+	p->bi->efi64 = true;
 	return NULL;
 }
 
-static const char *parse_tag(struct parser *p, uint32_t off, uint32_t type, uint32_t sz)
+/* Tag 17: u32 descriptor_size, u32 descriptor_version, descriptors. */
+static const char *tag_efi_mmap(struct parser *p, const struct tag *t)
 {
-	const uint8_t *t = p->base + off;
+	uint32_t dsz;
 
-	switch (type) {
-	case TAG_CMDLINE: return tag_cmdline(p, t, sz);
-	case TAG_LOADER: return tag_loader(p, t, sz);
-	case TAG_MODULE: return tag_module(p, t, sz);
-	case TAG_BASIC_MEM: return tag_basic_mem(p, t, sz);
-	case TAG_MMAP: return tag_mmap(p, t, sz);
-	case TAG_FRAMEBUFFER: return tag_framebuffer(p, t, sz);
-	case TAG_EFI64: p->bi->efi64 = true; return NULL;
-	case TAG_ACPI_OLD: return tag_rsdp(p, t, sz, 1);
-	case TAG_ACPI_NEW: return tag_rsdp(p, t, sz, 2);
-	case TAG_EFI_MMAP: return tag_efi_mmap(p, t, sz, off);
-	default: return NULL;
+	if (t->size < TAG_HDR + 8)
+		return tag_error(t, "is too short for an EFI memory map");
+	dsz = rd32(t->p + 8);
+	if (dsz < EFI_DESC_MIN)
+		return tag_error(t, "has an EFI descriptor size below 40");
+	p->bi->has_efi_mmap = true;
+	p->bi->efi_desc_size = dsz;
+	p->bi->efi_desc_version = rd32(t->p + 12);
+	p->bi->efi_desc_count = (t->size - 16) / dsz;
+	p->bi->efi_mmap_paddr = p->paddr + t->off + 16;
+	return NULL;
+}
+
+/* --- the walk --- */
+
+static const char *parse_tag(struct parser *p, const struct tag *t)
+{
+	switch (t->type) {
+	case TAG_CMDLINE: return tag_cmdline(p, t);
+	case TAG_LOADER: return tag_loader(p, t);
+	case TAG_MODULE: return tag_module(p, t);
+	case TAG_BASIC_MEM: return tag_basic_mem(p, t);
+	case TAG_MMAP: return tag_mmap(p, t);
+	case TAG_FRAMEBUFFER: return tag_framebuffer(p, t);
+	case TAG_EFI64: return tag_efi64(p, t);
+	case TAG_ACPI_OLD: return tag_rsdp(p, t, 1);
+	case TAG_ACPI_NEW: return tag_rsdp(p, t, 2);
+	case TAG_EFI_MMAP: return tag_efi_mmap(p, t);
+	default: return NULL; /* unknown tags are skipped */
 	}
 }
 
+/* Visit tags from offset 8 to the end tag. Tags start 8-byte aligned. */
 static const char *walk_tags(struct parser *p)
 {
-	uint32_t off = 8;
+	uint32_t off = MB2_HDR;
+	const char *err;
 
-	while (off + 8 <= p->size) {
-		uint32_t type = rd32(p->base + off), sz = rd32(p->base + off + 4);
-		const char *err;
+	while (p->size - off >= TAG_HDR) {
+		struct tag t = { p->base + off, off, rd32(p->base + off), rd32(p->base + off + 4) };
 
-		if (sz < 8 || sz > p->size - off)
-			return "multiboot2: a tag's size runs outside the tag list";
-		if (type == TAG_END)
-			return sz == 8 ? NULL : "multiboot2: end tag has the wrong size";
-		err = parse_tag(p, off, type, sz);
+		if (t.size < TAG_HDR)
+			return tag_error(&t, "has a size below 8");
+		if (t.size > p->size - off)
+			return tag_error(&t, "overruns the list");
+		if (t.type == TAG_END)
+			return t.size == TAG_HDR ? NULL : tag_error(&t, "(end) has a size other than 8");
+		err = parse_tag(p, &t);
 		if (err)
 			return err;
-		off += (sz + 7) & ~7u;
+		off += ALIGN_UP(t.size, 8u); /* size <= 1 MiB: no overflow */
+		if (off > p->size)
+			break;
 	}
-	return "multiboot2: tag list has no end tag";
+	return "multiboot2: the tag list has no end tag";
+}
+
+static const char *check_header(const void *mbi, size_t avail, paddr_t mbi_paddr, uint32_t *size)
+{
+	if (!mbi)
+		return "multiboot2: no boot information (NULL pointer)";
+	if (avail < 16)
+		return "multiboot2: fewer than 16 bytes of boot information readable";
+	if ((uintptr_t)mbi % 8)
+		return "multiboot2: boot information is not 8-byte aligned";
+	*size = rd32(mbi);
+	if (*size < 16)
+		return "multiboot2: total_size is below 16";
+	if (*size > BI_MB2_MAX_SIZE)
+		return "multiboot2: total_size is above 1 MiB";
+	if (*size > avail)
+		return "multiboot2: total_size is larger than the readable boot information";
+	if (*size > UINT64_MAX - mbi_paddr)
+		return "multiboot2: boot information wraps past 2^64";
+	return NULL;
 }
 
 const char *mb2_parse(const void *mbi, size_t avail, paddr_t mbi_paddr, struct bootinfo *bi)
 {
-	struct parser p = { mbi, 0, bi, NULL };
-	const char *err = NULL;
+	struct parser p = { mbi, 0, mbi_paddr, bi, false };
+	const char *err;
 
 	memset(bi, 0, sizeof(*bi));
-	if (!mbi || avail < 16)
-		err = "multiboot2: no boot information";
-	else if ((uintptr_t)mbi % 8)
-		err = "multiboot2: boot information is not 8-byte aligned";
-	else if ((p.size = rd32(p.base)) < 16 || p.size > BI_MB2_MAX_SIZE || p.size > avail)
-		err = "multiboot2: total size out of range";
+	err = check_header(mbi, avail, mbi_paddr, &p.size);
 	if (!err) {
 		bi->mb2_paddr = mbi_paddr;
 		bi->mb2_size = p.size;
 		err = walk_tags(&p);
 	}
+	if (!err && !p.seen_mmap)
+		err = "multiboot2: no memory map tag (the kernel needs one)";
 	if (!err && bi->mem_count == 0)
-		err = "multiboot2: no memory map";
+		err = "multiboot2: the memory map has no regions";
 	if (err)
 		memset(bi, 0, sizeof(*bi));
 	return err;
@@ -273,7 +443,12 @@ const char *mb2_parse(const void *mbi, size_t avail, paddr_t mbi_paddr, struct b
 
 const char *bi_mem_type_name(uint32_t type)
 {
-	static const char *const names[] = { "?", "available", "reserved", "ACPI reclaim", "ACPI NVS", "bad" };
-
-	return type < ARRAY_SIZE(names) ? names[type] : "?";
+	switch (type) {
+	case BI_MEM_AVAILABLE: return "available";
+	case BI_MEM_RESERVED: return "reserved";
+	case BI_MEM_ACPI_RECLAIM: return "ACPI reclaimable";
+	case BI_MEM_ACPI_NVS: return "ACPI NVS";
+	case BI_MEM_BAD: return "bad";
+	default: return "unknown";
+	}
 }

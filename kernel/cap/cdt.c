@@ -16,6 +16,8 @@ uint64_t cap_region_size(struct cap c)
 {
 	unsigned t = cap_type(c);
 
+	if (t == CAP_ZOMBIE) /* w1 bits 0-7: the type it was (see cap/delete.c) */
+		t = (unsigned)(c.w1 & 0xFF);
 	if (t == OBJ_UNTYPED)
 		return 1ull << cap_size_bits(c);
 	if (t == OBJ_CNODE)
@@ -53,7 +55,7 @@ static bool untyped_covers(struct cap ut, struct cap b)
 	uint64_t base = cap_paddr(ut), end = base + cap_region_size(ut);
 	uint64_t bb = cap_paddr(b), bsize = cap_region_size(b);
 
-	if (bsize == 0 || cap_type(b) == CAP_ZOMBIE)
+	if (bsize == 0)
 		return false;
 	return bb >= base && bb + bsize <= end && bb + bsize > bb;
 }

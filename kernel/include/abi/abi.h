@@ -22,6 +22,21 @@ enum obj_type {
 	OBJ_COUNT
 };
 
+enum inv_label {
+#define X(name, num, obj, args) INV_##name = num,
+#include "abi/labels.def"
+#undef X
+};
+
+/* Error detail returned in MR0 with E_FAILED_LOOKUP: what went wrong, and
+ * MR1 = bits left unresolved. */
+enum lookup_fault {
+	LOOKUP_INVALID_ROOT = 1,   /* the CSpace root is not a CNode */
+	LOOKUP_MISSING_CAP = 2,    /* an empty slot (or not a CNode mid-path) */
+	LOOKUP_DEPTH_MISMATCH = 3, /* the address ran out of bits (or overran) */
+	LOOKUP_GUARD_MISMATCH = 4, /* a guard did not match */
+};
+
 /* Rights bits of a capability. */
 #define RIGHT_READ 1u
 #define RIGHT_WRITE 2u

@@ -8,9 +8,12 @@
 #define ABI_BOOTINFO_MAGIC 0x41544F4C4C424931ull /* "ATOLLBI1" */
 #define ABI_BOOTINFO_VADDR 0x0000000000200000ull
 #define ABI_BOOTINFO_PAGES 4
-#define ABI_IPCBUF_VADDR 0x0000000000204000ull
+/* Every thread's stack lies in a 64 KiB-aligned area whose lowest page is
+ * the thread's IPC buffer, so the runtime finds it from the stack pointer. */
+#define ABI_THREAD_AREA 0x10000ull
 #define ABI_STACK_TOP 0x0000000000400000ull /* root stack grows down from here */
-#define ABI_STACK_PAGES 16
+#define ABI_IPCBUF_VADDR (ABI_STACK_TOP - ABI_THREAD_AREA)
+#define ABI_STACK_PAGES 15
 #define ABI_MODULES_VADDR 0x0000000010000000ull /* modules mapped read-only here */
 #define ABI_ROOT_CNODE_RADIX 12
 #define ABI_MAX_UNTYPED 512

@@ -30,6 +30,7 @@ struct tcb {
 	uint8_t mcp;      /* maximum controlled priority */
 	uint8_t core;     /* core this thread runs on, in its cluster */
 	bool ipc_is_call;
+	bool ipc_is_fault;          /* the pending message is fault_info, not registers */
 	bool ipc_can_grant;
 	bool ipc_can_grant_reply;
 	uint32_t timeslice;         /* ticks left */

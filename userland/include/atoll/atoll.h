@@ -4,7 +4,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "abi/bootinfo.h"
+#include "atoll/kapi.h"
 #include "atoll/syscall.h"
+#include "printf.h"
 
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);

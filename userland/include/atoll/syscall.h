@@ -4,6 +4,7 @@
  * r12; SYSCALL clobbers rcx and r11.
  */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 #include "abi/abi.h"
 

@@ -27,6 +27,7 @@ void arch_vga_write(const char *s, size_t len);
 
 /* CPU: descriptor tables, traps, features, protection bits. */
 void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
+void arch_pic_disable(void);                  /* remap and mask the legacy PICs */
 void arch_cpu_detect(struct cpu_features *f); /* CPUID */
 void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
 void arch_tsc_calibrate(struct cpu_features *f);
@@ -56,3 +57,7 @@ void arch_idle_wait(void);
 void arch_syscall_init(void);
 /* Leave the kernel into the current thread (never returns). */
 NORETURN void arch_enter_user(void);
+
+/* Port I/O for IOPort capabilities: size 1, 2 or 4 bytes. */
+uint32_t arch_port_in(uint16_t port, unsigned size);
+void arch_port_out(uint16_t port, unsigned size, uint32_t value);

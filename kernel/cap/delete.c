@@ -1,0 +1,131 @@
+/*
+ * Deleting and revoking capabilities, preemptibly. The last capability to
+ * a CNode or TCB (which hold slots) becomes a Zombie that remembers how far
+ * clearing its slots has got; each call descends from the slot being
+ * deleted to the first unfinished zombie and does one O(1) step, with a
+ * preemption point after every step (docs/capabilities.md).
+ */
+#include "kobj.h"
+#include "kstring.h"
+
+#define PREEMPT_STEPS 64 /* O(1) steps per kernel entry before preempting */
+
+static struct {
+	uint32_t steps;
+	uint64_t preemptions;
+} pre;
+
+void preempt_reset(void)
+{
+	pre.steps = 0;
+}
+
+bool preempt_point(void)
+{
+	if (++pre.steps < PREEMPT_STEPS)
+		return false;
+	pre.preemptions++;
+	return true;
+}
+
+uint64_t preempt_count(void);
+uint64_t preempt_count(void)
+{
+	return pre.preemptions;
+}
+
+static bool is_container(unsigned type)
+{
+	return type == OBJ_CNODE || type == OBJ_TCB;
+}
+
+/* Zombie encoding: w1 bits 0-7 original type, bits 8-63 next slot to clear. */
+static struct cap zombie_of(struct cap c)
+{
+	return cap_make(CAP_ZOMBIE, 0, cap_size_bits(c), false, cap_paddr(c), cap_type(c));
+}
+
+static unsigned zombie_type(struct cap z) { return (unsigned)(z.w1 & 0xFF); }
+static uint64_t zombie_next(struct cap z) { return z.w1 >> 8; }
+
+/* The container's slot array and its length. */
+static struct cte *zombie_slots(struct cap z, uint64_t *n)
+{
+	if (zombie_type(z) == OBJ_CNODE) {
+		*n = 1ull << cap_size_bits(z);
+		return cap_obj(z);
+	}
+	*n = TCB_SLOTS;
+	return ((struct tcb *)cap_obj(z))->slots;
+}
+
+/* Delete a capability that needs no descent: not final, or final but not
+ * a container. */
+static void delete_simple(struct cte *s)
+{
+	if (cdt_is_final(s))
+		obj_finalise(s->cap);
+	cdt_remove(s);
+}
+
+/* One O(1) step of clearing the zombie in z. Returns the zombie to descend
+ * into next, or NULL when z itself was finished and removed. */
+static struct cte *zombie_step(struct cte *z)
+{
+	uint64_t n, i = zombie_next(z->cap);
+	struct cte *slots = zombie_slots(z->cap, &n);
+
+	while (i < n && cap_is_null(slots[i].cap))
+		i++;
+	z->cap.w1 = (z->cap.w1 & 0xFF) | i << 8;
+	if (i == n) {
+		cdt_remove(z);
+		return NULL;
+	}
+	struct cte *c = &slots[i];
+	if (cap_type(c->cap) == CAP_ZOMBIE)
+		return c;
+	if (is_container(cap_type(c->cap)) && cdt_is_final(c)) {
+		obj_finalise(c->cap);
+		c->cap = zombie_of(c->cap);
+		return c;
+	}
+	delete_simple(c);
+	return z;
+}
+
+struct kerr cap_delete(struct cte *s)
+{
+	if (cap_is_null(s->cap))
+		return KOK;
+	if (cap_type(s->cap) != CAP_ZOMBIE) {
+		if (!is_container(cap_type(s->cap)) || !cdt_is_final(s)) {
+			delete_simple(s);
+			return KOK;
+		}
+		obj_finalise(s->cap); /* e.g. a TCB stops running first */
+		s->cap = zombie_of(s->cap);
+	}
+	for (;;) {
+		struct cte *z = s, *next;
+		while ((next = zombie_step(z)) && next != z)
+			z = next; /* descend to the deepest unfinished zombie */
+		if (cap_is_null(s->cap))
+			return KOK;
+		if (preempt_point())
+			return kerr(E_PREEMPTED, 0);
+	}
+}
+
+struct kerr cap_revoke(struct cte *s)
+{
+	struct kerr e;
+
+	while (cdt_has_children(s)) {
+		if ((e = cap_delete(mdb_next(s))).err)
+			return e;
+		if (preempt_point())
+			return kerr(E_PREEMPTED, 0);
+	}
+	return KOK;
+}

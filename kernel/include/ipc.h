@@ -1,0 +1,67 @@
+/*
+ * IPC: endpoints (rendezvous, FIFO queues of senders or receivers),
+ * notifications (a word of signal bits, OR semantics) and reply objects
+ * (one-shot: the caller a Call is waiting on). Per cluster, lock held.
+ */
+#pragma once
+#include "kobj.h"
+
+struct tqueue {
+	struct tcb *head, *tail;
+};
+
+enum ep_state { EP_IDLE, EP_SEND, EP_RECV };
+
+struct endpoint {
+	struct tqueue q;
+	uint64_t state; /* enum ep_state: what the queued threads wait to do */
+	uint64_t pad;
+};
+_Static_assert(sizeof(struct endpoint) <= 32, "endpoint object size");
+
+struct notification {
+	uint64_t word;
+	struct tqueue q;
+	struct tcb *bound;
+};
+_Static_assert(sizeof(struct notification) <= 32, "notification object size");
+
+struct reply {
+	struct tcb *caller; /* waiting for this reply, or NULL */
+	struct tcb *server; /* blocked in a receive with this reply object, or NULL */
+	uint64_t pad[2];
+};
+_Static_assert(sizeof(struct reply) <= 32, "reply object size");
+
+void tqueue_push(struct tqueue *q, struct tcb *t);
+void tqueue_remove(struct tqueue *q, struct tcb *t);
+
+/* Copy the message of `src` (described by info, sent through a capability
+ * carrying badge and rights) to `dst`, and set dst's result registers. */
+void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge, unsigned rights,
+		  struct endpoint *ep);
+
+/* Send on an endpoint: blocking or not, as a Call or not. */
+void ep_send(struct tcb *t, struct cte *slot, bool block, bool call);
+/* Receive on an endpoint (with a reply object or NULL). */
+void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block);
+/* Answer through a reply object; returns false if nobody waits on it. */
+bool reply_send(struct tcb *t, struct reply *r);
+
+void ntfn_signal(struct notification *n, uint64_t badge);
+void ntfn_wait(struct tcb *t, struct notification *n, bool block);
+
+/* Take t out of any IPC wait (suspend, delete, bound-notification wake-up). */
+void ipc_cancel(struct tcb *t);
+/* Release every thread waiting on an object that is being destroyed. */
+void ep_cancel_all(struct endpoint *ep);
+void ntfn_cancel_all(struct notification *n);
+void reply_cancel(struct reply *r);
+void reply_finalise(struct reply *r);
+/* Set up a freshly retyped TCB. */
+void tcb_init(struct tcb *t);
+/* Stop a thread: out of every queue, inactive. */
+void tcb_suspend(struct tcb *t);
+/* Make a woken thread runnable; `direct` switches to it now (the current
+ * thread has just blocked). */
+void ipc_wake(struct tcb *t, bool direct);

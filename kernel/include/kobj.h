@@ -1,0 +1,59 @@
+/*
+ * Kernel object operations shared across the object files: capability
+ * lookup, deletion with finalisation, and the invocation context.
+ */
+#pragma once
+#include "abi/ipcbuf.h"
+#include "object.h"
+#include "object/tcb.h"
+
+/* Result of a lookup or decode step: an ABI error plus detail for MR0/MR1. */
+struct kerr {
+	uint64_t err, detail, extra;
+};
+#define KOK ((struct kerr){ E_OK, 0, 0 })
+static inline struct kerr kerr(uint64_t e, uint64_t d) { return (struct kerr){ e, d, 0 }; }
+
+/* Resolve cptr in t's CSpace (all 64 bits, stopping at a non-CNode). */
+struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot);
+/* Resolve to a non-empty slot holding a capability of `type` (0 = any). */
+struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct cte **slot);
+
+/* An invocation: the invoked slot, label, arguments, and the reply. */
+struct inv {
+	struct tcb *caller;
+	struct cte *slot;
+	struct cap cap;
+	uint64_t label;
+	uint32_t len;   /* argument words */
+	uint64_t arg[8];
+	uint32_t out_len;
+	uint64_t out[20];
+};
+
+/* The caller's IPC buffer (kernel pointer) or NULL if none is set up. */
+struct ipc_buffer *tcb_ipc_buffer(struct tcb *t);
+
+/* Per-type invocation handlers (one file each). */
+struct kerr untyped_invoke(struct inv *iv);
+struct kerr cnode_invoke(struct inv *iv);
+struct kerr tcb_invoke(struct inv *iv);
+struct kerr frame_invoke(struct inv *iv);
+struct kerr pagetable_invoke(struct inv *iv);
+struct kerr irq_invoke(struct inv *iv);
+struct kerr ioport_invoke(struct inv *iv);
+/* Dispatch an invocation by the capability's type (kernel/object/objtype.c). */
+struct kerr obj_invoke(struct inv *iv);
+/* Remove a frame's or paging structure's mapping (if any) and mark it unmapped. */
+void frame_unmap(struct cap *c);
+void pagetable_unmap(struct cap *c);
+
+/* Deleting capabilities. cap_delete may stop with E_PREEMPTED; the system
+ * call is then restarted and continues where it stopped. */
+struct kerr cap_delete(struct cte *slot);
+struct kerr cap_revoke(struct cte *slot);
+/* Object-specific clean-up when the last capability goes (not containers). */
+void obj_finalise(struct cap c);
+/* Preemption point: true when the current operation must stop now. */
+bool preempt_point(void);
+void preempt_reset(void);

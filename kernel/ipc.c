@@ -1,0 +1,105 @@
+/* Message transfer and thread wait queues (see ipc.h). */
+#include "ipc.h"
+#include "kstring.h"
+#include "sched.h"
+
+void tqueue_push(struct tqueue *q, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = q->tail;
+	if (q->tail)
+		q->tail->q_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+void tqueue_remove(struct tqueue *q, struct tcb *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		q->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		q->tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
+
+struct ipc_buffer *tcb_ipc_buffer(struct tcb *t)
+{
+	struct cap f = t->slots[TCB_IPCBUF].cap;
+
+	return cap_type(f) == OBJ_FRAME_4K ? cap_obj(f) : NULL;
+}
+
+/* Transfer one extra capability: into dst's receive slot, or unwrapped to
+ * its badge when it names the endpoint it travels through. */
+static bool transfer_cap(struct tcb *src, struct tcb *dst, struct ipc_buffer *db, uint64_t cptr,
+			 struct endpoint *ep, unsigned i, unsigned *unwrapped, bool *received)
+{
+	struct cte *s, *rnode, *d;
+	struct cap c;
+
+	if (cspace_lookup_cap(src, cptr, 0, &s).err || cap_type(s->cap) == CAP_ZOMBIE)
+		return false;
+	c = s->cap;
+	if (ep && cap_type(c) == OBJ_ENDPOINT && cap_obj(c) == (void *)ep && cap_badge(c)) {
+		db->caps[i] = cap_badge(c);
+		*unwrapped |= 1u << i;
+		return true;
+	}
+	if (*received || !db->receive_cnode ||
+	    cspace_lookup_cap(dst, db->receive_cnode, OBJ_CNODE, &rnode).err ||
+	    db->receive_index >> cap_size_bits(rnode->cap))
+		return false;
+	d = (struct cte *)cap_obj(rnode->cap) + db->receive_index;
+	if (!cap_is_null(d->cap))
+		return false;
+	cdt_insert(d, c, s, cdt_derived_revocable(c, c) ? MDB_REVOCABLE : 0);
+	*received = true;
+	return true;
+}
+
+void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge, unsigned rights,
+		  struct endpoint *ep)
+{
+	struct ipc_buffer *sb = tcb_ipc_buffer(src), *db = tcb_ipc_buffer(dst);
+	uint64_t len = MIN(MSGINFO_LENGTH(info), (uint64_t)MSG_MAX_WORDS);
+	unsigned ncaps = (unsigned)MSGINFO_EXTRA_CAPS(info), done = 0, unwrapped = 0;
+	bool received = false;
+
+	if (src->ipc_is_fault) { /* a fault message: from fault_info, never registers */
+		for (unsigned i = 0; i < MSG_REG_WORDS; i++)
+			*regs_mr(&dst->regs, i) = src->fault_info[i];
+		dst->regs.REG_ERR = E_OK;
+		dst->regs.REG_BADGE = badge;
+		dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), 0, 0, MSG_REG_WORDS);
+		return;
+	}
+	if (len > MSG_REG_WORDS && (!sb || !db))
+		len = MSG_REG_WORDS;
+	for (unsigned i = 0; i < MSG_REG_WORDS; i++)
+		*regs_mr(&dst->regs, i) = i < len ? *regs_mr(&src->regs, i) : 0;
+	if (len > MSG_REG_WORDS)
+		memcpy(&db->mr[MSG_REG_WORDS], &sb->mr[MSG_REG_WORDS], (len - MSG_REG_WORDS) * 8);
+	if (!(rights & RIGHT_GRANT) || !sb || !db)
+		ncaps = 0;
+	for (; done < ncaps && done < MSG_MAX_EXTRA_CAPS; done++)
+		if (!transfer_cap(src, dst, db, sb->caps[done], ep, done, &unwrapped, &received))
+			break;
+	dst->regs.REG_ERR = E_OK;
+	dst->regs.REG_BADGE = badge;
+	dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), unwrapped, done, (unsigned)len);
+}
+
+void ipc_wake(struct tcb *t, bool direct)
+{
+	t->state = TS_RUNNABLE;
+	t->blocked_on = NULL;
+	if (direct)
+		sched_switch_to(t);
+	else
+		sched_enqueue(t);
+}

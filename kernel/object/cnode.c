@@ -1,0 +1,177 @@
+/* CNodes: capability address resolution and the slot operations. */
+#include "kobj.h"
+#include "kstring.h"
+
+static uint64_t mask(unsigned bits)
+{
+	return bits >= 64 ? ~0ull : (1ull << bits) - 1;
+}
+
+static struct cte *cnode_slots(struct cap c)
+{
+	return cap_obj(c);
+}
+
+struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot)
+{
+	struct cap c = t->slots[TCB_CSPACE].cap;
+	unsigned left = 64;
+
+	if (cap_type(c) != OBJ_CNODE)
+		return kerr(E_FAILED_LOOKUP, LOOKUP_INVALID_ROOT);
+	for (;;) {
+		unsigned radix = cap_size_bits(c), gsize = cap_guard_size(c);
+		struct cte *s;
+		if (radix + gsize > left)
+			return (struct kerr){ E_FAILED_LOOKUP, LOOKUP_DEPTH_MISMATCH, left };
+		if (gsize && ((cptr >> (left - gsize)) & mask(gsize)) != (cap_guard(c) & mask(gsize)))
+			return (struct kerr){ E_FAILED_LOOKUP, LOOKUP_GUARD_MISMATCH, left };
+		left -= gsize + radix;
+		s = &cnode_slots(c)[radix ? (cptr >> left) & mask(radix) : 0];
+		if (left == 0 || cap_type(s->cap) != OBJ_CNODE) {
+			*slot = s;
+			return KOK;
+		}
+		c = s->cap;
+	}
+}
+
+struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct cte **slot)
+{
+	struct kerr e = cspace_lookup(t, cptr, slot);
+
+	if (e.err)
+		return e;
+	if (cap_is_null((*slot)->cap))
+		return kerr(E_FAILED_LOOKUP, LOOKUP_MISSING_CAP);
+	if (type && cap_type((*slot)->cap) != type)
+		return kerr(E_INVALID_CAPABILITY, 0);
+	return KOK;
+}
+
+/* The destination slot `index` of the invoked CNode, which must be empty. */
+static struct kerr dest_slot(struct inv *iv, uint64_t index, struct cte **dst)
+{
+	if (index >> cap_size_bits(iv->cap))
+		return kerr(E_RANGE_ERROR, 0);
+	*dst = &cnode_slots(iv->cap)[index];
+	if (!cap_is_null((*dst)->cap))
+		return kerr(E_DELETE_FIRST, 0);
+	return KOK;
+}
+
+/* A capability derived from src with fewer rights and maybe a new badge
+ * (Endpoint, Notification) or guard (CNode). */
+static struct kerr derive(struct cap src, uint64_t rights, bool set_w1, uint64_t w1, struct cap *out)
+{
+	unsigned t = cap_type(src);
+
+	*out = cap_with_rights(src, cap_rights(src) & (unsigned)rights);
+	if (t == OBJ_FRAME_4K || t == OBJ_FRAME_2M || t == OBJ_PAGE_TABLE || t == OBJ_PAGE_DIRECTORY ||
+	    t == OBJ_PDPT)
+		out->w1 = 0; /* a copy of a mapped frame or table starts unmapped */
+	if (!set_w1)
+		return KOK;
+	if (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION) {
+		if (cap_badge(src))
+			return kerr(E_ILLEGAL_OPERATION, 1); /* badged caps cannot be re-badged */
+		out->w1 = w1;
+	} else if (t == OBJ_CNODE) {
+		unsigned gsize = (unsigned)(w1 & 63);
+		if (gsize + cap_size_bits(src) > 64 || ((w1 >> 6) >> gsize))
+			return kerr(E_INVALID_ARGUMENT, 3);
+		out->w1 = w1;
+	} else {
+		return kerr(E_ILLEGAL_OPERATION, 2);
+	}
+	return KOK;
+}
+
+/* Capabilities that are never copied: zombies, and copies of IRQ/IOPort
+ * control only through their own invocations. */
+static bool copyable(struct cap c)
+{
+	return cap_type(c) != CAP_ZOMBIE && cap_type(c) != OBJ_NULL;
+}
+
+static struct kerr do_copy(struct inv *iv, bool mint)
+{
+	struct cte *dst, *src;
+	struct cap nc;
+	struct kerr e;
+
+	if ((e = dest_slot(iv, iv->arg[0], &dst)).err)
+		return e;
+	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], 0, &src)).err)
+		return e;
+	if (!copyable(src->cap))
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	if ((e = derive(src->cap, iv->arg[2], mint, iv->arg[3], &nc)).err)
+		return e;
+	unsigned fl = cdt_derived_revocable(nc, src->cap) ? MDB_REVOCABLE : 0;
+	if (mint && cap_badge(nc) && (cap_type(nc) == OBJ_ENDPOINT || cap_type(nc) == OBJ_NOTIFICATION))
+		fl |= MDB_FIRST_BADGED;
+	cdt_insert(dst, nc, src, fl);
+	return KOK;
+}
+
+static struct kerr do_move(struct inv *iv, bool mutate)
+{
+	struct cte *dst, *src;
+	struct cap nc;
+	struct kerr e;
+
+	if ((e = dest_slot(iv, iv->arg[0], &dst)).err)
+		return e;
+	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], 0, &src)).err)
+		return e;
+	if (cap_type(src->cap) == CAP_ZOMBIE)
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	if (mutate && cdt_has_children(src))
+		return kerr(E_REVOKE_FIRST, 0); /* a new badge would change its children */
+	if ((e = derive(src->cap, mutate ? iv->arg[2] : RIGHTS_ALL, mutate, iv->arg[3], &nc)).err)
+		return e;
+	nc.w1 = mutate ? nc.w1 : src->cap.w1; /* a move keeps the mapping */
+	cdt_move(dst, src, nc);
+	return KOK;
+}
+
+static struct kerr index_slot(struct inv *iv, struct cte **s)
+{
+	if (iv->arg[0] >> cap_size_bits(iv->cap))
+		return kerr(E_RANGE_ERROR, 0);
+	*s = &cnode_slots(iv->cap)[iv->arg[0]];
+	return KOK;
+}
+
+struct kerr cnode_invoke(struct inv *iv)
+{
+	struct cte *s;
+	struct kerr e;
+
+	if (iv->len < 1)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	switch (iv->label) {
+	case INV_CNODE_COPY:
+		iv->arg[3] = 0;
+		return iv->len < 3 ? kerr(E_TRUNCATED_MESSAGE, 0) : do_copy(iv, false);
+	case INV_CNODE_MINT:
+		return iv->len < 4 ? kerr(E_TRUNCATED_MESSAGE, 0) : do_copy(iv, true);
+	case INV_CNODE_MOVE:
+		return iv->len < 2 ? kerr(E_TRUNCATED_MESSAGE, 0) : do_move(iv, false);
+	case INV_CNODE_MUTATE:
+		iv->arg[3] = iv->arg[2];
+		iv->arg[2] = RIGHTS_ALL;
+		return iv->len < 3 ? kerr(E_TRUNCATED_MESSAGE, 0) : do_move(iv, true);
+	case INV_CNODE_DELETE:
+		if ((e = index_slot(iv, &s)).err)
+			return e;
+		return cap_delete(s);
+	case INV_CNODE_REVOKE:
+		if ((e = index_slot(iv, &s)).err)
+			return e;
+		return cap_revoke(s);
+	default:
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}

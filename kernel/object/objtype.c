@@ -1,0 +1,54 @@
+/* The one place that switches over object types: invocation dispatch and
+ * finalisation when the last capability to an object goes. */
+#include "ipc.h"
+
+
+struct kerr obj_invoke(struct inv *iv)
+{
+	switch (cap_type(iv->cap)) {
+	case OBJ_UNTYPED: return untyped_invoke(iv);
+	case OBJ_CNODE: return cnode_invoke(iv);
+	case OBJ_TCB: return tcb_invoke(iv);
+	case OBJ_FRAME_4K:
+	case OBJ_FRAME_2M: return frame_invoke(iv);
+	case OBJ_PAGE_TABLE:
+	case OBJ_PAGE_DIRECTORY:
+	case OBJ_PDPT: return pagetable_invoke(iv);
+	case OBJ_IOPORT_CONTROL:
+	case OBJ_IOPORT: return ioport_invoke(iv);
+	default: return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}
+
+void obj_finalise(struct cap c)
+{
+	switch (cap_type(c)) {
+	case OBJ_ENDPOINT: ep_cancel_all(cap_obj(c)); break;
+	case OBJ_NOTIFICATION: ntfn_cancel_all(cap_obj(c)); break;
+	case OBJ_REPLY: reply_finalise(cap_obj(c)); break;
+	case OBJ_TCB: {
+		struct tcb *t = cap_obj(c);
+		tcb_suspend(t);
+		if (t->bound_ntfn)
+			t->bound_ntfn->bound = NULL;
+		t->bound_ntfn = NULL;
+		break;
+	}
+	case OBJ_FRAME_4K:
+	case OBJ_FRAME_2M:
+		if (cap_map_asid(c))
+			frame_unmap(&c);
+		break;
+	case OBJ_PAGE_TABLE:
+	case OBJ_PAGE_DIRECTORY:
+	case OBJ_PDPT:
+		if (cap_map_asid(c))
+			pagetable_unmap(&c);
+		break;
+	case OBJ_PML4:
+		asid_free(cap_map_asid(c));
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,179 @@
+/* TCB invocations: configure, priorities, suspend/resume, registers,
+ * notification binding. */
+#include "arch/arch.h"
+#include "ipc.h"
+#include "kstring.h"
+#include "sched.h"
+
+#define REG_COUNT 18 /* rip rsp rflags rax rbx rcx rdx rsi rdi rbp r8-r15 */
+#define USER_FLAGS 0xCD5ull /* CF PF AF ZF SF TF DF OF: what user space may set */
+
+static uint64_t *reg_ptr(user_regs_t *r, unsigned i)
+{
+	uint64_t *map[REG_COUNT] = { &r->rip, &r->rsp, &r->rflags, &r->rax, &r->rbx, &r->rcx,
+				     &r->rdx, &r->rsi, &r->rdi, &r->rbp, &r->r8, &r->r9,
+				     &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15 };
+	return map[i];
+}
+
+/* A freshly retyped TCB (zeroed memory): inactive, priority 0, a user
+ * context that starts nowhere until its registers are written. */
+void tcb_init(struct tcb *t)
+{
+	arch_regs_init(&t->regs, 0, 0);
+	t->state = TS_INACTIVE;
+}
+
+void tcb_suspend(struct tcb *t)
+{
+	ipc_cancel(t);
+	if (t->reply)
+		reply_cancel(t->reply);
+	sched_dequeue(t);
+	t->state = TS_INACTIVE;
+	if (this_core()->current == t)
+		this_core()->current = NULL;
+}
+
+static void tcb_resume(struct tcb *t)
+{
+	if (t->state != TS_INACTIVE)
+		return;
+	t->state = TS_RUNNABLE;
+	sched_enqueue(t);
+}
+
+/* Install a copy of the capability at cptr into one of t's slots. */
+static struct kerr set_slot(struct inv *iv, struct tcb *t, unsigned which, cptr_t cptr, unsigned type)
+{
+	struct cte *src;
+	struct kerr e;
+
+	if ((e = cspace_lookup_cap(iv->caller, cptr, type, &src)).err)
+		return e;
+	if ((e = cap_delete(&t->slots[which])).err)
+		return e;
+	cdt_insert(&t->slots[which], src->cap, src, 0);
+	return KOK;
+}
+
+static struct kerr configure(struct inv *iv, struct tcb *t)
+{
+	struct kerr e;
+
+	if (iv->len < 5)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	if (iv->arg[3] & (PAGE_SIZE - 1))
+		return kerr(E_ALIGNMENT_ERROR, 3);
+	if (t == iv->caller)
+		return kerr(E_ILLEGAL_OPERATION, 0); /* reconfigure a thread that is not running */
+	if ((e = set_slot(iv, t, TCB_CSPACE, iv->arg[1], OBJ_CNODE)).err ||
+	    (e = set_slot(iv, t, TCB_VSPACE, iv->arg[2], OBJ_PML4)).err)
+		return e;
+	if (iv->arg[4] && (e = set_slot(iv, t, TCB_IPCBUF, iv->arg[4], OBJ_FRAME_4K)).err)
+		return e;
+	t->fault_ep = iv->arg[0];
+	t->ipcbuf_vaddr = iv->arg[3];
+	return KOK;
+}
+
+static struct kerr set_prio(struct inv *iv, struct tcb *t, bool mcp)
+{
+	uint64_t p = iv->arg[0];
+
+	if (iv->len < 1)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	if (p >= NUM_PRIOS || p > iv->caller->mcp)
+		return kerr(E_RANGE_ERROR, 0);
+	if (mcp) {
+		t->mcp = (uint8_t)p;
+		return KOK;
+	}
+	bool queued = t->rq.queued;
+	sched_dequeue(t);
+	t->rq.prio = (uint8_t)p;
+	if (queued)
+		sched_enqueue(t);
+	return KOK;
+}
+
+static struct kerr read_regs(struct inv *iv, struct tcb *t)
+{
+	if (t == iv->caller)
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	for (unsigned i = 0; i < REG_COUNT; i++)
+		iv->out[i] = *reg_ptr(&t->regs, i);
+	iv->out_len = REG_COUNT;
+	return KOK;
+}
+
+static struct kerr write_regs(struct inv *iv, struct tcb *t)
+{
+	struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
+	uint64_t n = iv->arg[1];
+
+	if (t == iv->caller)
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	if (iv->len < 2 || n > REG_COUNT || !b || iv->len < 2 + n)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	if (n >= 1 && !arch_user_ip_ok(b->mr[2]))
+		return kerr(E_INVALID_ARGUMENT, 2);
+	for (unsigned i = 0; i < n; i++)
+		*reg_ptr(&t->regs, i) = b->mr[2 + i];
+	t->regs.rflags = (t->regs.rflags & USER_FLAGS) | USER_RFLAGS_DEFAULT;
+	t->regs.vector = VEC_NONE; /* every register restored exactly: IRETQ */
+	if (iv->arg[0])
+		tcb_resume(t);
+	return KOK;
+}
+
+static struct kerr bind(struct inv *iv, struct tcb *t)
+{
+	struct cte *s;
+	struct kerr e;
+	struct notification *n;
+
+	if ((e = cspace_lookup_cap(iv->caller, iv->arg[0], OBJ_NOTIFICATION, &s)).err)
+		return e;
+	n = cap_obj(s->cap);
+	if (t->bound_ntfn || n->bound)
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	n->bound = t;
+	t->bound_ntfn = n;
+	return KOK;
+}
+
+struct kerr tcb_invoke(struct inv *iv)
+{
+	struct tcb *t = cap_obj(iv->cap);
+
+	switch (iv->label) {
+	case INV_TCB_CONFIGURE: return configure(iv, t);
+	case INV_TCB_SET_PRIORITY: return set_prio(iv, t, false);
+	case INV_TCB_SET_MCP: return set_prio(iv, t, true);
+	case INV_TCB_RESUME: tcb_resume(t); return KOK;
+	case INV_TCB_SUSPEND: tcb_suspend(t); return KOK;
+	case INV_TCB_READ_REGISTERS: return read_regs(iv, t);
+	case INV_TCB_WRITE_REGISTERS: return write_regs(iv, t);
+	case INV_TCB_BIND_NOTIFICATION: return iv->len < 1 ? kerr(E_TRUNCATED_MESSAGE, 0) : bind(iv, t);
+	case INV_TCB_UNBIND_NOTIFICATION:
+		if (!t->bound_ntfn)
+			return kerr(E_ILLEGAL_OPERATION, 0);
+		t->bound_ntfn->bound = NULL;
+		t->bound_ntfn = NULL;
+		return KOK;
+	case INV_TCB_SET_AFFINITY:
+		return iv->len < 1 ? kerr(E_TRUNCATED_MESSAGE, 0) :
+		       iv->arg[0] != 0 ? kerr(E_RANGE_ERROR, 0) : KOK; /* one core per cluster for now */
+	case INV_DEBUG_NAME: {
+		struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
+		if (!b)
+			return kerr(E_TRUNCATED_MESSAGE, 0);
+		memcpy(t->name, &b->mr[4], sizeof(t->name) - 1);
+		t->name[sizeof(t->name) - 1] = 0;
+		return KOK;
+	}
+	default:
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}

@@ -1,0 +1,241 @@
+#!/usr/bin/env bash
+# scripts/boot-test.sh [VAR=value]... [--print-cmd]
+#
+# Contract: boots the kernel once in one configuration and passes (exit 0)
+# only on a clean result; anything else exits 1 with a one-line reason and
+# the last 40 lines of the serial log (exit 2: bad usage).
+#
+# Configuration, from the environment or as VAR=value arguments:
+#   KERNEL    kernel ELF                     build/kernel/atoll.elf
+#   MODULES   space-separated PATH=NAME list (none)
+#   SMP       CPUs                           1
+#   FIRMWARE  bios | uefi (OVMF)             bios
+#   CPU       QEMU -cpu model                max
+#   MEM       guest memory (QEMU syntax)     256M
+#   CMDLINE   kernel command line            test=boot
+#   EMULATOR  qemu | bochs                   qemu
+#   TIMEOUT   seconds before giving up       120
+#   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
+#   EXPECT    extended regex the serial log must contain                (none)
+#   LOG       serial log kept after the run  $LOGDIR/<config>.log
+#   LOGDIR    where default LOGs go          build/logs
+# --print-cmd prints the commands (ISO build, emulator) instead of booting.
+#
+# Guest protocol: TAP lines `ok N - name` / `not ok N - name` on COM1, then
+# `N passed, M failed`. Under QEMU the guest writes 0x10 (pass) or 0x11
+# (fail) to isa-debug-exit at port 0xf4, so QEMU exits with 33 or 35; under
+# Bochs it writes "Shutdown" to port 0x8900 (Bochs exits 1 regardless).
+# Pass = (QEMU: exit status 33) + a `N passed, 0 failed` line with N >= 1 +
+# no `not ok` line + exactly N `ok` lines + EXPECT found.
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+OVMF=/usr/share/ovmf/OVMF.fd
+BOCHS_LOCK=/tmp/atoll-bochs.lock
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT LOG LOGDIR "
+
+usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
+
+print_cmd=0
+for arg in "$@"; do
+    case "$arg" in
+        --print-cmd) print_cmd=1 ;;
+        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        [A-Z]*=*)
+            var=${arg%%=*}
+            case "$KNOWN_VARS" in *" $var "*) ;; *) usage "unknown variable '$var'" ;; esac
+            export "$arg" ;;
+        *) usage "unknown argument '$arg'" ;;
+    esac
+done
+
+KERNEL=${KERNEL:-$ROOT/build/kernel/atoll.elf}
+MODULES=${MODULES:-}
+SMP=${SMP:-1}
+FIRMWARE=${FIRMWARE:-bios}
+CPU=${CPU:-max}
+MEM=${MEM:-256M}
+CMDLINE=${CMDLINE-test=boot}
+EMULATOR=${EMULATOR:-qemu}
+TIMEOUT=${TIMEOUT:-120}
+ICOUNT=${ICOUNT:-0}
+EXPECT=${EXPECT:-}
+LOGDIR=${LOGDIR:-$ROOT/build/logs}
+
+[[ $SMP =~ ^[1-9][0-9]*$ ]]     || usage "SMP must be a positive number, not '$SMP'"
+[[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage "TIMEOUT must be a positive number of seconds, not '$TIMEOUT'"
+[[ $ICOUNT =~ ^[01]$ ]]         || usage "ICOUNT must be 0 or 1, not '$ICOUNT'"
+case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
+case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
+
+# One word naming the configuration: used in messages and the default LOG name.
+if [ "$EMULATOR" = bochs ]; then
+    CONFIG="bochs-smp$SMP-$MEM"
+else
+    CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
+fi
+[ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
+LOG=${LOG:-$LOGDIR/$CONFIG.log}
+
+# bochs_megs MEM: QEMU-style size (128M, 2G, 512) in MiB for Bochs, capped
+# at 2048 (Bochs 2.7's limit for `megs`).
+bochs_megs() {
+    local n=${1%[MmGg]} mb
+    [[ $n =~ ^[0-9]+$ ]] || usage "MEM '$1' is not a size like 256M or 2G"
+    case "$1" in *[Gg]) mb=$((n * 1024)) ;; *) mb=$n ;; esac
+    [ "$mb" -le 2048 ] || mb=2048
+    echo "$mb"
+}
+
+# pkg_file PACKAGE REGEX FALLBACK: the package's file matching REGEX.
+pkg_file() {
+    local f
+    f=$(dpkg -L "$1" 2>/dev/null | grep -E -m1 "$2") || true
+    echo "${f:-$3}"
+}
+
+# write_bochsrc ISO SERIAL BOCHSLOG OUTFILE: fills in scripts/bochsrc.in.
+write_bochsrc() {
+    sed -e "s|@MEGS@|$(bochs_megs "$MEM")|" \
+        -e "s|@SMP@|$SMP|" \
+        -e "s|@ROMIMAGE@|$(pkg_file bochsbios '/BIOS-bochs-latest$' /usr/share/bochs/BIOS-bochs-latest)|" \
+        -e "s|@VGAROMIMAGE@|$(pkg_file vgabios '/vgabios\.bin$' /usr/share/vgabios/vgabios.bin)|" \
+        -e "s|@ISO@|$1|" -e "s|@SERIAL@|$2|" -e "s|@BOCHSLOG@|$3|" \
+        "$ROOT/scripts/bochsrc.in" > "$4"
+}
+
+# qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
+qemu_cmd() {
+    EMU=(qemu-system-x86_64 -M q35 -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
+         -cpu "$CPU" -display none -serial "file:${2//,/,,}" -no-reboot
+         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+    [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")
+    [ "$ICOUNT" = 0 ] || EMU+=(-icount shift=0,sleep=off -rtc clock=vm)
+}
+
+# mkiso_cmd ISO: sets the array MKISO to the ISO build command.
+mkiso_cmd() {
+    local m
+    MKISO=("$ROOT/scripts/mkiso.sh" --out "$1" --kernel "$KERNEL" --cmdline "$CMDLINE")
+    for m in $MODULES; do MKISO+=(--module "$m"); done
+}
+
+# show ARGS...: prints a command line, quoting only the words that need it.
+show() {
+    local w q="'\\''" out=()
+    for w in "$@"; do
+        if [[ $w =~ ^[A-Za-z0-9_./=:,@+%-]+$ ]]; then out+=("$w"); else out+=("'${w//\'/$q}'"); fi
+    done
+    echo "${out[*]}"
+}
+
+if [ "$print_cmd" = 1 ]; then
+    iso="$LOGDIR/$CONFIG.iso"
+    mkiso_cmd "$iso"
+    show "${MKISO[@]}"
+    if [ "$EMULATOR" = qemu ]; then
+        qemu_cmd "$iso" "$LOG"
+        show timeout "$TIMEOUT" "${EMU[@]}"
+    else
+        base="$LOGDIR/$CONFIG"
+        echo "cat > $base.bochsrc <<'EOF'"
+        write_bochsrc "$iso" "$LOG" "$base.bochs.log" /dev/stdout | grep -v '^#'
+        echo "EOF"
+        echo "echo c > $base.rc"
+        echo "flock $BOCHS_LOCK timeout $TIMEOUT bochs -q -f $base.bochsrc -rc $base.rc </dev/null"
+    fi
+    exit 0
+fi
+
+[ -f "$KERNEL" ] || { echo "FAIL: kernel '$KERNEL' not found (build it first: make)"; exit 1; }
+if [ "$FIRMWARE" = uefi ] && [ "$EMULATOR" = qemu ] && [ ! -f "$OVMF" ]; then
+    echo "FAIL: $OVMF not found (scripts/deps.sh installs ovmf)"; exit 1
+fi
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/atoll-boot.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+mkdir -p "$(dirname "$LOG")"
+rm -f "$LOG"
+
+mkiso_cmd "$TMP/atoll.iso"
+"${MKISO[@]}" || { echo "FAIL: $CONFIG: could not build the ISO"; exit 1; }
+
+# run_qemu / run_bochs: boot once; set STATUS (emulator exit status, 124 on
+# timeout) and SIDE (the emulator's own stderr/log, shown on failure).
+run_qemu() {
+    qemu_cmd "$TMP/atoll.iso" "$LOG"
+    SIDE="$TMP/qemu.stderr"
+    timeout -k 5 "$TIMEOUT" "${EMU[@]}" </dev/null >"$SIDE" 2>&1
+    STATUS=$?
+}
+
+run_bochs() {
+    SIDE="$TMP/bochs.log"
+    write_bochsrc "$TMP/atoll.iso" "$TMP/serial.log" "$SIDE" "$TMP/bochsrc"
+    echo c > "$TMP/rc"
+    : > "$TMP/serial.log"
+    exec 9>>"$BOCHS_LOCK"
+    chmod a+rw "$BOCHS_LOCK" 2>/dev/null
+    if ! flock -w "$TIMEOUT" 9; then
+        STATUS=124; echo "another Bochs held $BOCHS_LOCK for $TIMEOUT s" >> "$SIDE"; return
+    fi
+    (cd "$TMP" && timeout -k 5 "$TIMEOUT" bochs -q -f bochsrc -rc rc </dev/null >>"$SIDE" 2>&1)
+    STATUS=$?
+    exec 9>&-
+    cp "$TMP/serial.log" "$LOG"
+}
+
+start=$(date +%s%N)
+if [ "$EMULATOR" = qemu ]; then run_qemu; else run_bochs; fi
+elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
+elapsed=$(printf '%d.%d' $((elapsed / 1000)) $((elapsed % 1000 / 100)))
+[ -f "$LOG" ] || : > "$LOG"
+
+# A clean copy of the log: no CR, NUL or ANSI escapes (OVMF and GRUB on UEFI
+# draw on the serial console before the kernel starts).
+tr -d '\r\000' < "$LOG" | sed 's/\x1b\[[0-9;?=]*[A-Za-z]//g' > "$TMP/clean.log"
+
+# verdict: sets REASON (empty on a pass) and NTESTS.
+verdict() {
+    local clean="$TMP/clean.log" summary passed failed oks notoks
+    REASON="" NTESTS=0
+    notoks=$(grep -E '^not ok [0-9]+' "$clean" | head -n 5 | paste -sd ';' -) || true
+    summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clean" | tail -n 1) || true
+    passed=$(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')
+    failed=$(echo "$summary" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
+    oks=$(grep -cE '^ok [0-9]+' "$clean") || true
+
+    if [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
+        REASON="timeout after $TIMEOUT s"
+    elif [ "$EMULATOR" = qemu ] && [ "$STATUS" != 33 ]; then
+        REASON="exit status $STATUS"
+        [ "$STATUS" != 35 ] || REASON+=" (guest reported failure)"
+    elif [ -z "$summary" ]; then
+        REASON="summary line 'N passed, M failed' missing"
+    elif [ -n "$notoks" ] || [ "$failed" != 0 ]; then
+        REASON="summary '$summary'"
+    elif [ "$passed" -lt 1 ]; then
+        REASON="no test passed ('$summary')"
+    elif [ "$oks" != "$passed" ]; then
+        REASON="$oks 'ok' lines but the summary says '$summary'"
+    elif [ -n "$EXPECT" ] && ! grep -Eq -- "$EXPECT" "$clean"; then
+        REASON="EXPECT not found: /$EXPECT/"
+    fi
+    [ -z "$notoks" ] || REASON+="; failures: $notoks"
+    NTESTS=${passed:-0}
+}
+
+verdict
+if [ -z "$REASON" ]; then
+    echo "PASS: $CONFIG: $NTESTS tests, ${elapsed} s (log: $LOG)"
+    exit 0
+fi
+echo "FAIL: $CONFIG: $REASON (${elapsed} s)"
+echo "--- last 40 lines of $LOG ---"
+tail -n 40 "$TMP/clean.log"
+if [ -s "$SIDE" ]; then
+    echo "--- $EMULATOR's own output (last 20 lines) ---"
+    tail -n 20 "$SIDE"
+fi
+exit 1

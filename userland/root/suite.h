@@ -1,0 +1,19 @@
+/* The in-guest test suite run by the root task under test=suite. */
+#pragma once
+#include "atoll/thread.h"
+#include "atoll/utest.h"
+
+extern struct abi_bootinfo *suite_bi;
+
+/* Each file contributes a table. */
+extern const struct utest caps_tests[];
+extern const unsigned caps_tests_count;
+extern const struct utest ipc_tests[];
+extern const unsigned ipc_tests_count;
+extern const struct utest fault_tests[];
+extern const unsigned fault_tests_count;
+extern const struct utest sys_tests[];
+extern const unsigned sys_tests_count;
+
+/* Helpers: a new object (test fails and returns 0 on error). */
+cptr_t new_obj(uint64_t type, uint64_t size_bits);

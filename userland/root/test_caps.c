@@ -1,0 +1,215 @@
+/* Untyped retype, CNode operations, the derivation tree and revoke. */
+#include "suite.h"
+
+#define ALL_RW (RIGHT_READ | RIGHT_WRITE)
+
+static void t_retype_every_type(void)
+{
+	static const struct { uint64_t type, bits; } types[] = {
+		{ OBJ_TCB, 0 }, { OBJ_ENDPOINT, 0 }, { OBJ_NOTIFICATION, 0 }, { OBJ_REPLY, 0 },
+		{ OBJ_FRAME_4K, 0 }, { OBJ_FRAME_2M, 0 }, { OBJ_PAGE_TABLE, 0 },
+		{ OBJ_PAGE_DIRECTORY, 0 }, { OBJ_PDPT, 0 }, { OBJ_PML4, 0 }, { OBJ_CNODE, 4 },
+		{ OBJ_UNTYPED, 16 },
+	};
+	for (unsigned i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		EXPECT(new_obj(types[i].type, types[i].bits) != 0);
+}
+
+/* A private untyped of 2^bits bytes for tests that need exact accounting. */
+static cptr_t small_untyped(unsigned bits)
+{
+	return new_obj(OBJ_UNTYPED, bits);
+}
+
+static void t_retype_errors(void)
+{
+	cptr_t ut = small_untyped(16), s = slot_alloc(), busy = new_obj(OBJ_ENDPOINT, 0);
+
+	EXPECT_EQ(untyped_retype(ut, 99, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
+	EXPECT_EQ(untyped_retype(ut, OBJ_IRQ_CONTROL, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 0), E_RANGE_ERROR);
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1000), E_RANGE_ERROR);
+	EXPECT_EQ(untyped_retype(ut, OBJ_CNODE, 0, ROOT_CNODE, s, 1), E_RANGE_ERROR);
+	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 3, ROOT_CNODE, s, 1), E_RANGE_ERROR);
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, busy, 1), E_DELETE_FIRST);
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, 1u << 12, 1), E_RANGE_ERROR);
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_TCB, s, 1), E_INVALID_CAPABILITY);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 17, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
+	slot_free(s);
+}
+
+static void t_retype_exhaustion_and_reuse(void)
+{
+	cptr_t ut = small_untyped(16), base = slot_alloc();
+	unsigned i;
+
+	for (i = 1; i < 32; i++)
+		slot_alloc(); /* 32 consecutive slots */
+	/* 2^16 bytes hold exactly 16 frames, in two batches of 8. */
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 8), E_OK);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 8, 8), E_OK);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 16, 1), E_NOT_ENOUGH_MEMORY);
+	/* Revoke deletes the children; the memory is then reused from the start. */
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_invoke(ROOT_CNODE, INV_CNODE_COPY, 3, base + 16, base, ALL_RW, 0).err,
+		  E_FAILED_LOOKUP);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 16), E_OK);
+}
+
+static void t_retype_alignment(void)
+{
+	cptr_t ut = small_untyped(22), s = slot_alloc(), s2 = slot_alloc();
+	uint64_t a, b;
+
+	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1), E_OK);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s2, 1), E_OK);
+	a = atoll_invoke(s2, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
+	EXPECT_EQ(a & ((1ull << 21) - 1), 0);
+	/* The endpoint took the start; the 2 MiB frame the next aligned 2 MiB. */
+	b = suite_bi->untyped[0].paddr;
+	(void)b;
+	EXPECT(a != 0);
+}
+
+static void t_cnode_copy_and_delete(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), c = slot_alloc();
+
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_DELETE_FIRST);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK); /* deleting an empty slot is fine */
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, 4000, RIGHTS_ALL), E_FAILED_LOOKUP);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, 1u << 12, ep, RIGHTS_ALL), E_RANGE_ERROR);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, 1u << 12), E_RANGE_ERROR);
+}
+
+static void t_cnode_move(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), m = slot_alloc();
+
+	EXPECT_EQ(cnode_move(ROOT_CNODE, m, ep), E_OK);
+	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(cnode_move(ROOT_CNODE, m, m), E_DELETE_FIRST);
+}
+
+static void t_mint_badge_rules(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), b = slot_alloc(), bb = slot_alloc(), cp = slot_alloc();
+
+	EXPECT_EQ(cnode_mint(ROOT_CNODE, b, ep, RIGHTS_ALL, 42), E_OK);
+	EXPECT_EQ(cnode_mint(ROOT_CNODE, bb, b, RIGHTS_ALL, 43), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, cp, b, RIGHTS_ALL), E_OK);
+	/* Minting a badge on a TCB is not allowed. */
+	EXPECT_EQ(cnode_mint(ROOT_CNODE, bb, ROOT_TCB, RIGHTS_ALL, 1), E_ILLEGAL_OPERATION);
+}
+
+static void t_mutate(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), m = slot_alloc(), c = slot_alloc();
+
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, ep, 7), E_REVOKE_FIRST);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, ep, 7), E_OK);
+	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+}
+
+static void t_rights_only_shrink(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), ro = slot_alloc(), back = slot_alloc();
+
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, ro, ep, RIGHT_READ), E_OK);
+	EXPECT_EQ(ipc_nbsend(ro, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, back, ro, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(ipc_nbsend(back, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
+}
+
+static void t_revoke_copies(void)
+{
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), a = slot_alloc(), b = slot_alloc(), m = slot_alloc();
+
+	EXPECT_EQ(cnode_mint(ROOT_CNODE, m, ep, RIGHTS_ALL, 5), E_OK);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, a, m, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(cnode_copy(ROOT_CNODE, b, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, m), E_OK); /* removes a only */
+	EXPECT_EQ(ipc_nbsend(a, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ep), E_OK); /* removes m and b */
+	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_OK);
+}
+
+/* Revoke of a large derivation tree: many more than one kernel entry's
+ * budget of steps, so the call is preempted and restarted several times. */
+static void t_revoke_large_tree(void)
+{
+	cptr_t cn = new_obj(OBJ_CNODE, 10), ep = new_obj(OBJ_ENDPOINT, 0), src = ep;
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < 1024; i++) {
+		ok += cnode_copy(cn, i, src, RIGHTS_ALL) == E_OK;
+		src = ep;
+	}
+	EXPECT_EQ(ok, 1024);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ep), E_OK);
+	ok = 0;
+	for (unsigned i = 0; i < 1024; i++)
+		ok += cnode_copy(cn, i, ep, RIGHTS_ALL) == E_OK; /* all slots empty again */
+	EXPECT_EQ(ok, 1024);
+}
+
+/* Deleting the last capability to a CNode that holds CNodes that hold
+ * capabilities: zombies, preemption and restart. */
+static void t_delete_nested_cnodes(void)
+{
+	uint64_t err;
+	cptr_t top = new_obj(OBJ_CNODE, 6), ut = new_obj(OBJ_UNTYPED, 20);
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < 8; i++) {
+		cptr_t inner = slot_alloc();
+		ok += untyped_retype(ut, OBJ_CNODE, 6, ROOT_CNODE, inner, 1) == E_OK;
+		for (unsigned j = 0; j < 64; j++)
+			ok += cnode_copy(inner, j, ROOT_TCB, RIGHTS_ALL) == E_OK;
+		ok += cnode_move(top, i, inner) == E_OK;
+	}
+	EXPECT_EQ(ok, 8 * 66);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, top), E_OK);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	cptr_t again = obj_alloc(OBJ_CNODE, 6, &err);
+	EXPECT(again != 0);
+}
+
+static void t_untyped_children_block_nothing(void)
+{
+	/* Retype continues from the watermark while children exist. */
+	cptr_t ut = small_untyped(14), a = slot_alloc(), b = slot_alloc();
+
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
+	uint64_t pa = atoll_invoke(a, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
+	uint64_t pb = atoll_invoke(b, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
+	EXPECT_EQ(pb, pa + 4096);
+}
+
+const struct utest caps_tests[] = {
+	{ "retype every object type", t_retype_every_type },
+	{ "retype rejects bad type, size, count, slot and destination", t_retype_errors },
+	{ "retype exhausts an untyped and reuses it after revoke", t_retype_exhaustion_and_reuse },
+	{ "retype aligns objects to their size", t_retype_alignment },
+	{ "retype continues from the watermark", t_untyped_children_block_nothing },
+	{ "CNode copy and delete, with their errors", t_cnode_copy_and_delete },
+	{ "CNode move", t_cnode_move },
+	{ "mint: badges, and no re-badging", t_mint_badge_rules },
+	{ "mutate needs a capability without children", t_mutate },
+	{ "rights only shrink", t_rights_only_shrink },
+	{ "revoke removes exactly the derived copies", t_revoke_copies },
+	{ "revoke of 1024 copies is preempted and restarted", t_revoke_large_tree },
+	{ "delete of nested CNodes through zombies", t_delete_nested_cnodes },
+};
+const unsigned caps_tests_count = sizeof(caps_tests) / sizeof(caps_tests[0]);

@@ -1,0 +1,122 @@
+/* Faults of user threads: delivered to the fault endpoint, handled, resumed. */
+#include "suite.h"
+
+#define FAULT_VM 1
+#define FAULT_EXCEPTION 2
+#define FAULT_ADDR 0x60000000ull
+
+static volatile uint64_t done;
+
+static void reader_fn(uint64_t addr)
+{
+	done = *(volatile uint64_t *)addr; /* faults until the handler maps it */
+}
+
+/* Wait for one fault on ep; return its message. */
+static struct ipc_result take_fault(cptr_t ep, cptr_t reply)
+{
+	return ipc_recv(ep, reply);
+}
+
+static void t_page_fault_resumed(void)
+{
+	struct uthread th;
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), reply = new_obj(OBJ_REPLY, 0), f;
+
+	done = 0;
+	REQUIRE_OK(thread_create_ex(&th, reader_fn, FAULT_ADDR + 8, 10, ep, true));
+	struct ipc_result r = take_fault(ep, reply);
+	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_VM);
+	EXPECT_EQ(r.mr[1], FAULT_ADDR + 8);
+	EXPECT_EQ(r.mr[2], 14);
+	EXPECT_EQ(r.mr[3] & 4, 4); /* user-mode access */
+	EXPECT((f = page_alloc_at(FAULT_ADDR)) != 0);
+	*(volatile uint64_t *)(FAULT_ADDR + 8) = 0xFEED;
+	EXPECT_EQ(ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* let it finish */
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, 0xFEED);
+}
+
+static void ud_fn(uint64_t unused)
+{
+	__asm__ volatile("ud2");
+	done = 1;
+}
+
+static void de_fn(uint64_t unused)
+{
+	__asm__ volatile("xor %%ecx, %%ecx; div %%ecx" ::: "rax", "rdx", "rcx");
+	done = 2;
+}
+
+static void gp_fn(uint64_t unused)
+{
+	__asm__ volatile("hlt"); /* privileged */
+	done = 3;
+}
+
+/* Run fn with a fault handler that skips `len` bytes at the faulting rip. */
+static void exception_case(void (*fn)(uint64_t), uint64_t vector, uint64_t len, uint64_t want)
+{
+	struct uthread th;
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), reply = new_obj(OBJ_REPLY, 0);
+	uint64_t regs[REG_COUNT];
+
+	done = 0;
+	REQUIRE_OK(thread_create_ex(&th, fn, 0, 10, ep, true));
+	struct ipc_result r = take_fault(ep, reply);
+	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
+	EXPECT_EQ(r.mr[2], vector);
+	REQUIRE_OK(tcb_read_registers(th.tcb, regs));
+	EXPECT_EQ(regs[REG_RIP], r.mr[0]);
+	regs[REG_RIP] += len;
+	REQUIRE_OK(tcb_write_registers(th.tcb, false, REG_COUNT, regs));
+	EXPECT_EQ(ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, want);
+}
+
+static void t_ud_fault(void) { exception_case(ud_fn, 6, 2, 1); }
+static void t_de_fault(void) { exception_case(de_fn, 0, 2, 2); }
+static void t_gp_fault(void) { exception_case(gp_fn, 13, 1, 3); }
+
+static void t_fault_without_handler(void)
+{
+	struct uthread th;
+	uint64_t regs[REG_COUNT];
+
+	done = 0;
+	REQUIRE_OK(thread_create(&th, reader_fn, 0x61000000ull, 10));
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, 0); /* it never got past the fault: suspended */
+	EXPECT_EQ(tcb_read_registers(th.tcb, regs), E_OK);
+	EXPECT_EQ(tcb_resume(th.tcb), E_OK); /* faults again, suspended again */
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, 0);
+}
+
+static void t_fault_handler_wrong_cap(void)
+{
+	struct uthread th;
+
+	done = 0;
+	/* A fault "endpoint" that is a notification: treated as no handler. */
+	REQUIRE_OK(thread_create_ex(&th, reader_fn, 0x62000000ull, 10, new_obj(OBJ_NOTIFICATION, 0), true));
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, 0);
+}
+
+const struct utest fault_tests[] = {
+	{ "page fault goes to the handler and the thread resumes", t_page_fault_resumed },
+	{ "#UD from user mode is a fault message; handler skips it", t_ud_fault },
+	{ "#DE from user mode is a fault message; handler skips it", t_de_fault },
+	{ "#GP from user mode is a fault message; handler skips it", t_gp_fault },
+	{ "fault without a handler suspends the thread", t_fault_without_handler },
+	{ "fault endpoint of the wrong type: thread suspended", t_fault_handler_wrong_cap },
+};
+const unsigned fault_tests_count = sizeof(fault_tests) / sizeof(fault_tests[0]);
