@@ -19,6 +19,7 @@
 #define ATOLL_VERSION "dev"
 #endif
 #define MB2_BOOT_MAGIC 0x36D76289u
+#define TIMER_PERIOD_MS 10
 
 static struct kernel_boot kb;
 
@@ -154,6 +155,7 @@ static NORETURN void start_root_task(void)
 	}
 	roottask_create(&kb, init);
 	arch_syscall_init();
+	arch_apic_init(kb.cpu.tsc_hz, TIMER_PERIOD_MS);
 	sched_choose();
 	arch_enter_user();
 }

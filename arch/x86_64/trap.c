@@ -5,6 +5,7 @@
 #include "console.h"
 #include "layout.h"
 #include "fault.h"
+#include "irq.h"
 #include "panic.h"
 #include "sched.h"
 
@@ -111,7 +112,7 @@ void trap_dispatch(struct trapframe *tf)
 	if (take_expected(tf))
 		return;
 	if (tf->vector >= 32) {
-		kprintf("trap: unexpected interrupt vector %llu ignored\n", (unsigned long long)tf->vector);
+		irq_handle(tf->vector); /* while idle: the idle loop looks again */
 		return;
 	}
 	report(tf);
@@ -130,8 +131,7 @@ void trap_user(struct trapframe *tf)
 		uint64_t info[4] = { tf->rip, pf ? read_cr2() : tf->rsp, tf->vector, tf->error };
 		fault_raise(t, pf ? FAULT_VM : FAULT_EXCEPTION, info);
 	} else {
-		kprintf("trap: unexpected interrupt vector %llu from user mode ignored\n",
-			(unsigned long long)tf->vector);
+		irq_handle(tf->vector);
 	}
 	sched_choose();
 }

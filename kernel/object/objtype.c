@@ -1,6 +1,7 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
 #include "ipc.h"
+#include "irq.h"
 
 
 struct kerr obj_invoke(struct inv *iv)
@@ -16,6 +17,8 @@ struct kerr obj_invoke(struct inv *iv)
 	case OBJ_PDPT: return pagetable_invoke(iv);
 	case OBJ_IOPORT_CONTROL:
 	case OBJ_IOPORT: return ioport_invoke(iv);
+	case OBJ_IRQ_CONTROL:
+	case OBJ_IRQ_HANDLER: return irq_invoke(iv);
 	default: return kerr(E_ILLEGAL_OPERATION, 0);
 	}
 }
@@ -24,7 +27,11 @@ void obj_finalise(struct cap c)
 {
 	switch (cap_type(c)) {
 	case OBJ_ENDPOINT: ep_cancel_all(cap_obj(c)); break;
-	case OBJ_NOTIFICATION: ntfn_cancel_all(cap_obj(c)); break;
+	case OBJ_NOTIFICATION:
+		irq_forget_notification(cap_obj(c));
+		ntfn_cancel_all(cap_obj(c));
+		break;
+	case OBJ_IRQ_HANDLER: irq_handler_finalise(c.w1); break;
 	case OBJ_REPLY: reply_finalise(cap_obj(c)); break;
 	case OBJ_TCB: {
 		struct tcb *t = cap_obj(c);

@@ -32,6 +32,7 @@ static int run_suite(void)
 		{ caps_tests, caps_tests_count },
 		{ ipc_tests, ipc_tests_count },
 		{ fault_tests, fault_tests_count },
+		{ irq_tests, irq_tests_count },
 	};
 	static struct utest all[256];
 	unsigned n = 0, passed, failed;

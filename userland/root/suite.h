@@ -10,6 +10,8 @@ extern const struct utest caps_tests[];
 extern const unsigned caps_tests_count;
 extern const struct utest ipc_tests[];
 extern const unsigned ipc_tests_count;
+extern const struct utest irq_tests[];
+extern const unsigned irq_tests_count;
 extern const struct utest fault_tests[];
 extern const unsigned fault_tests_count;
 extern const struct utest sys_tests[];

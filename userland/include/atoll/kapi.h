@@ -155,3 +155,14 @@ static inline struct ipc_result ipc_replyrecv(cptr_t ep, cptr_t reply, uint64_t 
 static inline uint64_t ntfn_signal(cptr_t n) { return sys_call6(SYS_SIGNAL, n, 0, 0, 0, 0, 0, 0).err; }
 static inline struct ipc_result ntfn_wait(cptr_t n) { return sys_call6(SYS_WAIT, n, 0, 0, 0, 0, 0, 0); }
 static inline struct ipc_result ntfn_poll(cptr_t n) { return sys_call6(SYS_POLL, n, 0, 0, 0, 0, 0, 0); }
+
+static inline uint64_t irq_control_get(cptr_t ctrl, uint64_t irq, cptr_t cnode, uint64_t index)
+{
+	return atoll_invoke(ctrl, INV_IRQ_CONTROL_GET, 3, irq, cnode, index, 0).err;
+}
+static inline uint64_t irq_set_notification(cptr_t handler, cptr_t ntfn)
+{
+	return atoll_invoke(handler, INV_IRQ_HANDLER_SET_NOTIFICATION, 1, ntfn, 0, 0, 0).err;
+}
+static inline uint64_t irq_ack(cptr_t handler) { return atoll_invoke(handler, INV_IRQ_HANDLER_ACK, 0, 0, 0, 0, 0).err; }
+static inline uint64_t irq_clear(cptr_t handler) { return atoll_invoke(handler, INV_IRQ_HANDLER_CLEAR, 0, 0, 0, 0, 0).err; }

@@ -61,3 +61,13 @@ NORETURN void arch_enter_user(void);
 /* Port I/O for IOPort capabilities: size 1, 2 or 4 bytes. */
 uint32_t arch_port_in(uint16_t port, unsigned size);
 void arch_port_out(uint16_t port, unsigned size, uint32_t value);
+
+/* Interrupts: the local APIC timer (period in ms) and I/O APIC lines. */
+#define VEC_TIMER 0x20
+#define VEC_IRQ_BASE 0x30 /* GSI n arrives on vector VEC_IRQ_BASE + n */
+#define VEC_SPURIOUS 0xFF
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms);
+uint32_t arch_apic_timer_ticks_per_ms(void);
+uint32_t arch_irq_count(void);
+void arch_irq_mask(uint32_t irq, bool masked);
+void arch_irq_eoi(void);

@@ -1,0 +1,104 @@
+/*
+ * The local APIC (xAPIC, memory-mapped through the direct map) and the I/O
+ * APIC at its standard address: the periodic timer that drives timeslices,
+ * end-of-interrupt, and routing of device interrupts (GSIs) to vectors.
+ * x2APIC and the ACPI MADT come with the multicore work.
+ */
+#include "arch/arch.h"
+#include "arch/x86.h"
+#include "layout.h"
+
+#define LAPIC_BASE 0xFEE00000ull
+#define IOAPIC_BASE 0xFEC00000ull
+#define LAPIC_ID 0x20
+#define LAPIC_EOI 0xB0
+#define LAPIC_SVR 0xF0
+#define LAPIC_LVT_TIMER 0x320
+#define LAPIC_TIMER_INIT 0x380
+#define LAPIC_TIMER_CUR 0x390
+#define LAPIC_TIMER_DIV 0x3E0
+#define TIMER_PERIODIC (1u << 17)
+#define LVT_MASKED (1u << 16)
+#define IOREDTBL(n) (0x10 + 2 * (n))
+
+static struct {
+	uint32_t ticks_per_ms;
+	uint32_t ioapic_pins;
+	bool ready;
+} apic;
+
+static volatile uint32_t *lapic_reg(uint32_t off)
+{
+	return (volatile uint32_t *)phys_to_virt(LAPIC_BASE + off);
+}
+
+static uint32_t ioapic_read(uint32_t reg)
+{
+	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE) = reg;
+	return *(volatile uint32_t *)phys_to_virt(IOAPIC_BASE + 0x10);
+}
+
+static void ioapic_write(uint32_t reg, uint32_t v)
+{
+	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE) = reg;
+	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE + 0x10) = v;
+}
+
+/* Count APIC timer ticks over 1 ms of TSC time. */
+static uint32_t calibrate(uint64_t tsc_hz)
+{
+	uint64_t start, wait = tsc_hz / 1000;
+
+	*lapic_reg(LAPIC_TIMER_DIV) = 0x3; /* divide by 16 */
+	*lapic_reg(LAPIC_LVT_TIMER) = LVT_MASKED | VEC_TIMER;
+	*lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
+	start = rdtsc_ordered();
+	while (rdtsc_ordered() - start < wait)
+		cpu_pause();
+	return 0xFFFFFFFFu - *lapic_reg(LAPIC_TIMER_CUR);
+}
+
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
+	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
+	apic.ticks_per_ms = calibrate(tsc_hz ? tsc_hz : 1000000000ull);
+	if (!apic.ticks_per_ms)
+		apic.ticks_per_ms = 1;
+	*lapic_reg(LAPIC_TIMER_INIT) = 0;
+	*lapic_reg(LAPIC_LVT_TIMER) = TIMER_PERIODIC | VEC_TIMER;
+	*lapic_reg(LAPIC_TIMER_INIT) = apic.ticks_per_ms * period_ms;
+	apic.ioapic_pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
+	for (uint32_t i = 0; i < apic.ioapic_pins; i++)
+		arch_irq_mask(i, true);
+	apic.ready = true;
+}
+
+uint32_t arch_apic_timer_ticks_per_ms(void)
+{
+	return apic.ticks_per_ms;
+}
+
+uint32_t arch_irq_count(void)
+{
+	return apic.ioapic_pins;
+}
+
+void arch_irq_eoi(void)
+{
+	*lapic_reg(LAPIC_EOI) = 0;
+}
+
+/* Route GSI `irq` to vector VEC_IRQ_BASE + irq on this core, edge-triggered
+ * for ISA lines (0-15), level/active-low for PCI lines; masked or not. */
+void arch_irq_mask(uint32_t irq, bool masked)
+{
+	uint32_t lo = (VEC_IRQ_BASE + irq) | (masked ? LVT_MASKED : 0);
+
+	if (irq >= apic.ioapic_pins && apic.ready)
+		return;
+	if (irq >= 16)
+		lo |= (1u << 15) | (1u << 13); /* level, active low */
+	ioapic_write(IOREDTBL(irq) + 1, (*lapic_reg(LAPIC_ID) >> 24) << 24);
+	ioapic_write(IOREDTBL(irq), lo);
+}

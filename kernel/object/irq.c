@@ -1,0 +1,122 @@
+/*
+ * IRQControl and IRQHandler: a device line is handed out once as an
+ * IRQHandler capability; when it fires the kernel masks it and signals the
+ * bound notification; the driver's Ack unmasks it.
+ */
+#include "arch/arch.h"
+#include "ipc.h"
+#include "irq.h"
+#include "sched.h"
+
+static struct {
+	bool issued[IRQ_MAX];
+	struct notification *ntfn[IRQ_MAX];
+	uint64_t badge[IRQ_MAX];
+	uint64_t ticks;
+} irqs;
+
+uint64_t irq_timer_ticks(void)
+{
+	return irqs.ticks;
+}
+
+void irq_handle(uint64_t vector)
+{
+	if (vector == VEC_SPURIOUS)
+		return;
+	arch_irq_eoi();
+	if (vector == VEC_TIMER) {
+		irqs.ticks++;
+		sched_tick();
+		return;
+	}
+	uint64_t irq = vector - VEC_IRQ_BASE;
+	if (vector < VEC_IRQ_BASE || irq >= IRQ_MAX)
+		return;
+	arch_irq_mask((uint32_t)irq, true); /* until the driver acknowledges */
+	if (irqs.ntfn[irq])
+		ntfn_signal(irqs.ntfn[irq], irqs.badge[irq]);
+}
+
+static struct kerr control_get(struct inv *iv)
+{
+	uint64_t irq = iv->arg[0], index = iv->arg[2];
+	struct cte *node, *dst;
+	struct kerr e;
+
+	if (iv->len < 3)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	if (irq >= IRQ_MAX || irq >= arch_irq_count())
+		return kerr(E_RANGE_ERROR, 0);
+	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], OBJ_CNODE, &node)).err)
+		return e;
+	if (index >> cap_size_bits(node->cap))
+		return kerr(E_RANGE_ERROR, 2);
+	dst = (struct cte *)cap_obj(node->cap) + index;
+	if (!cap_is_null(dst->cap))
+		return kerr(E_DELETE_FIRST, 0);
+	if (irqs.issued[irq])
+		return kerr(E_REVOKE_FIRST, 0); /* a handler for this line exists */
+	irqs.issued[irq] = true;
+	cdt_insert(dst, cap_make(OBJ_IRQ_HANDLER, RIGHTS_ALL, 0, false, 0, irq), iv->slot, MDB_REVOCABLE);
+	return KOK;
+}
+
+static struct kerr set_notification(struct inv *iv, uint64_t irq)
+{
+	struct cte *s;
+	struct kerr e;
+
+	if (iv->len < 1)
+		return kerr(E_TRUNCATED_MESSAGE, 0);
+	if ((e = cspace_lookup_cap(iv->caller, iv->arg[0], OBJ_NOTIFICATION, &s)).err)
+		return e;
+	if (!(cap_rights(s->cap) & RIGHT_WRITE))
+		return kerr(E_INVALID_CAPABILITY, 0);
+	irqs.ntfn[irq] = cap_obj(s->cap);
+	irqs.badge[irq] = cap_badge(s->cap);
+	arch_irq_mask((uint32_t)irq, false);
+	return KOK;
+}
+
+void irq_handler_finalise(uint64_t irq)
+{
+	if (irq >= IRQ_MAX)
+		return;
+	arch_irq_mask((uint32_t)irq, true);
+	irqs.ntfn[irq] = NULL;
+	irqs.issued[irq] = false;
+}
+
+/* A notification goes away: lines that signal it stop doing so. */
+void irq_forget_notification(struct notification *n)
+{
+	for (uint64_t i = 0; i < IRQ_MAX; i++)
+		if (irqs.ntfn[i] == n) {
+			arch_irq_mask((uint32_t)i, true);
+			irqs.ntfn[i] = NULL;
+		}
+}
+
+struct kerr irq_invoke(struct inv *iv)
+{
+	uint64_t irq = iv->cap.w1;
+
+	if (cap_type(iv->cap) == OBJ_IRQ_CONTROL)
+		return iv->label == INV_IRQ_CONTROL_GET ? control_get(iv) : kerr(E_ILLEGAL_OPERATION, 0);
+	switch (iv->label) {
+	case INV_IRQ_HANDLER_SET_NOTIFICATION:
+		return set_notification(iv, irq);
+	case INV_IRQ_HANDLER_ACK:
+		if (!irqs.ntfn[irq])
+			return kerr(E_ILLEGAL_OPERATION, 0);
+		arch_irq_mask((uint32_t)irq, false);
+		return KOK;
+	case INV_IRQ_HANDLER_CLEAR:
+		arch_irq_mask((uint32_t)irq, true);
+		irqs.ntfn[irq] = NULL;
+		return KOK;
+	default:
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}

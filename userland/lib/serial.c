@@ -1,0 +1,61 @@
+/* User-mode 16550 UART driver (see atoll/serial.h). */
+#include "atoll/serial.h"
+
+#define UART_THR 0
+#define UART_IER 1
+#define UART_IIR 2
+#define UART_LSR 5
+#define IER_THRE 0x02
+#define LSR_THRE 0x20
+
+uint64_t serial_open(struct serial_dev *d, uint16_t base, uint32_t irq, cptr_t ntfn, cptr_t io_slot,
+		     cptr_t irq_slot)
+{
+	uint64_t e;
+
+	d->base = base;
+	d->io = io_slot;
+	d->irq = irq_slot;
+	d->ntfn = ntfn;
+	d->irqs = 0;
+	if ((e = ioport_issue(ROOT_IOPORT_CONTROL, base, base + 7, ROOT_CNODE, io_slot)))
+		return e;
+	if ((e = irq_control_get(ROOT_IRQ_CONTROL, irq, ROOT_CNODE, irq_slot)))
+		return e;
+	return irq_set_notification(irq_slot, ntfn);
+}
+
+/* Wait for the transmitter-empty interrupt, then acknowledge the line. */
+static uint64_t wait_thre(struct serial_dev *d)
+{
+	struct ipc_result r = ntfn_wait(d->ntfn);
+
+	if (r.err)
+		return r.err;
+	d->irqs++;
+	(void)ioport_in8(d->io, d->base + UART_IIR); /* reading IIR clears the THRE source */
+	return irq_ack(d->irq);
+}
+
+uint64_t serial_write(struct serial_dev *d, const char *s, size_t n)
+{
+	uint64_t e;
+
+	for (size_t i = 0; i < n; i++) {
+		if ((e = ioport_out8(d->io, d->base + UART_IER, IER_THRE)))
+			return e;
+		if ((e = wait_thre(d)))
+			return e;
+		if ((e = ioport_out8(d->io, d->base + UART_THR, (uint8_t)s[i])))
+			return e;
+	}
+	return ioport_out8(d->io, d->base + UART_IER, 0);
+}
+
+void serial_close(struct serial_dev *d)
+{
+	ioport_out8(d->io, d->base + UART_IER, 0);
+	irq_clear(d->irq);
+	cnode_delete(ROOT_CNODE, d->irq);
+	cnode_delete(ROOT_CNODE, d->io);
+}
