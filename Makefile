@@ -21,6 +21,7 @@ OVMF     ?= /usr/share/ovmf/OVMF.fd
 
 KERNEL := $(BUILD)/kernel/atoll.elf
 ISO    := $(BUILD)/atoll.iso
+MODULES := --module $(BUILD)/userland/init=init --module $(BUILD)/userland/peer=peer
 QEMU_FW := $(if $(filter uefi,$(FIRMWARE)),-bios $(OVMF),)
 
 .PHONY: all deps build run test test-boot debug clean FORCE
@@ -37,7 +38,7 @@ build: $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: deps build
-	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) --cmdline "$(CMDLINE)"
+	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(CMDLINE)"
 	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
@@ -46,10 +47,11 @@ test: deps build
 
 test-boot: deps build
 	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) \
-		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=boot)" KERNEL=$(KERNEL) scripts/boot-test.sh
+		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=suite)" KERNEL=$(KERNEL) \
+		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/boot-test.sh
 
 debug: deps build
-	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) --cmdline "$(CMDLINE)"
+	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(CMDLINE)"
 	@printf 'file %s\ntarget remote localhost:1234\nset disassembly-flavor intel\n' \
 		"$(abspath $(KERNEL))" > $(BUILD)/gdbinit
 	@echo "QEMU is paused with a gdb stub on :1234. In another terminal: gdb -x $(BUILD)/gdbinit"

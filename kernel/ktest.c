@@ -40,6 +40,12 @@ bool ktest_result(bool ok, const char *fmt, ...)
 	return ok;
 }
 
+void ktest_counts(uint32_t *passed, uint32_t *failed)
+{
+	*passed = kt.passed;
+	*failed = kt.failed;
+}
+
 NORETURN void ktest_finish(void)
 {
 	kprintf("%u passed, %u failed\n", kt.passed, kt.failed);

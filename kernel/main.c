@@ -179,5 +179,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	print_boot_report();
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
+	if (strcmp(kb.opts.test, "suite") == 0) { /* kernel self-tests, then the root task's */
+		ktest_begin("boot");
+		boot_suite_run();
+	}
 	start_root_task();
 }

@@ -7,6 +7,7 @@
 #include "console.h"
 #include "ipc.h"
 #include "kernel.h"
+#include "roottask.h"
 #include "sched.h"
 #include "uaccess.h"
 
@@ -181,6 +182,10 @@ static void handle_debug(struct tcb *t)
 
 	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
 		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
+		return;
+	}
+	if (t != roottask_tcb()) {
+		r->REG_ERR = E_ILLEGAL_OPERATION; /* only the root task ends the run */
 		return;
 	}
 	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");

@@ -8,12 +8,20 @@
 #include "console.h"
 #include "elf.h"
 #include "kstring.h"
+#include "ktest.h"
 #include "object.h"
 #include "panic.h"
 #include "roottask.h"
 #include "sched.h"
 
 #define RT_PRIO 255
+
+static struct tcb *root_tcb; /* the cluster's root task, for the debug exit */
+
+struct tcb *roottask_tcb(void)
+{
+	return root_tcb;
+}
 
 static struct {
 	struct bootmem *bm;
@@ -130,6 +138,7 @@ static void fill_bootinfo(const struct kernel_boot *kb)
 			      (f->smap ? ABI_CPU_SMAP : 0) | (f->fsgsbase ? ABI_CPU_FSGSBASE : 0) |
 			      (f->rdtscp ? ABI_CPU_RDTSCP : 0);
 	memcpy(rt.bi->cpu_brand, f->brand, sizeof(rt.bi->cpu_brand) - 1);
+	ktest_counts(&rt.bi->ktests_passed, &rt.bi->ktests_failed);
 	if (kb->bi.has_cmdline)
 		memcpy(rt.bi->cmdline, kb->bi.cmdline, sizeof(rt.bi->cmdline) - 1);
 }
@@ -199,6 +208,7 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	arch_regs_init(&t->regs, entry, ABI_STACK_TOP - 8);
 	t->regs.rdi = ABI_BOOTINFO_VADDR;
 	t->state = TS_RUNNABLE;
+	root_tcb = t;
 	sched_enqueue(t);
 	kprintf("Root task '%s': entry %#llx, %u untyped capabilities, slots %u-%u free\n", mod->name,
 		(unsigned long long)entry, rt.bi->untyped_count, rt.bi->empty_first, rt.bi->empty_last - 1);

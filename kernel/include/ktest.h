@@ -10,6 +10,8 @@ void ktest_begin(const char *suite);
 bool ktest_active(void);
 /* Record one result; returns ok. */
 bool ktest_result(bool ok, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Results so far (handed to the root task, which continues the count). */
+void ktest_counts(uint32_t *passed, uint32_t *failed);
 /* Print the summary line and leave with the verdict. */
 NORETURN void ktest_finish(void);
 

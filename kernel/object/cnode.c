@@ -1,11 +1,7 @@
 /* CNodes: capability address resolution and the slot operations. */
+#include "cptr.h"
 #include "kobj.h"
 #include "kstring.h"
-
-static uint64_t mask(unsigned bits)
-{
-	return bits >= 64 ? ~0ull : (1ull << bits) - 1;
-}
 
 static struct cte *cnode_slots(struct cap c)
 {
@@ -15,19 +11,15 @@ static struct cte *cnode_slots(struct cap c)
 struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot)
 {
 	struct cap c = t->slots[TCB_CSPACE].cap;
-	unsigned left = 64;
+	unsigned left = 64, fault;
+	uint64_t index;
 
 	if (cap_type(c) != OBJ_CNODE)
 		return kerr(E_FAILED_LOOKUP, LOOKUP_INVALID_ROOT);
 	for (;;) {
-		unsigned radix = cap_size_bits(c), gsize = cap_guard_size(c);
-		struct cte *s;
-		if (radix + gsize > left)
-			return (struct kerr){ E_FAILED_LOOKUP, LOOKUP_DEPTH_MISMATCH, left };
-		if (gsize && ((cptr >> (left - gsize)) & mask(gsize)) != (cap_guard(c) & mask(gsize)))
-			return (struct kerr){ E_FAILED_LOOKUP, LOOKUP_GUARD_MISMATCH, left };
-		left -= gsize + radix;
-		s = &cnode_slots(c)[radix ? (cptr >> left) & mask(radix) : 0];
+		if ((fault = cptr_step(c, cptr, &left, &index)))
+			return (struct kerr){ E_FAILED_LOOKUP, fault, left };
+		struct cte *s = &cnode_slots(c)[index];
 		if (left == 0 || cap_type(s->cap) != OBJ_CNODE) {
 			*slot = s;
 			return KOK;
@@ -70,8 +62,8 @@ static struct kerr derive(struct cap src, uint64_t rights, bool set_w1, uint64_t
 	if (t == OBJ_FRAME_4K || t == OBJ_FRAME_2M || t == OBJ_PAGE_TABLE || t == OBJ_PAGE_DIRECTORY ||
 	    t == OBJ_PDPT)
 		out->w1 = 0; /* a copy of a mapped frame or table starts unmapped */
-	if (!set_w1)
-		return KOK;
+	if (!set_w1 || (w1 == 0 && t != OBJ_CNODE))
+		return KOK; /* badge 0: a plain copy for any type */
 	if (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION) {
 		if (cap_badge(src))
 			return kerr(E_ILLEGAL_OPERATION, 1); /* badged caps cannot be re-badged */

@@ -57,7 +57,7 @@ static void test_bootinfo(const struct kernel_boot *kb)
 	ktest_result(avail >= (32ull << 20), "at least 32 MiB usable RAM (%llu MiB)",
 		     (unsigned long long)(avail >> 20));
 	ktest_result(image_in_ram, "kernel image lies in usable RAM");
-	ktest_result(bi->has_cmdline && contains(bi->cmdline, "test=boot"),
+	ktest_result(bi->has_cmdline && contains(bi->cmdline, "test=") && contains(bi->cmdline, kb->opts.test),
 		     "command line from grub.cfg reached the kernel");
 	ktest_result(bi->fb.type != BI_FB_NONE || !bi->efi64, "UEFI boots hand over a framebuffer");
 	ktest_result(bi->rsdp_revision == 1 || bi->rsdp_revision == 2, "ACPI RSDP handed over (revision %u)",
@@ -69,7 +69,8 @@ static void test_cmdline(const struct kernel_boot *kb)
 	struct kopts o;
 	unsigned warnings = cmdline_parse("cluster_size=0 bogus=1 loglevel=3", &o, NULL, NULL);
 
-	ktest_result(strcmp(kb->opts.test, "boot") == 0, "test=boot parsed from the command line");
+	ktest_result(strcmp(kb->opts.test, "boot") == 0 || strcmp(kb->opts.test, "suite") == 0,
+		     "test=%s parsed from the command line", kb->opts.test);
 	ktest_result(warnings == 2 && o.cluster_size == CLUSTER_SIZE_ALL && o.loglevel == 3,
 		     "bad and unknown options warn and fall back (%u warnings)", warnings);
 }

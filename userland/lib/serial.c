@@ -4,7 +4,9 @@
 #define UART_THR 0
 #define UART_IER 1
 #define UART_IIR 2
+#define UART_MCR 4
 #define UART_LSR 5
+#define MCR_DTR_RTS_OUT2 0x0B /* OUT2 gates the UART's interrupt line on a PC */
 #define IER_THRE 0x02
 #define LSR_THRE 0x20
 
@@ -22,16 +24,26 @@ uint64_t serial_open(struct serial_dev *d, uint16_t base, uint32_t irq, cptr_t n
 		return e;
 	if ((e = irq_control_get(ROOT_IRQ_CONTROL, irq, ROOT_CNODE, irq_slot)))
 		return e;
+	if ((e = ioport_out8(io_slot, base + UART_MCR, MCR_DTR_RTS_OUT2)))
+		return e;
 	return irq_set_notification(irq_slot, ntfn);
 }
 
-/* Wait for the transmitter-empty interrupt, then acknowledge the line. */
+#define WAIT_POLLS 200000
+
+/* Wait for the transmitter-empty interrupt (polling the notification, so a
+ * line that never fires is an error, not a hang), then acknowledge it. */
 static uint64_t wait_thre(struct serial_dev *d)
 {
-	struct ipc_result r = ntfn_wait(d->ntfn);
+	struct ipc_result r = { .err = E_OK, .badge = 0 };
+	uint32_t polls = 0;
 
+	while (!r.err && !r.badge && polls++ < WAIT_POLLS)
+		r = ntfn_poll(d->ntfn);
 	if (r.err)
 		return r.err;
+	if (!r.badge)
+		return E_FAILED_LOOKUP; /* no interrupt arrived */
 	d->irqs++;
 	(void)ioport_in8(d->io, d->base + UART_IIR); /* reading IIR clears the THRE source */
 	return irq_ack(d->irq);

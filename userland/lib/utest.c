@@ -31,7 +31,7 @@ void ut_expect_eq(uint64_t a, uint64_t b, const char *what, int line)
 		fail(what, line, a, b, true);
 }
 
-unsigned ut_run(const struct utest *tests, unsigned n, unsigned *passed)
+unsigned ut_run(const struct utest *tests, unsigned n, unsigned first, unsigned *passed)
 {
 	unsigned failed = 0;
 
@@ -41,10 +41,10 @@ unsigned ut_run(const struct utest *tests, unsigned n, unsigned *passed)
 		cur.index = i;
 		tests[i].fn();
 		if (cur.failed) {
-			printf("not ok %u - %s # %s\n", i + 1, tests[i].name, cur.why);
+			printf("not ok %u - %s # %s\n", first + i + 1, tests[i].name, cur.why);
 			failed++;
 		} else {
-			printf("ok %u - %s\n", i + 1, tests[i].name);
+			printf("ok %u - %s\n", first + i + 1, tests[i].name);
 			(*passed)++;
 		}
 	}

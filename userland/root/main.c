@@ -32,6 +32,7 @@ static int run_suite(void)
 		{ caps_tests, caps_tests_count },
 		{ ipc_tests, ipc_tests_count },
 		{ fault_tests, fault_tests_count },
+		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
 	};
 	static struct utest all[256];
@@ -40,12 +41,14 @@ static int run_suite(void)
 	for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		for (unsigned j = 0; j < tables[i].n && n < 256; j++)
 			all[n++] = tables[i].t[j];
-	printf("# test suite: kernel objects and IPC (%u tests)\n", n);
-	failed = ut_run(all, n, &passed);
-	printf("%u passed, %u failed\n", passed, failed);
-	return failed ? 1 : 0;
+	unsigned kp = suite_bi->ktests_passed, kf = suite_bi->ktests_failed;
+	printf("# test suite: kernel objects and IPC (%u tests, after %u kernel self-tests)\n", n, kp + kf);
+	failed = ut_run(all, n, kp + kf, &passed);
+	printf("%u passed, %u failed\n", passed + kp, failed + kf);
+	return failed + kf ? 1 : 0;
 }
 
+void demo_run(void);
 int main(struct abi_bootinfo *bi);
 int main(struct abi_bootinfo *bi)
 {
@@ -59,5 +62,6 @@ int main(struct abi_bootinfo *bi)
 	       bi->untyped_count, bi->empty_first, bi->empty_last - 1);
 	if (cmdline_has(bi->cmdline, "test=suite"))
 		return run_suite();
+	demo_run();
 	return 0;
 }

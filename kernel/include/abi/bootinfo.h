@@ -56,6 +56,7 @@ struct abi_bootinfo {
 	uint64_t ipcbuf_vaddr;
 	uint64_t tsc_hz;
 	uint64_t cpu_features; /* ABI_CPU_* bits */
+	uint32_t ktests_passed, ktests_failed; /* kernel self-tests run before (test=suite) */
 	char cpu_brand[48];
 	char cmdline[512];
 	struct abi_module modules[ABI_MAX_MODULES];

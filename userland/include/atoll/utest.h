@@ -24,5 +24,6 @@ struct utest {
 
 void ut_expect(bool ok, const char *what, int line);
 void ut_expect_eq(uint64_t a, uint64_t b, const char *what, int line);
-/* Run the tests; returns the number that failed. */
-unsigned ut_run(const struct utest *tests, unsigned n, unsigned *passed);
+/* Run the tests, numbering them after `first` earlier results; returns the
+ * number that failed. */
+unsigned ut_run(const struct utest *tests, unsigned n, unsigned first, unsigned *passed);
