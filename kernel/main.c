@@ -6,6 +6,7 @@
  */
 #include "arch/arch.h"
 #include "console.h"
+#include "fastpath.h"
 #include "kernel.h"
 #include "ktest.h"
 #include "layout.h"
@@ -153,6 +154,7 @@ static NORETURN void start_root_task(void)
 			kb.opts.poweroff ? "Powering off" : "Halting");
 		arch_exit(true, kb.opts.poweroff);
 	}
+	fastpath_enable(kb.opts.fastpath);
 	roottask_create(&kb, init);
 	arch_syscall_init();
 	arch_apic_init(kb.cpu.tsc_hz, TIMER_PERIOD_MS);

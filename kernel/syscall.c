@@ -5,6 +5,7 @@
 #include "abi/abi.h"
 #include "arch/arch.h"
 #include "console.h"
+#include "fastpath.h"
 #include "ipc.h"
 #include "kernel.h"
 #include "roottask.h"
@@ -197,6 +198,8 @@ void syscall_handler(void)
 {
 	struct tcb *t = sched_current();
 
+	if (fastpath_try(t))
+		return;
 	switch (t->regs.REG_SYSNO) {
 	case SYS_SEND: handle_send(t, true, false, 0); break;
 	case SYS_NBSEND: handle_send(t, false, false, 0); break;
@@ -211,6 +214,9 @@ void syscall_handler(void)
 	case SYS_YIELD:
 		t->regs.REG_ERR = E_OK;
 		sched_yield();
+		break;
+	case SYS_NULL:
+		t->regs.REG_ERR = E_OK;
 		break;
 	case SYS_DEBUG_PUTS:
 	case SYS_DEBUG_EXIT: handle_debug(t); break;

@@ -77,6 +77,7 @@ else
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
 LOG=${LOG:-$LOGDIR/$CONFIG.log}
+case "$LOG" in /*) ;; *) LOG="$PWD/$LOG" ;; esac
 
 # bochs_megs MEM: QEMU-style size (128M, 2G, 512) in MiB for Bochs, capped
 # at 2048 (Bochs 2.7's limit for `megs`).
@@ -171,21 +172,30 @@ run_qemu() {
 }
 
 run_bochs() {
+    # Bochs writes the serial log straight to LOG (so a run killed from
+    # outside still leaves it) unless the path would confuse bochsrc parsing.
+    local serial="$LOG" waited left
+    [[ $serial =~ ^[A-Za-z0-9_./=:+@%-]+$ ]] || serial="$TMP/serial.log"
     SIDE="$TMP/bochs.log"
-    write_bochsrc "$TMP/atoll.iso" "$TMP/serial.log" "$SIDE" "$TMP/bochsrc"
+    write_bochsrc "$TMP/atoll.iso" "$serial" "$SIDE" "$TMP/bochsrc"
     echo c > "$TMP/rc"
-    : > "$TMP/serial.log"
+    : > "$serial"
+    # One Bochs at a time (rfb's port 5900); the wait counts against TIMEOUT.
     exec 9>>"$BOCHS_LOCK"
     chmod a+rw "$BOCHS_LOCK" 2>/dev/null
+    waited=$SECONDS
     if ! flock -w "$TIMEOUT" 9; then
-        STATUS=124; echo "another Bochs held $BOCHS_LOCK for $TIMEOUT s" >> "$SIDE"; return
+        STATUS=124; LOCKWAIT=$TIMEOUT; return
     fi
-    (cd "$TMP" && timeout -k 5 "$TIMEOUT" bochs -q -f bochsrc -rc rc </dev/null >>"$SIDE" 2>&1)
+    LOCKWAIT=$((SECONDS - waited))
+    left=$((TIMEOUT - LOCKWAIT)); [ "$left" -ge 1 ] || left=1
+    (cd "$TMP" && timeout -k 5 "$left" bochs -q -f bochsrc -rc rc </dev/null >>"$SIDE" 2>&1)
     STATUS=$?
     exec 9>&-
-    cp "$TMP/serial.log" "$LOG"
+    [ "$serial" = "$LOG" ] || cp "$serial" "$LOG"
 }
 
+LOCKWAIT=0
 start=$(date +%s%N)
 if [ "$EMULATOR" = qemu ]; then run_qemu; else run_bochs; fi
 elapsed=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -208,6 +218,7 @@ verdict() {
 
     if [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
         REASON="timeout after $TIMEOUT s"
+        [ "$LOCKWAIT" = 0 ] || REASON+=" ($LOCKWAIT s of it waiting for another Bochs to finish)"
     elif [ "$EMULATOR" = qemu ] && [ "$STATUS" != 33 ]; then
         REASON="exit status $STATUS"
         [ "$STATUS" != 35 ] || REASON+=" (guest reported failure)"

@@ -5,6 +5,7 @@
  * below 4 GiB, where the early direct map reaches.
  */
 #include "arch/arch.h"
+#include "arch/vspace.h"
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
@@ -103,6 +104,7 @@ void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struc
 	map_image(pml4, __data_start, __data_end, PTE_W | pg.nx);
 	kernel_pml4_paddr = (paddr_t)(uintptr_t)pml4 - DMAP_BASE;
 	write_cr3(kernel_pml4_paddr);
+	vspace_pcid_init(f->pcid, f->invpcid);
 }
 
 uint64_t arch_pte_flags(vaddr_t va)

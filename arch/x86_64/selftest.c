@@ -104,6 +104,8 @@ static void test_protection(const struct cpu_features *f)
 	ktest_result(!f->nx || (rdmsr(MSR_EFER) & EFER_NXE), "EFER.NXE on where NX exists");
 	ktest_result(!!(cr4 & CR4_SMEP) == f->smep, "CR4.SMEP on exactly where the CPU has SMEP");
 	ktest_result(!!(cr4 & CR4_SMAP) == f->smap, "CR4.SMAP on exactly where the CPU has SMAP");
+	ktest_result(!!(cr4 & CR4_PCIDE) == f->pcid, "CR4.PCIDE on exactly where the CPU has PCID (%s)",
+		     f->pcid ? "address-space switches keep the TLB" : "no PCID: switches flush");
 }
 
 static void test_tsc(const struct cpu_features *f)

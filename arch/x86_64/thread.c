@@ -45,12 +45,11 @@ void arch_thread_activate(struct tcb *t)
 	struct cpu *c = this_cpu();
 	uint64_t end = (uint64_t)(uintptr_t)(&t->regs + 1);
 	struct cap vs = t->slots[TCB_VSPACE].cap;
-	paddr_t root = cap_type(vs) == OBJ_PML4 ? cap_paddr(vs) : vspace_kernel_root();
+	bool user = cap_type(vs) == OBJ_PML4;
 
 	c->cur_regs_end = end;
 	c->tss.rsp[0] = end;
-	if ((read_cr3() & ~0xFFFull) != root)
-		write_cr3(root);
+	vspace_activate(user ? cap_paddr(vs) : vspace_kernel_root(), user ? cap_map_asid(vs) : 0);
 }
 
 void arch_idle_wait(void)

@@ -12,6 +12,7 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 #define USER_LIMIT 0x00007FFFFFFFF000ull
+#define ASID_LIMIT 4096 /* = PCIDs */
 
 static unsigned idx(vaddr_t va, int level)
 {
@@ -95,13 +96,61 @@ int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool
 	return E_OK;
 }
 
-static void flush(uint64_t *pml4, vaddr_t va)
+#define CR3_NOFLUSH (1ull << 63)
+
+static struct {
+	bool pcid, invpcid;
+	uint64_t stale[ASID_LIMIT / 64]; /* PCIDs to flush at their next load */
+} tlb;
+
+void vspace_pcid_init(bool has_pcid, bool has_invpcid)
+{
+	tlb.pcid = has_pcid;
+	tlb.invpcid = has_invpcid;
+	if (has_pcid) {
+		write_cr3(read_cr3() & PTE_ADDR); /* PCID 0 before enabling */
+		write_cr4(read_cr4() | CR4_PCIDE);
+	}
+}
+
+void vspace_asid_flush(uint32_t asid)
+{
+	if (!tlb.pcid || asid >= ASID_LIMIT)
+		return;
+	if (tlb.invpcid) {
+		struct { uint64_t pcid, addr; } d = { asid, 0 };
+		__asm__ volatile("invpcid %0, %1" ::"m"(d), "r"(1ull) : "memory"); /* single context */
+	} else {
+		tlb.stale[asid / 64] |= 1ull << (asid % 64);
+	}
+}
+
+void vspace_activate(paddr_t root, uint32_t asid)
+{
+	uint64_t cur = read_cr3();
+
+	if (!tlb.pcid) {
+		if ((cur & PTE_ADDR) != root)
+			write_cr3(root);
+		return;
+	}
+	asid &= ASID_LIMIT - 1;
+	if (tlb.stale[asid / 64] & (1ull << (asid % 64))) {
+		tlb.stale[asid / 64] &= ~(1ull << (asid % 64));
+		write_cr3(root | asid); /* this load flushes the PCID's old entries */
+	} else if (cur != (root | asid)) {
+		write_cr3(root | asid | CR3_NOFLUSH);
+	}
+}
+
+static void flush(uint64_t *pml4, uint32_t asid, vaddr_t va)
 {
 	if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
 		invlpg(va);
+	vspace_asid_flush(asid); /* other PCIDs' copies, and this one's if not current */
 }
 
-void vspace_unmap_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large)
+void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large)
 {
 	int level = large ? PT_LEVEL_PD : PT_LEVEL_PT;
 	uint64_t *t = walk(pml4, va, level);
@@ -111,18 +160,20 @@ void vspace_unmap_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large)
 	uint64_t e = t[idx(va, level)];
 	if ((e & PTE_P) && (e & PTE_ADDR) == frame && !!(e & PTE_PS) == large) {
 		t[idx(va, level)] = 0;
-		flush(pml4, va);
+		flush(pml4, asid, va);
 	}
 }
 
-void vspace_unmap_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table)
+void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table)
 {
 	uint64_t *parent = walk(pml4, va, level + 1);
 
 	if (parent && (parent[idx(va, level + 1)] & PTE_ADDR) == table &&
 	    !(parent[idx(va, level + 1)] & PTE_PS)) {
 		parent[idx(va, level + 1)] = 0;
-		write_cr3(read_cr3()); /* the whole subtree goes: flush */
+		if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
+			write_cr3(read_cr3() & ~CR3_NOFLUSH); /* the whole subtree goes */
+		vspace_asid_flush(asid);
 	}
 }
 

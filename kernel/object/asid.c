@@ -1,4 +1,5 @@
 /* The cluster's ASID table (see object.h). Boot-allocated, never grows. */
+#include "arch/vspace.h"
 #include "object.h"
 
 static struct asid_table *asids;
@@ -20,6 +21,7 @@ uint32_t asid_alloc(paddr_t pml4)
 	for (uint32_t i = 1; i < ASID_MAX; i++) {
 		if (!asids->pml4[i]) {
 			asids->pml4[i] = pml4;
+			vspace_asid_flush(i); /* nothing of a previous owner survives */
 			return i;
 		}
 	}

@@ -14,7 +14,7 @@ void frame_unmap(struct cap *c)
 	uint64_t *pml4 = asid_pml4(cap_map_asid(*c));
 
 	if (pml4)
-		vspace_unmap_frame(pml4, cap_map_vaddr(*c), cap_paddr(*c), is_large(*c));
+		vspace_unmap_frame(pml4, cap_map_asid(*c), cap_map_vaddr(*c), cap_paddr(*c), is_large(*c));
 	c->w1 = 0;
 }
 

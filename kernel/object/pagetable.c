@@ -13,7 +13,8 @@ void pagetable_unmap(struct cap *c)
 	uint64_t *pml4 = asid_pml4(cap_map_asid(*c));
 
 	if (pml4)
-		vspace_unmap_table(pml4, cap_map_vaddr(*c), level_of(cap_type(*c)), cap_paddr(*c));
+		vspace_unmap_table(pml4, cap_map_asid(*c), cap_map_vaddr(*c), level_of(cap_type(*c)),
+				   cap_paddr(*c));
 	c->w1 = 0;
 }
 

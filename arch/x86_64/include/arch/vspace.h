@@ -20,10 +20,18 @@ int vspace_map_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table);
 /* Map a 4 KiB (large=false) or 2 MiB frame at va; writable if `write`,
  * no-execute if `nx`. */
 int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool write, bool nx);
-/* Remove the mapping of the frame at va if it still maps `frame`. */
-void vspace_unmap_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large);
+/* Remove the mapping of the frame at va if it still maps `frame`; stale
+ * translations of that address space (ASID `asid`) are flushed. */
+void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large);
 /* Remove the level-`level` table at va if it is still `table`. */
-void vspace_unmap_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table);
+void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table);
+/* The TLB may hold translations tagged with this ASID (its PCID) that must
+ * not be used again: flush them now or before the ASID next runs. */
+void vspace_asid_flush(uint32_t asid);
+/* Turn PCIDs on where the CPU has them (boot, each core). */
+void vspace_pcid_init(bool has_pcid, bool has_invpcid);
+/* Load the address space root with its ASID (as PCID where enabled). */
+void vspace_activate(paddr_t root, uint32_t asid);
 /* Whether the level-`level` table covering va is present. */
 bool vspace_has_table(uint64_t *pml4, vaddr_t va, int level);
 /* Physical address mapped at va (4K or 2M page), 0 if none; *writable set. */

@@ -1,0 +1,124 @@
+/*
+ * The IPC fastpath: Call and ReplyRecv in the common case, straight from
+ * system-call entry. Taken only when the message fits in the four register
+ * words, no capability moves, the partner is already waiting, the partner's
+ * priority allows a direct switch, and both threads are in this cluster.
+ * Anything else returns false and the slowpath (kernel/syscall.c) handles
+ * the call with exactly the same result. `fastpath=off` disables it.
+ */
+#include "cptr.h"
+#include "fastpath.h"
+#include "ipc.h"
+#include "sched.h"
+
+static bool enabled = true;
+
+void fastpath_enable(bool on)
+{
+	enabled = on;
+}
+
+/* Single-level lookup of a capability of `type` in t's CSpace root; the
+ * slowpath handles deeper CSpaces and every error. */
+static struct cte *quick_lookup(struct tcb *t, cptr_t cptr, unsigned type)
+{
+	struct cap root = t->slots[TCB_CSPACE].cap;
+	unsigned left = 64;
+	uint64_t index;
+	struct cte *s;
+
+	if (cap_type(root) != OBJ_CNODE || cptr_step(root, cptr, &left, &index) || left)
+		return NULL;
+	s = (struct cte *)cap_obj(root) + index;
+	return cap_type(s->cap) == type ? s : NULL;
+}
+
+static bool msg_ok(uint64_t info)
+{
+	return MSGINFO_LENGTH(info) <= MSG_REG_WORDS && MSGINFO_EXTRA_CAPS(info) == 0;
+}
+
+/* Deliver the register message of src to dst and make dst current. */
+static void deliver_and_switch(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge)
+{
+	dst->regs.REG_ERR = E_OK;
+	dst->regs.REG_BADGE = badge;
+	dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), 0, 0, (unsigned)MSGINFO_LENGTH(info));
+	dst->regs.REG_MR0 = src->regs.REG_MR0;
+	dst->regs.REG_MR1 = src->regs.REG_MR1;
+	dst->regs.REG_MR2 = src->regs.REG_MR2;
+	dst->regs.REG_MR3 = src->regs.REG_MR3;
+	dst->state = TS_RUNNABLE;
+	dst->blocked_on = NULL;
+	sched_switch_to(dst);
+}
+
+static bool fast_call(struct tcb *t)
+{
+	uint64_t info = t->regs.REG_INFO;
+	struct cte *s;
+	struct endpoint *ep;
+	struct tcb *r;
+
+	if (!msg_ok(info) || !(s = quick_lookup(t, t->regs.REG_CPTR, OBJ_ENDPOINT)) ||
+	    !(cap_rights(s->cap) & RIGHT_WRITE))
+		return false;
+	ep = cap_obj(s->cap);
+	r = ep->q.head;
+	if (ep->state != EP_RECV || !r->reply || r->reply->caller || r->rq.prio < t->rq.prio ||
+	    r->core != t->core)
+		return false;
+	tqueue_remove(&ep->q, r);
+	if (!ep->q.head)
+		ep->state = EP_IDLE;
+	struct reply *rp = r->reply;
+	r->reply = NULL;
+	rp->server = NULL;
+	rp->caller = t;
+	t->reply = rp;
+	t->state = TS_BLOCKED_REPLY;
+	t->blocked_on = rp;
+	deliver_and_switch(t, r, info, cap_badge(s->cap));
+	return true;
+}
+
+static bool fast_replyrecv(struct tcb *t)
+{
+	uint64_t info = t->regs.REG_INFO;
+	struct cte *es, *rs;
+	struct endpoint *ep;
+	struct reply *rp;
+	struct tcb *caller;
+
+	if (!msg_ok(info) || !(es = quick_lookup(t, t->regs.REG_CPTR, OBJ_ENDPOINT)) ||
+	    !(rs = quick_lookup(t, t->regs.REG_REPLY, OBJ_REPLY)) || !(cap_rights(es->cap) & RIGHT_READ))
+		return false;
+	ep = cap_obj(es->cap);
+	rp = cap_obj(rs->cap);
+	caller = rp->caller;
+	if (!caller || caller->ipc_is_fault || ep->state == EP_SEND || caller->core != t->core ||
+	    (t->bound_ntfn && t->bound_ntfn->word) || readyq_top_prio(&this_core()->rq) > (int)caller->rq.prio)
+		return false;
+	rp->caller = NULL;
+	caller->reply = NULL;
+	/* Block here as a receiver with the same reply object. */
+	ep->state = EP_RECV;
+	tqueue_push(&ep->q, t);
+	t->state = TS_BLOCKED_RECV;
+	t->blocked_on = ep;
+	t->reply = rp;
+	rp->server = t;
+	deliver_and_switch(t, caller, info, 0);
+	return true;
+}
+
+bool fastpath_try(struct tcb *t)
+{
+	if (!enabled)
+		return false;
+	if (t->regs.REG_SYSNO == SYS_CALL)
+		return fast_call(t);
+	if (t->regs.REG_SYSNO == SYS_REPLYRECV)
+		return fast_replyrecv(t);
+	return false;
+}
