@@ -138,13 +138,14 @@ static void print_boot_report(void)
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }
 
-/* The init module (named "init", else the first one) becomes the root task. */
+/* The module named by init= (default "init"; else the first) becomes the
+ * root task. */
 static NORETURN void start_root_task(void)
 {
 	const struct bi_module *init = NULL;
 
 	for (uint32_t i = 0; i < kb.bi.module_count && !init; i++)
-		if (strcmp(kb.bi.modules[i].name, "init") == 0)
+		if (strcmp(kb.bi.modules[i].name, kb.opts.init) == 0)
 			init = &kb.bi.modules[i];
 	if (!init && kb.bi.module_count)
 		init = &kb.bi.modules[0];

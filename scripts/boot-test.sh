@@ -14,7 +14,7 @@
 #   MEM       guest memory (QEMU syntax)     256M
 #   CMDLINE   kernel command line            test=boot
 #   EMULATOR  qemu | bochs                   qemu
-#   TIMEOUT   seconds before giving up       120
+#   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
 #   EXPECT    extended regex the serial log must contain                (none)
 #   LOG       serial log kept after the run  $LOGDIR/<config>.log
@@ -40,7 +40,7 @@ print_cmd=0
 for arg in "$@"; do
     case "$arg" in
         --print-cmd) print_cmd=1 ;;
-        -h|--help) sed -n '2,31p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
         [A-Z]*=*)
             var=${arg%%=*}
             case "$KNOWN_VARS" in *" $var "*) ;; *) usage "unknown variable '$var'" ;; esac

@@ -21,7 +21,7 @@ for arg in "$@"; do
     case "$arg" in
         --check-only) check_only=1 ;;
         --with-bochs|--with-bench) ;;
-        -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
         *) echo "deps.sh: unknown option '$arg'" >&2; exit 2 ;;
     esac
 done

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
         --cmdline) cmdline=${2-}; shift 2 || die "--cmdline needs a value" ;;
         --module)  modules+=("${2-}"); shift 2 || die "--module needs a value" ;;
         --grubcfg) grubcfg=${2-}; shift 2 || die "--grubcfg needs a value" ;;
-        -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,/^[^#]/{/^#/p}' "$0"; exit 0 ;;
         *) die "unknown argument '$1' (see --help)" ;;
     esac
 done

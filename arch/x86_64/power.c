@@ -23,8 +23,17 @@ static void bochs_shutdown(void)
  * control ports firmware commonly programs (QEMU q35/PIIX, Bochs) with
  * SLP_TYP=5|SLP_EN; on a real PC without those it halts.
  */
+/* Let COM1 finish sending (transmitter empty), so an emulator that stops
+ * at once (Bochs) keeps the last bytes; bounded for a missing UART. */
+static void serial_drain(void)
+{
+	for (int spin = 0; spin < 1000000 && !(inb(0x3F8 + 5) & 0x40); spin++)
+		cpu_pause();
+}
+
 NORETURN void arch_exit(bool pass, bool poweroff)
 {
+	serial_drain();
 	outl(0xF4, pass ? 0x10 : 0x11);
 	if (poweroff) {
 		outw(0x604, 0x2000);

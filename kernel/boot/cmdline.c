@@ -220,21 +220,18 @@ static void opt_stress(struct parse *p, struct span v)
 	}
 }
 
-static void opt_test(struct parse *p, struct span v)
+/* A name option: on a bad value, a warning and the default `dflt`. */
+static void set_name(struct parse *p, const char *key, struct span v, char *dst, const char *dflt)
 {
-	if (!parse_name(v, p->o->test)) {
-		warn_value(p, "test", v, "a name of up to 31 [a-z0-9_:,.-]", "none");
-		p->o->test[0] = 0;
+	if (!parse_name(v, dst)) {
+		warn_value(p, key, v, "a name of up to 31 [a-z0-9_:,.-]", dflt[0] ? dflt : "none");
+		memcpy(dst, dflt, strlen(dflt) + 1);
 	}
 }
 
-static void opt_bench(struct parse *p, struct span v)
-{
-	if (!parse_name(v, p->o->bench)) {
-		warn_value(p, "bench", v, "a name of up to 31 [a-z0-9_:,.-]", "none");
-		p->o->bench[0] = 0;
-	}
-}
+static void opt_test(struct parse *p, struct span v) { set_name(p, "test", v, p->o->test, ""); }
+static void opt_bench(struct parse *p, struct span v) { set_name(p, "bench", v, p->o->bench, ""); }
+static void opt_init(struct parse *p, struct span v) { set_name(p, "init", v, p->o->init, "init"); }
 
 static const struct option {
 	const char *key;
@@ -248,6 +245,7 @@ static const struct option {
 	{ "stress", opt_stress },
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
+	{ "init", opt_init },
 };
 
 /* --- tokens --- */
@@ -287,6 +285,7 @@ static void set_defaults(struct kopts *o)
 	o->seed = 1;
 	o->stress = 100000;
 	o->poweroff = true;
+	memcpy(o->init, "init", 5);
 }
 
 unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, void *ctx)

@@ -18,6 +18,7 @@ struct kopts {
 	uint64_t stress;              /* stress=<count>; default 100000 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
+	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
 };
 
 /* Called once per problem found: a complete message without newline. */

@@ -46,7 +46,8 @@ static unsigned parse(const char *line)
 static bool is_default(void)
 {
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
-	       o.seed == 1 && o.stress == 100000 && o.poweroff && o.bench[0] == 0;
+	       o.seed == 1 && o.stress == 100000 && o.poweroff && o.bench[0] == 0 &&
+	       strcmp(o.init, "init") == 0;
 }
 
 static void test_defaults(void)
@@ -191,8 +192,17 @@ static void test_long_tokens(void)
 	free(line);
 }
 
+static void test_init_module(void)
+{
+	CHECK(parse("init=bench") == 0 && strcmp(o.init, "bench") == 0);
+	CHECK(parse("init=") == 1 && strcmp(o.init, "init") == 0 && strstr(w.last, "init="));
+	CHECK(parse("init=Bad/Name") == 1 && strcmp(o.init, "init") == 0);
+	CHECK(parse("init=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa") == 1 && strcmp(o.init, "init") == 0);
+}
+
 int main(void)
 {
+	test_init_module();
 	test_defaults();
 	test_good_values();
 	test_bad_values();
