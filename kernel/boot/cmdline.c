@@ -223,7 +223,7 @@ static void opt_stress(struct parse *p, struct span v)
 /* A name option: on a bad value, a warning and the default `dflt`. */
 static void set_name(struct parse *p, const char *key, struct span v, char *dst, const char *dflt)
 {
-	if (!parse_name(v, dst)) {
+	if (!parse_name(v, dst) || (dflt[0] && v.n == 0)) { /* a name with a default can't be empty */
 		warn_value(p, key, v, "a name of up to 31 [a-z0-9_:,.-]", dflt[0] ? dflt : "none");
 		memcpy(dst, dflt, strlen(dflt) + 1);
 	}
