@@ -19,6 +19,10 @@ struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot);
 /* Resolve to a non-empty slot holding a capability of `type` (0 = any). */
 struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct cte **slot);
 
+/* The empty slot `index` of the CNode at cptr `cnode` in t's CSpace
+ * (E_RANGE_ERROR beyond it, E_DELETE_FIRST if occupied). */
+struct kerr cspace_empty_slot(struct tcb *t, cptr_t cnode, uint64_t index, struct cte **slot);
+
 /* An invocation: the invoked slot, label, arguments, and the reply. */
 struct inv {
 	struct tcb *caller;

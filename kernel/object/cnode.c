@@ -28,6 +28,19 @@ struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot)
 	}
 }
 
+struct kerr cspace_empty_slot(struct tcb *t, cptr_t cnode, uint64_t index, struct cte **slot)
+{
+	struct cte *node;
+	struct kerr e = cspace_lookup_cap(t, cnode, OBJ_CNODE, &node);
+
+	if (e.err)
+		return e;
+	if (index >> cap_size_bits(node->cap))
+		return kerr(E_RANGE_ERROR, 0);
+	*slot = cnode_slots(node->cap) + index;
+	return cap_is_null((*slot)->cap) ? KOK : kerr(E_DELETE_FIRST, 0);
+}
+
 struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct cte **slot)
 {
 	struct kerr e = cspace_lookup(t, cptr, slot);
@@ -86,15 +99,22 @@ static bool copyable(struct cap c)
 	return cap_type(c) != CAP_ZOMBIE && cap_type(c) != OBJ_NULL;
 }
 
+/* The empty destination (MR0, in the invoked CNode) and the source (MR1,
+ * a cptr in the caller's CSpace) of copy, mint, move and mutate. */
+static struct kerr dest_and_src(struct inv *iv, struct cte **dst, struct cte **src)
+{
+	struct kerr e = dest_slot(iv, iv->arg[0], dst);
+
+	return e.err ? e : cspace_lookup_cap(iv->caller, iv->arg[1], 0, src);
+}
+
 static struct kerr do_copy(struct inv *iv, bool mint)
 {
 	struct cte *dst, *src;
 	struct cap nc;
 	struct kerr e;
 
-	if ((e = dest_slot(iv, iv->arg[0], &dst)).err)
-		return e;
-	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], 0, &src)).err)
+	if ((e = dest_and_src(iv, &dst, &src)).err)
 		return e;
 	if (!copyable(src->cap))
 		return kerr(E_ILLEGAL_OPERATION, 0);
@@ -113,9 +133,7 @@ static struct kerr do_move(struct inv *iv, bool mutate)
 	struct cap nc;
 	struct kerr e;
 
-	if ((e = dest_slot(iv, iv->arg[0], &dst)).err)
-		return e;
-	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], 0, &src)).err)
+	if ((e = dest_and_src(iv, &dst, &src)).err)
 		return e;
 	if (cap_type(src->cap) == CAP_ZOMBIE)
 		return kerr(E_ILLEGAL_OPERATION, 0);

@@ -5,21 +5,16 @@
 
 static struct kerr issue(struct inv *iv)
 {
-	uint64_t first = iv->arg[0], last = iv->arg[1], index = iv->arg[3];
-	struct cte *node, *dst;
+	uint64_t first = iv->arg[0], last = iv->arg[1];
+	struct cte *dst;
 	struct kerr e;
 
 	if (iv->len < 4)
 		return kerr(E_TRUNCATED_MESSAGE, 0);
 	if (first > last || last > 0xFFFF)
 		return kerr(E_RANGE_ERROR, 0);
-	if ((e = cspace_lookup_cap(iv->caller, iv->arg[2], OBJ_CNODE, &node)).err)
+	if ((e = cspace_empty_slot(iv->caller, iv->arg[2], iv->arg[3], &dst)).err)
 		return e;
-	if (index >> cap_size_bits(node->cap))
-		return kerr(E_RANGE_ERROR, 3);
-	dst = (struct cte *)cap_obj(node->cap) + index;
-	if (!cap_is_null(dst->cap))
-		return kerr(E_DELETE_FIRST, 0);
 	cdt_insert(dst, cap_make(OBJ_IOPORT, RIGHTS_ALL, 0, false, 0, first | last << 16), iv->slot,
 		   MDB_REVOCABLE);
 	return KOK;

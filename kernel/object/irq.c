@@ -40,21 +40,16 @@ void irq_handle(uint64_t vector)
 
 static struct kerr control_get(struct inv *iv)
 {
-	uint64_t irq = iv->arg[0], index = iv->arg[2];
-	struct cte *node, *dst;
+	uint64_t irq = iv->arg[0];
+	struct cte *dst;
 	struct kerr e;
 
 	if (iv->len < 3)
 		return kerr(E_TRUNCATED_MESSAGE, 0);
 	if (irq >= IRQ_MAX || irq >= arch_irq_count())
 		return kerr(E_RANGE_ERROR, 0);
-	if ((e = cspace_lookup_cap(iv->caller, iv->arg[1], OBJ_CNODE, &node)).err)
+	if ((e = cspace_empty_slot(iv->caller, iv->arg[1], iv->arg[2], &dst)).err)
 		return e;
-	if (index >> cap_size_bits(node->cap))
-		return kerr(E_RANGE_ERROR, 2);
-	dst = (struct cte *)cap_obj(node->cap) + index;
-	if (!cap_is_null(dst->cap))
-		return kerr(E_DELETE_FIRST, 0);
 	if (irqs.issued[irq])
 		return kerr(E_REVOKE_FIRST, 0); /* a handler for this line exists */
 	irqs.issued[irq] = true;
