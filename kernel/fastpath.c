@@ -50,7 +50,7 @@ static void deliver_and_switch(struct tcb *src, struct tcb *dst, uint64_t info, 
 	dst->regs.REG_MR3 = src->regs.REG_MR3;
 	dst->state = TS_RUNNABLE;
 	dst->blocked_on = NULL;
-	sched_switch_to(dst);
+	sched_switch_blocked(dst); /* src has just blocked; dst was not queued */
 }
 
 static bool fast_call(struct tcb *t)

@@ -33,3 +33,6 @@ void sched_choose(void);
 /* Switch to t directly (IPC hand-off): t becomes current, the old current
  * stays runnable only if it is still TS_RUNNABLE. */
 void sched_switch_to(struct tcb *t);
+/* The same when the current thread has just blocked and t is on no ready
+ * queue (the IPC fastpath's case): no queue work at all. */
+void sched_switch_blocked(struct tcb *t);

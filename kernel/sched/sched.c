@@ -71,6 +71,19 @@ void sched_switch_to(struct tcb *t)
 	readyq_remove(&c->rq, &t->rq);
 	if (c->current != t)
 		c->switches++;
+	if (!t->timeslice)
+		t->timeslice = TIMESLICE_TICKS;
+	c->current = t;
+	arch_thread_activate(t);
+}
+
+void sched_switch_blocked(struct tcb *t)
+{
+	struct core *c = this_core();
+
+	if (!t->timeslice)
+		t->timeslice = TIMESLICE_TICKS;
+	c->switches++;
 	c->current = t;
 	arch_thread_activate(t);
 }
