@@ -5,6 +5,7 @@
 #   make test            host unit tests + the in-guest boot matrix (CTest)
 #   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
+#   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
 #   make clean
 #
 # Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS.
@@ -57,6 +58,12 @@ debug: deps build
 	@echo "QEMU is paused with a gdb stub on :1234. In another terminal: gdb -x $(BUILD)/gdbinit"
 	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/debug.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot -s -S
+
+# IPC benchmarks (bench/run.sh, docs/bench.md): a bench ISO booted once under
+# -icount; writes $(BUILD)/bench/ipc.json and prints the IPC table.
+.PHONY: bench
+bench: deps build
+	@bench/run.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
