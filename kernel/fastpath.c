@@ -6,7 +6,7 @@
  * Anything else returns false and the slowpath (kernel/syscall.c) handles
  * the call with exactly the same result. `fastpath=off` disables it.
  */
-#include "cptr.h"
+#include "arch/activate.h"
 #include "fastpath.h"
 #include "ipc.h"
 #include "sched.h"
@@ -18,28 +18,37 @@ void fastpath_enable(bool on)
 	enabled = on;
 }
 
-/* Single-level lookup of a capability of `type` in t's CSpace root; the
- * slowpath handles deeper CSpaces and every error. */
-static struct cte *quick_lookup(struct tcb *t, cptr_t cptr, unsigned type)
+/* Lookup of a capability of `type` for the common CSpace shape: one CNode
+ * whose zero guard covers the rest of the address, so the cptr is the slot
+ * index. The slowpath handles every other shape and every error. */
+static inline __attribute__((always_inline)) struct cte *quick_lookup(struct tcb *t, cptr_t cptr, unsigned type)
 {
 	struct cap root = t->slots[TCB_CSPACE].cap;
-	unsigned left = 64;
-	uint64_t index;
+	unsigned radix = cap_size_bits(root);
 	struct cte *s;
 
-	if (cap_type(root) != OBJ_CNODE || cptr_step(root, cptr, &left, &index) || left)
+	if (cap_type(root) != OBJ_CNODE || cap_guard(root) || radix + cap_guard_size(root) != 64 ||
+	    (cptr >> radix))
 		return NULL;
-	s = (struct cte *)cap_obj(root) + index;
+	s = (struct cte *)cap_obj(root) + cptr;
 	return cap_type(s->cap) == type ? s : NULL;
 }
 
-static bool msg_ok(uint64_t info)
+/* No ready thread above priority p on this core (inline readyq_top_prio). */
+static inline __attribute__((always_inline)) bool none_ready_above(unsigned p)
+{
+	const struct readyq *q = &this_core()->rq;
+
+	return !q->group_bits || readyq_top_prio(q) <= (int)p;
+}
+
+static inline __attribute__((always_inline)) bool msg_ok(uint64_t info)
 {
 	return MSGINFO_LENGTH(info) <= MSG_REG_WORDS && MSGINFO_EXTRA_CAPS(info) == 0;
 }
 
 /* Deliver the register message of src to dst and make dst current. */
-static void deliver_and_switch(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge)
+static inline __attribute__((always_inline)) void deliver_and_switch(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge)
 {
 	dst->regs.REG_ERR = E_OK;
 	dst->regs.REG_BADGE = badge;
@@ -50,10 +59,16 @@ static void deliver_and_switch(struct tcb *src, struct tcb *dst, uint64_t info, 
 	dst->regs.REG_MR3 = src->regs.REG_MR3;
 	dst->state = TS_RUNNABLE;
 	dst->blocked_on = NULL;
-	sched_switch_blocked(dst); /* src has just blocked; dst was not queued */
+	/* src has just blocked and dst was on no ready queue: switch directly. */
+	struct core *c = this_core();
+	if (!dst->timeslice)
+		dst->timeslice = TIMESLICE_TICKS;
+	c->switches++;
+	c->current = dst;
+	arch_thread_activate_inline(dst);
 }
 
-static bool fast_call(struct tcb *t)
+static inline __attribute__((always_inline)) bool fast_call(struct tcb *t)
 {
 	uint64_t info = t->regs.REG_INFO;
 	struct cte *s;
@@ -82,7 +97,7 @@ static bool fast_call(struct tcb *t)
 	return true;
 }
 
-static bool fast_replyrecv(struct tcb *t)
+static inline __attribute__((always_inline)) bool fast_replyrecv(struct tcb *t)
 {
 	uint64_t info = t->regs.REG_INFO;
 	struct cte *es, *rs;
@@ -97,7 +112,7 @@ static bool fast_replyrecv(struct tcb *t)
 	rp = cap_obj(rs->cap);
 	caller = rp->caller;
 	if (!caller || caller->ipc_is_fault || ep->state == EP_SEND || caller->core != t->core ||
-	    (t->bound_ntfn && t->bound_ntfn->word) || readyq_top_prio(&this_core()->rq) > (int)caller->rq.prio)
+	    (t->bound_ntfn && t->bound_ntfn->word) || !none_ready_above(caller->rq.prio))
 		return false;
 	rp->caller = NULL;
 	caller->reply = NULL;
@@ -112,8 +127,10 @@ static bool fast_replyrecv(struct tcb *t)
 	return true;
 }
 
-bool fastpath_try(struct tcb *t)
+bool fastpath_syscall(void)
 {
+	struct tcb *t = this_core()->current;
+
 	if (!enabled)
 		return false;
 	if (t->regs.REG_SYSNO == SYS_CALL)

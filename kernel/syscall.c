@@ -198,8 +198,6 @@ void syscall_handler(void)
 {
 	struct tcb *t = sched_current();
 
-	if (fastpath_try(t))
-		return;
 	switch (t->regs.REG_SYSNO) {
 	case SYS_SEND: handle_send(t, true, false, 0); break;
 	case SYS_NBSEND: handle_send(t, false, false, 0); break;

@@ -3,6 +3,7 @@
 #include "arch/cpu.h"
 #include "arch/regs.h"
 #include "arch/trap.h"
+#include "abi/abi.h"
 
 #define DEFINE(sym, val) __asm__ volatile("\n.ascii \"->" #sym " %c0\"" ::"i"(val))
 
@@ -14,12 +15,14 @@ void asm_offsets(void)
 	DEFINE(CPU_CUR_REGS_END, __builtin_offsetof(struct cpu, cur_regs_end));
 	DEFINE(CPU_KSTACK_TOP, __builtin_offsetof(struct cpu, kstack_top));
 	DEFINE(TF_VECTOR, __builtin_offsetof(struct trapframe, vector));
+	DEFINE(TF_RAX, __builtin_offsetof(struct trapframe, rax));
 	DEFINE(TF_RIP, __builtin_offsetof(struct trapframe, rip));
 	DEFINE(TF_CS, __builtin_offsetof(struct trapframe, cs));
 	DEFINE(TF_RFLAGS, __builtin_offsetof(struct trapframe, rflags));
 	DEFINE(TF_RSP, __builtin_offsetof(struct trapframe, rsp));
 	DEFINE(TF_SIZE, sizeof(struct trapframe));
 	DEFINE(VEC_SYSCALL_MARK, VEC_SYSCALL);
+	DEFINE(SYS_NULL_NO, SYS_NULL);
 	DEFINE(SEL_USER_CODE, SEL_UCODE | 3);
 	DEFINE(SEL_USER_DATA, SEL_UDATA | 3);
 }

@@ -3,8 +3,9 @@
 ; masked by FMASK. It saves the user context as a struct trapframe directly
 ; into the running thread's TCB (gs:CPU_CUR_REGS_END is the end of that
 ; frame), marks it VEC_SYSCALL_MARK, switches to the core's kernel stack and
-; calls syscall_handler(). arch_return_to_user resumes whichever thread is
-; current then: SYSRET for a frame saved by SYSCALL whose RIP is a safe user
+; calls fastpath_syscall(), then, if that declined, syscall_handler()
+; (SYS_NULL returns at once: it measures this path). arch_return_to_user
+; resumes whichever thread is current then: SYSRET for a frame saved by SYSCALL whose RIP is a safe user
 ; address (below USER_TOP, so never non-canonical), IRETQ otherwise.
 
 %include "asm_offsets.inc"
@@ -14,7 +15,7 @@ USER_TOP equ 0x00007FFFFFFFF000
 
 section .text
 global syscall_entry, arch_return_to_user
-extern syscall_handler, trap_return_iret
+extern syscall_handler, fastpath_syscall, trap_return_iret
 
 syscall_entry:
 	swapgs
@@ -28,8 +29,16 @@ syscall_entry:
 	push 0                          ; error code
 	push VEC_SYSCALL_MARK           ; vector
 	PUSH_GPRS
+	cmp rax, SYS_NULL_NO
+	jne .kernel
+	mov qword [rsp + TF_RAX], 0     ; SYS_NULL: the entry and exit path alone
+	jmp arch_return_to_user
+.kernel:
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
+	call fastpath_syscall
+	test al, al
+	jnz arch_return_to_user
 	call syscall_handler
 	; fall through
 

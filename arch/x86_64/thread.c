@@ -7,6 +7,7 @@
 #include "cap.h"
 #include "layout.h"
 #include "object/tcb.h"
+#include "arch/activate.h"
 
 extern char syscall_entry[], boot_stack_top[];
 extern NORETURN void arch_return_to_user(void);
@@ -42,14 +43,7 @@ bool arch_user_ip_ok(uint64_t ip)
 
 void arch_thread_activate(struct tcb *t)
 {
-	struct cpu *c = this_cpu();
-	uint64_t end = (uint64_t)(uintptr_t)(&t->regs + 1);
-	struct cap vs = t->slots[TCB_VSPACE].cap;
-	bool user = cap_type(vs) == OBJ_PML4;
-
-	c->cur_regs_end = end;
-	c->tss.rsp[0] = end;
-	vspace_activate(user ? cap_paddr(vs) : vspace_kernel_root(), user ? cap_map_asid(vs) : 0);
+	arch_thread_activate_inline(t);
 }
 
 void arch_idle_wait(void)

@@ -98,10 +98,8 @@ int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool
 
 #define CR3_NOFLUSH (1ull << 63)
 
-static struct {
-	bool pcid, invpcid;
-	uint64_t stale[ASID_LIMIT / 64]; /* PCIDs to flush at their next load */
-} tlb;
+struct vspace_tlb vspace_tlb;
+#define tlb vspace_tlb
 
 void vspace_pcid_init(bool has_pcid, bool has_invpcid)
 {

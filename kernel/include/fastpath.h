@@ -2,6 +2,8 @@
 #pragma once
 #include "object/tcb.h"
 
-/* Try Call or ReplyRecv on the fast path; true if it was completed. */
-bool fastpath_try(struct tcb *t);
+/* Called first on every system call (from the entry code): completes Call
+ * or ReplyRecv of the current thread on the fast path and returns true, or
+ * returns false for syscall_handler(). */
+bool fastpath_syscall(void);
 void fastpath_enable(bool on);

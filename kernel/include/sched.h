@@ -16,7 +16,9 @@ struct core {
 	uint64_t switches;
 };
 
-struct core *this_core(void);
+/* This core's scheduler (one core per kernel instance for now). */
+extern struct core boot_core;
+static inline struct core *this_core(void) { return &boot_core; }
 static inline struct tcb *sched_current(void) { return this_core()->current; }
 
 /* Make t runnable: queue it (at the tail of its priority). */

@@ -2,12 +2,7 @@
 #include "arch/arch.h"
 #include "sched.h"
 
-static struct core boot_core;
-
-struct core *this_core(void)
-{
-	return &boot_core;
-}
+struct core boot_core;
 
 void sched_enqueue(struct tcb *t)
 {

@@ -32,6 +32,23 @@ void vspace_asid_flush(uint32_t asid);
 void vspace_pcid_init(bool has_pcid, bool has_invpcid);
 /* Load the address space root with its ASID (as PCID where enabled). */
 void vspace_activate(paddr_t root, uint32_t asid);
+
+/* The common case inline: the CR3 value this space runs with is already
+ * loaded (no write), or PCIDs are off and only the root differs. */
+extern struct vspace_tlb {
+	bool pcid, invpcid;
+	uint64_t stale[4096 / 64]; /* PCIDs to flush at their next load */
+} vspace_tlb;
+
+static inline __attribute__((always_inline)) void vspace_activate_inline(paddr_t root, uint32_t asid)
+{
+	uint64_t cur;
+
+	__asm__ volatile("mov %%cr3, %0" : "=r"(cur));
+	if (cur == (vspace_tlb.pcid ? (root | asid) : root))
+		return;
+	vspace_activate(root, asid);
+}
 /* Whether the level-`level` table covering va is present. */
 bool vspace_has_table(uint64_t *pml4, vaddr_t va, int level);
 /* Physical address mapped at va (4K or 2M page), 0 if none; *writable set. */
