@@ -9,7 +9,8 @@
 # per case, from the guest's `BENCH {...}` lines) and prints the guest's
 # IPC table and targets. Exit 0 when the guest ended the run cleanly and
 # every case was reported; else 1 with the reason and the log's tail.
-# Variables: TIMEOUT (seconds, default 120), MEM (default 256M).
+# Variables: TIMEOUT (seconds, default 120), MEM (default 256M),
+# BENCH_CMDLINE (extra kernel options, e.g. fastpath=off).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -33,7 +34,7 @@ fail() {
 mkdir -p "$OUT"
 "$ROOT/scripts/mkiso.sh" --out "$ISO" --kernel "$BUILD/kernel/atoll.elf" \
     --module "$BUILD/userland/bench_ipc=init" --module "$BUILD/userland/bench_server=bench_server" \
-    --cmdline "bench=ipc-icount" || fail "could not build $ISO"
+    --cmdline "bench=ipc-icount ${BENCH_CMDLINE:-}" || fail "could not build $ISO"
 
 rm -f "$LOG" "$JSON"
 timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -M q35 -cdrom "$ISO" -boot d -smp 1 -m "$MEM" -cpu max \
