@@ -80,8 +80,11 @@ void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badg
 	}
 	if (len > MSG_REG_WORDS && (!sb || !db))
 		len = MSG_REG_WORDS;
-	for (unsigned i = 0; i < MSG_REG_WORDS; i++)
-		*regs_mr(&dst->regs, i) = i < len ? *regs_mr(&src->regs, i) : 0;
+	/* The four register words, zero beyond the length. */
+	dst->regs.REG_MR0 = len > 0 ? src->regs.REG_MR0 : 0;
+	dst->regs.REG_MR1 = len > 1 ? src->regs.REG_MR1 : 0;
+	dst->regs.REG_MR2 = len > 2 ? src->regs.REG_MR2 : 0;
+	dst->regs.REG_MR3 = len > 3 ? src->regs.REG_MR3 : 0;
 	if (len > MSG_REG_WORDS)
 		memcpy(&db->mr[MSG_REG_WORDS], &sb->mr[MSG_REG_WORDS], (len - MSG_REG_WORDS) * 8);
 	if (!(rights & RIGHT_GRANT) || !sb || !db)

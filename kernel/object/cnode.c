@@ -16,6 +16,13 @@ struct kerr cspace_lookup(struct tcb *t, cptr_t cptr, struct cte **slot)
 
 	if (cap_type(c) != OBJ_CNODE)
 		return kerr(E_FAILED_LOOKUP, LOOKUP_INVALID_ROOT);
+	/* Common shape: one CNode whose zero guard covers the rest of the
+	 * address, so a small cptr is the slot index itself. */
+	if (!cap_guard(c) && cap_size_bits(c) + cap_guard_size(c) == 64 && !(cptr >> cap_size_bits(c)) &&
+	    cap_type(cnode_slots(c)[cptr].cap) != OBJ_CNODE) {
+		*slot = &cnode_slots(c)[cptr];
+		return KOK;
+	}
 	for (;;) {
 		if ((fault = cptr_step(c, cptr, &left, &index)))
 			return (struct kerr){ E_FAILED_LOOKUP, fault, left };
