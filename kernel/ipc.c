@@ -65,10 +65,11 @@ static bool transfer_cap(struct tcb *src, struct tcb *dst, struct ipc_buffer *db
 void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badge, unsigned rights,
 		  struct endpoint *ep)
 {
-	struct ipc_buffer *sb = tcb_ipc_buffer(src), *db = tcb_ipc_buffer(dst);
 	uint64_t len = MIN(MSGINFO_LENGTH(info), (uint64_t)MSG_MAX_WORDS);
 	unsigned ncaps = (unsigned)MSGINFO_EXTRA_CAPS(info), done = 0, unwrapped = 0;
-	bool received = false;
+	bool received = false, bufs = len > MSG_REG_WORDS || ncaps;
+	/* The IPC buffers matter only for long messages and capabilities. */
+	struct ipc_buffer *sb = bufs ? tcb_ipc_buffer(src) : NULL, *db = bufs ? tcb_ipc_buffer(dst) : NULL;
 
 	if (src->ipc_is_fault) { /* a fault message: from fault_info, never registers */
 		for (unsigned i = 0; i < MSG_REG_WORDS; i++)
@@ -99,10 +100,12 @@ void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badg
 
 void ipc_wake(struct tcb *t, bool direct)
 {
+	struct tcb *cur = sched_current();
+
 	t->state = TS_RUNNABLE;
 	t->blocked_on = NULL;
-	if (direct)
-		sched_switch_to(t);
+	if (direct || (cur && cur->state == TS_RUNNABLE && t->rq.prio > cur->rq.prio))
+		sched_switch_to(t); /* it would preempt us at once: switch now */
 	else
 		sched_enqueue(t);
 }

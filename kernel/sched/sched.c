@@ -62,7 +62,7 @@ void sched_switch_to(struct tcb *t)
 	struct core *c = this_core();
 
 	if (c->current && c->current != t && c->current->state == TS_RUNNABLE)
-		sched_enqueue(c->current);
+		readyq_push_head(&c->rq, &c->current->rq); /* preempted: keeps its turn */
 	readyq_remove(&c->rq, &t->rq);
 	if (c->current != t)
 		c->switches++;
