@@ -58,6 +58,49 @@ static void reserve_boot_memory(void)
 		bootmem_reserve(&kb.bm, bi->fb.addr, (uint64_t)bi->fb.pitch * bi->fb.height);
 }
 
+/* ACPI tables are read through the direct map, within the mapped range. */
+static const void *acpi_map(void *ctx, paddr_t pa, size_t len)
+{
+	(void)ctx;
+	return pa && len <= DMAP_MIN_SIZE && pa <= DMAP_MIN_SIZE - len ? phys_to_virt(pa) : NULL;
+}
+
+/* The CPUs, I/O APICs and interrupt overrides from the ACPI MADT. */
+static void read_acpi(void)
+{
+	const struct bootinfo *bi = &kb.bi;
+	size_t off;
+
+	if (bi->rsdp_revision)
+		kb.acpi_error = acpi_parse(bi->rsdp, bi->rsdp_len, acpi_map, NULL, &kb.acpi);
+	else if (acpi_find_rsdp(phys_to_virt(0xE0000), 0x20000, &off))
+		kb.acpi_error = acpi_parse(phys_to_virt(0xE0000 + off), 36, acpi_map, NULL, &kb.acpi);
+	else
+		kb.acpi_error = "acpi: no RSDP from the loader or in the BIOS area";
+}
+
+static void print_acpi(void)
+{
+	const struct acpi_info *a = &kb.acpi;
+
+	if (kb.acpi_error) {
+		kprintf("ACPI: %s; assuming one CPU and the default I/O APIC\n", kb.acpi_error);
+		return;
+	}
+	kprintf("ACPI %u (%s): %u CPU%s, APIC ids", a->revision, a->xsdt ? "XSDT" : "RSDT", a->cpu_count,
+		a->cpu_count == 1 ? "" : "s");
+	for (uint32_t i = 0; i < a->cpu_count && i < 16; i++)
+		kprintf(" %u%s", a->cpus[i].apic_id, a->cpus[i].enabled ? "" : "(off)");
+	kprintf("%s; local APIC %#llx\n", a->cpu_count > 16 ? " ..." : "", (unsigned long long)a->lapic_addr);
+	for (uint32_t i = 0; i < a->ioapic_count; i++)
+		kprintf("  I/O APIC %u at %#x, GSI base %u\n", a->ioapics[i].id, a->ioapics[i].addr,
+			a->ioapics[i].gsi_base);
+	for (uint32_t i = 0; i < a->override_count; i++)
+		kprintf("  ISA IRQ %u -> GSI %u (%s, %s)\n", a->overrides[i].irq, a->overrides[i].gsi,
+			a->overrides[i].mode.level ? "level" : "edge",
+			a->overrides[i].mode.active_low ? "active low" : "active high");
+}
+
 static void cmdline_warn(void *ctx, const char *msg)
 {
 	(void)ctx;
@@ -132,8 +175,7 @@ static void print_boot_report(void)
 		kb.opts.test[0] ? kb.opts.test : "none");
 	print_cpu();
 	print_memory();
-	if (bi->rsdp_revision)
-		kprintf("ACPI: RSDP revision %u from the loader\n", bi->rsdp_revision);
+	print_acpi();
 	kprintf("Boot took %llu TSC ticks to this line.\n",
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }
@@ -158,7 +200,7 @@ static NORETURN void start_root_task(void)
 	fastpath_enable(kb.opts.fastpath);
 	roottask_create(&kb, init);
 	arch_syscall_init();
-	arch_apic_init(kb.cpu.tsc_hz, TIMER_PERIOD_MS);
+	arch_apic_init(kb.cpu.tsc_hz, TIMER_PERIOD_MS, kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0);
 	sched_choose();
 	arch_enter_user();
 }
@@ -178,6 +220,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	reserve_boot_memory();
 	arch_paging_init(&kb.bm, &kb.bi, &kb.cpu);
 	console_screen_init(&kb.bi);
+	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
 	if (ktest_is_kernel_mode(kb.opts.test))

@@ -9,7 +9,7 @@
 #include "layout.h"
 
 #define LAPIC_BASE 0xFEE00000ull
-#define IOAPIC_BASE 0xFEC00000ull
+#define IOAPIC_DEFAULT 0xFEC00000ull
 #define LAPIC_ID 0x20
 #define LAPIC_EOI 0xB0
 #define LAPIC_SVR 0xF0
@@ -22,6 +22,7 @@
 #define IOREDTBL(n) (0x10 + 2 * (n))
 
 static struct {
+	paddr_t ioapic;
 	uint32_t ticks_per_ms;
 	uint32_t ioapic_pins;
 	bool ready;
@@ -34,14 +35,14 @@ static volatile uint32_t *lapic_reg(uint32_t off)
 
 static uint32_t ioapic_read(uint32_t reg)
 {
-	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE) = reg;
-	return *(volatile uint32_t *)phys_to_virt(IOAPIC_BASE + 0x10);
+	*(volatile uint32_t *)phys_to_virt(apic.ioapic) = reg;
+	return *(volatile uint32_t *)phys_to_virt(apic.ioapic + 0x10);
 }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE) = reg;
-	*(volatile uint32_t *)phys_to_virt(IOAPIC_BASE + 0x10) = v;
+	*(volatile uint32_t *)phys_to_virt(apic.ioapic) = reg;
+	*(volatile uint32_t *)phys_to_virt(apic.ioapic + 0x10) = v;
 }
 
 /* Count APIC timer ticks over 1 ms of TSC time. */
@@ -58,8 +59,9 @@ static uint32_t calibrate(uint64_t tsc_hz)
 	return 0xFFFFFFFFu - *lapic_reg(LAPIC_TIMER_CUR);
 }
 
-void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms)
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
 {
+	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
 	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
 	apic.ticks_per_ms = calibrate(tsc_hz ? tsc_hz : 1000000000ull);

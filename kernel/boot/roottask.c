@@ -128,7 +128,7 @@ static void fill_bootinfo(const struct kernel_boot *kb)
 
 	rt.bi->magic = ABI_BOOTINFO_MAGIC;
 	rt.bi->cluster_count = 1;
-	rt.bi->core_count = 1;
+	rt.bi->core_count = 1; /* the boot core; the others start with clusters */
 	rt.bi->cnode_radix = ABI_ROOT_CNODE_RADIX;
 	rt.bi->ipcbuf_vaddr = ABI_IPCBUF_VADDR;
 	rt.bi->tsc_hz = f->tsc_hz;

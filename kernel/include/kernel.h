@@ -4,6 +4,7 @@
 #include "arch/arch.h"
 #include "bootinfo.h"
 #include "bootmem.h"
+#include "acpi.h"
 #include "cmdline.h"
 
 struct kernel_boot {
@@ -12,6 +13,8 @@ struct kernel_boot {
 	unsigned cmdline_warnings;
 	struct bootmem bm;
 	struct cpu_features cpu;
+	struct acpi_info acpi;       /* empty (cpu_count 0) if the tables were unusable */
+	const char *acpi_error;
 	paddr_t image_start, image_end; /* physical extent of the kernel image */
 	uint64_t boot_tsc;              /* TSC at kmain entry */
 };

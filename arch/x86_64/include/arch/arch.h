@@ -66,7 +66,8 @@ void arch_port_out(uint16_t port, unsigned size, uint32_t value);
 #define VEC_TIMER 0x20
 #define VEC_IRQ_BASE 0x30 /* GSI n arrives on vector VEC_IRQ_BASE + n */
 #define VEC_SPURIOUS 0xFF
-void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms);
+/* ioapic: the first I/O APIC's address from the MADT, 0 for the default. */
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic);
 uint32_t arch_apic_timer_ticks_per_ms(void);
 uint32_t arch_irq_count(void);
 void arch_irq_mask(uint32_t irq, bool masked);
