@@ -14,6 +14,7 @@
 #include "printf.h"
 #include "roottask.h"
 #include "sched.h"
+#include "smp.h"
 #include "kstring.h"
 
 #ifndef ATOLL_VERSION
@@ -223,6 +224,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
+	kb.cores_online = smp_start_cores(&kb);
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
 	if (strcmp(kb.opts.test, "suite") == 0) { /* kernel self-tests, then the root task's */

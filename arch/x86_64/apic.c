@@ -76,6 +76,33 @@ void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
 	apic.ready = true;
 }
 
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310
+#define ICR_PENDING (1u << 12)
+
+uint32_t arch_lapic_id(void)
+{
+	return *lapic_reg(LAPIC_ID) >> 24;
+}
+
+/* Send an inter-processor interrupt (xAPIC ICR), waiting for delivery. */
+void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo)
+{
+	for (int spin = 0; spin < 100000 && (*lapic_reg(LAPIC_ICR_LO) & ICR_PENDING); spin++)
+		cpu_pause();
+	*lapic_reg(LAPIC_ICR_HI) = apic_id << 24;
+	*lapic_reg(LAPIC_ICR_LO) = icr_lo;
+	for (int spin = 0; spin < 100000 && (*lapic_reg(LAPIC_ICR_LO) & ICR_PENDING); spin++)
+		cpu_pause();
+}
+
+/* Software-enable this core's local APIC (APs at start-up). */
+void arch_lapic_enable(void)
+{
+	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
+	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
+}
+
 uint32_t arch_apic_timer_ticks_per_ms(void)
 {
 	return apic.ticks_per_ms;

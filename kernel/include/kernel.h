@@ -15,6 +15,7 @@ struct kernel_boot {
 	struct cpu_features cpu;
 	struct acpi_info acpi;       /* empty (cpu_count 0) if the tables were unusable */
 	const char *acpi_error;
+	uint32_t cores_online;       /* cores that reached the kernel, this one included */
 	paddr_t image_start, image_end; /* physical extent of the kernel image */
 	uint64_t boot_tsc;              /* TSC at kmain entry */
 };

@@ -117,6 +117,17 @@ static void test_bootmem(const struct kernel_boot *kb)
 		     "boot allocator refuses after close");
 }
 
+static void test_cores(const struct kernel_boot *kb)
+{
+	uint32_t enabled = 0;
+
+	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
+		enabled += kb->acpi.cpus[i].enabled;
+	ktest_result(!kb->acpi_error, "ACPI MADT parsed (%s)", kb->acpi_error ? kb->acpi_error : "ok");
+	ktest_result(kb->cores_online == (enabled ? enabled : 1),
+		     "every enabled core of the MADT started (%u of %u online)", kb->cores_online, enabled);
+}
+
 void boot_suite_run(void)
 {
 	const struct kernel_boot *kb = kboot();
@@ -125,5 +136,6 @@ void boot_suite_run(void)
 	test_bootinfo(kb);
 	test_cmdline(kb);
 	test_bootmem(kb);
+	test_cores(kb);
 	arch_boot_selftests(&kb->cpu);
 }

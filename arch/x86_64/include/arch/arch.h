@@ -69,6 +69,15 @@ void arch_port_out(uint16_t port, unsigned size, uint32_t value);
 /* ioapic: the first I/O APIC's address from the MADT, 0 for the default. */
 void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic);
 uint32_t arch_apic_timer_ticks_per_ms(void);
+uint32_t arch_lapic_id(void);
+void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
+void arch_lapic_enable(void);
+
+/* Starting the other cores (INIT-SIPI-SIPI through the low-memory
+ * trampoline). arch_smp_prepare runs once while boot memory is open;
+ * arch_start_core returns whether the core reported itself online. */
+void arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f);
+bool arch_start_core(struct bootmem *bm, uint32_t apic_id, uint32_t index);
 uint32_t arch_irq_count(void);
 void arch_irq_mask(uint32_t irq, bool masked);
 void arch_irq_eoi(void);

@@ -37,6 +37,7 @@ struct cpu {
 	uint64_t kstack_top;   /* this core's kernel stack */
 	uint32_t index;        /* 0 = boot core */
 	uint32_t apic_id;
+	volatile uint32_t online; /* set by the core itself once it runs in the kernel */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));

@@ -1,0 +1,78 @@
+; AP start-up trampoline.
+; Contract: the boot core copies [ap_trampoline, ap_trampoline_end) to
+; physical AP_TRAMPOLINE (0x8000, so SIPI vector 0x08), fills the data block
+; at its end (CR3 of a table that identity-maps the first GiB and has the
+; kernel's upper half, EFER bits, the stack top, the struct cpu pointer and
+; the C entry), then sends INIT-SIPI-SIPI. The AP goes from real mode to
+; protected mode to long mode, loads the stack and calls
+; ap_entry(struct cpu *) in the higher half, which never returns.
+
+AP_TRAMPOLINE equ 0x8000
+%define REL(x) (AP_TRAMPOLINE + (x) - ap_trampoline)
+
+section .rodata
+global ap_trampoline, ap_trampoline_end, ap_tramp_data
+bits 16
+ap_trampoline:
+	cli
+	cld
+	xor ax, ax
+	mov ds, ax
+	lgdt [REL(tramp_gdt_ptr)]
+	mov eax, cr0
+	or eax, 1                       ; PE
+	mov cr0, eax
+	jmp dword 0x18:REL(tramp_pm32)
+
+bits 32
+tramp_pm32:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov eax, cr4
+	or eax, 1 << 5                  ; PAE
+	mov cr4, eax
+	mov eax, [REL(ap_tramp_data)]   ; cr3
+	mov cr3, eax
+	mov ecx, 0xC0000080             ; EFER: LME, and NXE if the boot core uses it
+	rdmsr
+	or eax, [REL(ap_tramp_data) + 8]
+	wrmsr
+	mov eax, cr0
+	or eax, (1 << 31) | (1 << 16)   ; PG, WP
+	mov cr0, eax
+	jmp 0x08:REL(tramp_lm64)
+
+bits 64
+tramp_lm64:
+	mov rsp, [REL(ap_tramp_data) + 16]
+	mov rdi, [REL(ap_tramp_data) + 24]
+	mov rax, [REL(ap_tramp_data) + 32]
+	xor ebp, ebp
+	call rax
+.halt:
+	cli
+	hlt
+	jmp .halt
+
+align 16
+tramp_gdt:
+	dq 0
+	dq 0x00AF9A000000FFFF           ; 0x08: 64-bit code
+	dq 0x00CF92000000FFFF           ; 0x10: data
+	dq 0x00CF9A000000FFFF           ; 0x18: 32-bit code
+tramp_gdt_ptr:
+	dw tramp_gdt_ptr - tramp_gdt - 1
+	dd REL(tramp_gdt)
+
+align 8
+ap_tramp_data:                          ; filled by the boot core (smpboot.c)
+	dq 0                            ; +0  cr3
+	dq 0                            ; +8  EFER bits to set
+	dq 0                            ; +16 stack top
+	dq 0                            ; +24 struct cpu *
+	dq 0                            ; +32 entry
+ap_trampoline_end:
+
+section .note.GNU-stack noalloc noexec nowrite progbits
