@@ -8,7 +8,8 @@
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
 #   make clean
 #
-# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS.
+# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS;
+# for make test, STRESS=<calls> [SEED=<n>] adds a longer random stress run.
 
 BUILD    ?= build
 SMP      ?= 4
@@ -45,6 +46,9 @@ run: deps build
 
 test: deps build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@if [ -n "$(STRESS)" ]; then SMP=1 CMDLINE="test=suite stress=$(STRESS) seed=$(or $(SEED),1)" \
+		KERNEL=$(KERNEL) TIMEOUT=600 MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" \
+		scripts/boot-test.sh; fi
 
 test-boot: deps build
 	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) \

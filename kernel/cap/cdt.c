@@ -83,6 +83,8 @@ bool cdt_is_parent_of(const struct cte *a, const struct cte *b)
 
 	if (!(mdb_flags(a) & MDB_REVOCABLE) || !cap_same_region(a->cap, b->cap))
 		return false;
+	if (t == OBJ_IOPORT && (mdb_flags(b) & MDB_FIRST_BADGED))
+		return false; /* an issued range is a sibling of other issued ranges */
 	if ((t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION) && cap_badge(a->cap))
 		return cap_badge(a->cap) == cap_badge(b->cap) && !(mdb_flags(b) & MDB_FIRST_BADGED);
 	return true;

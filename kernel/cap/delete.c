@@ -83,6 +83,10 @@ static struct cte *zombie_step(struct cte *z)
 		return NULL;
 	}
 	struct cte *c = &slots[i];
+	if (c == z) { /* the container holds its own last capability: skip it */
+		z->cap.w1 = (z->cap.w1 & 0xFF) | (i + 1) << 8;
+		return z;
+	}
 	if (cap_type(c->cap) == CAP_ZOMBIE)
 		return c;
 	if (is_container(cap_type(c->cap)) && cdt_is_final(c)) {

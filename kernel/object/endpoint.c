@@ -113,10 +113,12 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 	}
 	s = ep_dequeue(ep);
 	ipc_transfer(s, t, s->ipc_info, s->ipc_badge, s->ipc_can_grant ? RIGHT_GRANT : 0, ep);
-	if (s->ipc_is_call && reply)
+	if (s->ipc_is_call && reply) {
 		link_reply(s, reply);
-	else
+	} else {
+		s->ipc_is_fault = false;
 		ipc_wake(s, false);
+	}
 }
 
 void ep_cancel_all(struct endpoint *ep)

@@ -15,8 +15,9 @@ static struct kerr issue(struct inv *iv)
 		return kerr(E_RANGE_ERROR, 0);
 	if ((e = cspace_empty_slot(iv->caller, iv->arg[2], iv->arg[3], &dst)).err)
 		return e;
+	/* Issued ranges are siblings, never each other's children. */
 	cdt_insert(dst, cap_make(OBJ_IOPORT, RIGHTS_ALL, 0, false, 0, first | last << 16), iv->slot,
-		   MDB_REVOCABLE);
+		   MDB_REVOCABLE | MDB_FIRST_BADGED);
 	return KOK;
 }
 

@@ -57,6 +57,7 @@ void ipc_cancel(struct tcb *t)
 		break;
 	}
 	t->blocked_on = NULL;
+	t->ipc_is_fault = false; /* a cancelled fault message is not sent later */
 }
 
 /* The reply object goes away: its caller gets an error, its server forgets it. */

@@ -34,6 +34,7 @@ static int run_suite(void)
 		{ fault_tests, fault_tests_count },
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
+		{ stress_tests, stress_tests_count },
 	};
 	static struct utest all[256];
 	unsigned n = 0, passed, failed;

@@ -16,6 +16,8 @@ extern const struct utest fault_tests[];
 extern const unsigned fault_tests_count;
 extern const struct utest sys_tests[];
 extern const unsigned sys_tests_count;
+extern const struct utest stress_tests[];
+extern const unsigned stress_tests_count;
 extern const struct utest process_tests[];
 extern const unsigned process_tests_count;
 
