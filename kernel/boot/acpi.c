@@ -7,6 +7,7 @@
  */
 #include "acpi.h"
 #include "kstring.h"
+#include "unaligned.h"
 
 #define SDT_HDR 36     /* signature, length, revision, checksum, OEM ids... */
 #define MADT_HDR 44    /* SDT header, local APIC address, flags */
@@ -47,30 +48,6 @@ struct entry {
 	uint32_t off; /* from the start of the MADT */
 	uint8_t type, len;
 };
-
-static uint16_t rd16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 static uint8_t sum8(const uint8_t *p, size_t n)
 {

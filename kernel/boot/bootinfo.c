@@ -6,6 +6,7 @@
  */
 #include "bootinfo.h"
 #include "kstring.h"
+#include "unaligned.h"
 
 enum {
 	TAG_END = 0, TAG_CMDLINE = 1, TAG_LOADER = 2, TAG_MODULE = 3, TAG_BASIC_MEM = 4,
@@ -40,22 +41,6 @@ struct parser {
 	struct bootinfo *bi;
 	bool seen_mmap;
 };
-
-static uint32_t rd32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-	uint64_t v;
-
-	memcpy(&v, p, sizeof(v));
-	return v;
-}
 
 /* --- error messages: "multiboot2: tag T at offset 0xO <what>" --- */
 

@@ -1,14 +1,12 @@
 /* ELF64 executable checking (see elf.h). */
 #include "elf.h"
 #include "kstring.h"
+#include "unaligned.h"
 
 #define EH_SIZE 64
 #define PH_SIZE 56
 #define PT_LOAD 1
 
-static uint16_t rd16(const uint8_t *p) { uint16_t v; memcpy(&v, p, 2); return v; }
-static uint32_t rd32(const uint8_t *p) { uint32_t v; memcpy(&v, p, 4); return v; }
-static uint64_t rd64(const uint8_t *p) { uint64_t v; memcpy(&v, p, 8); return v; }
 
 static const char *check_header(const uint8_t *e, uint64_t size)
 {

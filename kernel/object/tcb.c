@@ -167,7 +167,7 @@ struct kerr tcb_invoke(struct inv *iv)
 		       iv->arg[0] != 0 ? kerr(E_RANGE_ERROR, 0) : KOK; /* one core per cluster for now */
 	case INV_DEBUG_NAME: {
 		struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
-		if (!b)
+		if (!b || iv->len < 6) /* the name is message words 4 and 5 */
 			return kerr(E_TRUNCATED_MESSAGE, 0);
 		memcpy(t->name, &b->mr[4], sizeof(t->name) - 1);
 		t->name[sizeof(t->name) - 1] = 0;
