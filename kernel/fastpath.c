@@ -10,6 +10,7 @@
 #include "fastpath.h"
 #include "ipc.h"
 #include "sched.h"
+#include "smp.h"
 
 static bool enabled = true;
 
@@ -129,8 +130,13 @@ static inline __attribute__((always_inline)) bool fast_replyrecv(struct tcb *t)
 
 bool fastpath_syscall(void)
 {
-	struct tcb *t = this_core()->current;
+	struct tcb *t;
 
+	if (__builtin_expect(klock_active, 0) && !kernel_enter(ENTRY_SYSCALL)) {
+		sched_choose(); /* another core stopped this thread: its call is re-issued later */
+		return true;
+	}
+	t = this_core()->current;
 	if (!enabled)
 		return false;
 	if (t->regs.REG_SYSNO == SYS_CALL)

@@ -181,31 +181,6 @@ static void print_boot_report(void)
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }
 
-/* The module named by init= (default "init"; else the first) becomes the
- * root task. */
-static NORETURN void start_root_task(void)
-{
-	const struct bi_module *init = NULL;
-
-	for (uint32_t i = 0; i < kb.bi.module_count && !init; i++)
-		if (strcmp(kb.bi.modules[i].name, kb.opts.init) == 0)
-			init = &kb.bi.modules[i];
-	if (!init && kb.bi.module_count)
-		init = &kb.bi.modules[0];
-	if (!init) {
-		bootmem_close(&kb.bm);
-		kprintf("No init module was loaded: nothing more to run. %s.\n",
-			kb.opts.poweroff ? "Powering off" : "Halting");
-		arch_exit(true, kb.opts.poweroff);
-	}
-	fastpath_enable(kb.opts.fastpath);
-	roottask_create(&kb, init);
-	arch_syscall_init();
-	arch_apic_init(kb.cpu.tsc_hz, TIMER_PERIOD_MS, kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0);
-	sched_choose();
-	arch_enter_user();
-}
-
 NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr);
 
 NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
@@ -224,12 +199,17 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
-	kb.cores_online = smp_start_cores(&kb);
+	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* before the clusters' copies */
+	arch_syscall_init();
+	smp_boot(&kb); /* from here on: cluster 0, its tables, its lock held */
+	kb.cores_online = smp_cores_online();
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
 	if (strcmp(kb.opts.test, "suite") == 0) { /* kernel self-tests, then the root task's */
 		ktest_begin("boot");
 		boot_suite_run();
 	}
-	start_root_task();
+	arch_lapic_timer_start();
+	arch_ioapic_init(kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0);
+	cluster_run(&kb);
 }

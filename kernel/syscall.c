@@ -7,6 +7,8 @@
 #include "console.h"
 #include "fastpath.h"
 #include "ipc.h"
+#include "smp.h"
+#include "xnotif.h"
 #include "kernel.h"
 #include "roottask.h"
 #include "sched.h"
@@ -91,10 +93,21 @@ static void do_invoke(struct tcb *t, struct cte *slot)
 		store_results(&iv);
 }
 
+/* Signal, Wait and Poll take a notification of either kind. */
+static struct kerr lookup_for(struct tcb *t, unsigned want, struct cte **s)
+{
+	struct kerr e = cspace_lookup_cap(t, t->regs.REG_CPTR, want == OBJ_NOTIFICATION ? 0 : want, s);
+
+	if (!e.err && want == OBJ_NOTIFICATION && cap_type((*s)->cap) != OBJ_NOTIFICATION &&
+	    cap_type((*s)->cap) != OBJ_XNOTIF)
+		return kerr(E_INVALID_CAPABILITY, 0);
+	return e;
+}
+
 static void handle_send(struct tcb *t, bool block, bool call, unsigned want)
 {
 	struct cte *s;
-	struct kerr e = cspace_lookup_cap(t, t->regs.REG_CPTR, want, &s);
+	struct kerr e = lookup_for(t, want, &s);
 
 	if (e.err) {
 		set_error(t, e);
@@ -110,6 +123,14 @@ static void handle_send(struct tcb *t, bool block, bool call, unsigned want)
 			return;
 		}
 		ntfn_signal(cap_obj(s->cap), cap_badge(s->cap));
+		t->regs.REG_ERR = E_OK;
+		return;
+	case OBJ_XNOTIF:
+		if (!(cap_rights(s->cap) & RIGHT_WRITE) || !cap_badge(s->cap)) {
+			set_error(t, kerr(E_INVALID_CAPABILITY, 0));
+			return;
+		}
+		xnotif_signal((uint32_t)cap_paddr(s->cap), cap_badge(s->cap));
 		t->regs.REG_ERR = E_OK;
 		return;
 	case OBJ_REPLY:
@@ -139,7 +160,7 @@ static void handle_recv(struct tcb *t, bool block, unsigned want)
 {
 	struct cte *s;
 	struct reply *r;
-	struct kerr e = cspace_lookup_cap(t, t->regs.REG_CPTR, want, &s);
+	struct kerr e = lookup_for(t, want, &s);
 
 	if (!e.err && cap_type(s->cap) == OBJ_ENDPOINT)
 		e = reply_arg(t, &r);
@@ -152,6 +173,11 @@ static void handle_recv(struct tcb *t, bool block, unsigned want)
 	} else if (cap_type(s->cap) == OBJ_NOTIFICATION) {
 		if (cap_rights(s->cap) & RIGHT_READ)
 			ntfn_wait(t, cap_obj(s->cap), block);
+		else
+			set_error(t, kerr(E_INVALID_CAPABILITY, 0));
+	} else if (cap_type(s->cap) == OBJ_XNOTIF) {
+		if ((cap_rights(s->cap) & RIGHT_READ) && cap_paddr(s->cap) == cluster.id)
+			xnotif_wait(t, block);
 		else
 			set_error(t, kerr(E_INVALID_CAPABILITY, 0));
 	} else {

@@ -1,26 +1,288 @@
-/* Starting the cores the firmware lists (portable part; the INIT-SIPI-SIPI
- * mechanics are in arch/x86_64/smpboot.c). */
+/*
+ * Bringing up the clusters (DESIGN §2 and §6; docs/clusters.md).
+ *
+ * The boot core has parsed everything with one set of boot tables that map
+ * all memory. Here it plans the clusters, splits free memory into one
+ * partition per cluster plus the shared region, and for each cluster makes
+ * (from that cluster's partition) a copy of the kernel's .data/.bss, the
+ * struct cpu, stack and scheduler state of each of its cores, and its own
+ * kernel page tables. Cluster 0 keeps the image's own .data/.bss. Then it
+ * starts the cores; each switches to its cluster's tables at once, so from
+ * its first C statement every global it touches is its cluster's.
+ */
 #include "arch/arch.h"
+#include "arch/cpu.h"
 #include "console.h"
+#include "fastpath.h"
+#include "kstring.h"
+#include "layout.h"
+#include "panic.h"
+#include "roottask.h"
+#include "sched.h"
 #include "smp.h"
 
-uint32_t smp_start_cores(struct kernel_boot *kb)
-{
-	uint32_t self = arch_lapic_id(), online = 1, index = 1;
+#define AP_STACK_SIZE 16384
 
-	if (kb->acpi_error || kb->acpi.cpu_count < 2)
+/* The boot core's working set, in boot memory outside every partition. */
+struct smp_scratch {
+	struct mem_plan plan;
+	struct bootmem bm[MAX_CLUSTERS];
+	struct cpu *cpus[MAX_CORES];
+	paddr_t data_pa[MAX_CLUSTERS], pml4[MAX_CLUSTERS];
+	struct core *cores[MAX_CLUSTERS];
+	struct mem_range rw[PART_MAX_RANGES + 1], ro[BI_MAX_MODULES];
+};
+
+static struct kernel_boot *smp_kb; /* this cluster's copy of the boot record */
+static uint32_t cores_online = 1;
+
+uint64_t shared_region_bytes(uint32_t clusters)
+{
+	return clusters > 1 ? SHARED_RINGS_OFFSET + (uint64_t)clusters * clusters * CHAN_RING_BYTES : 0;
+}
+
+uint32_t smp_cores_online(void)
+{
+	return cores_online;
+}
+
+static void layout_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	kprintf("warning: %s\n", msg);
+}
+
+/* Logical core i -> APIC id: the boot core first, then the MADT's order. */
+static uint32_t list_cores(const struct kernel_boot *kb, uint32_t *apic, uint32_t *found)
+{
+	uint32_t self = arch_lapic_id(), n = 1;
+
+	apic[0] = self;
+	*found = 1;
+	if (kb->acpi_error)
 		return 1;
-	arch_smp_prepare(&kb->bm, &kb->cpu);
 	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++) {
 		const struct acpi_cpu *cpu = &kb->acpi.cpus[i];
 		if (!cpu->enabled || cpu->apic_id == self)
 			continue;
-		if (arch_start_core(&kb->bm, cpu->apic_id, index++))
-			online++;
-		else
-			kprintf("SMP: core with APIC id %u did not start\n", cpu->apic_id);
+		++*found;
+		if (n < MAX_CORES)
+			apic[n++] = cpu->apic_id;
 	}
-	kprintf("SMP: %u of %u cores online (the others halt until clusters exist)\n", online,
-		kb->acpi.cpu_count);
-	return online;
+	return n;
+}
+
+static paddr_t alloc_zeroed(struct bootmem *bm, uint64_t size, const char *what, uint32_t c)
+{
+	paddr_t pa = bootmem_alloc(bm, ALIGN_UP(size, PAGE_SIZE), PAGE_SIZE, ~0ull);
+
+	if (!pa)
+		panic("clusters: cluster %u's partition has no room for %s", c, what);
+	memset(phys_to_virt(pa), 0, ALIGN_UP(size, PAGE_SIZE));
+	return pa;
+}
+
+/* Where a .data/.bss variable lies in the copy at data_pa. */
+static void *in_copy(paddr_t data_pa, const void *var)
+{
+	uintptr_t off = (uintptr_t)var - (uintptr_t)__data_start;
+
+	if ((uintptr_t)var < (uintptr_t)__data_start || (uintptr_t)var >= (uintptr_t)__data_end)
+		panic("clusters: %p is not per-cluster data", var);
+	return phys_to_virt(data_pa + off);
+}
+
+extern char boot_stack_guard[];
+
+/* Copy .data/.bss to data_pa, all but the boot stack's unmapped guard page. */
+static void copy_data(paddr_t data_pa)
+{
+	for (char *p = __data_start; p < __data_end; p += PAGE_SIZE)
+		if (p != boot_stack_guard)
+			memcpy(in_copy(data_pa, p), p, PAGE_SIZE);
+}
+
+static void plan_memory(struct kernel_boot *kb, struct smp_scratch *sc, struct cluster_layout *lay)
+{
+	const char *err = mem_partition_plan(&kb->bm, lay->count, shared_region_bytes(lay->count), &sc->plan);
+
+	if (err && lay->count > 1) {
+		kprintf("warning: %s; using one cluster of all %u cores\n", err, lay->cores);
+		lay->size = lay->cores;
+		lay->count = 1;
+		err = mem_partition_plan(&kb->bm, 1, 0, &sc->plan);
+	}
+	if (err)
+		panic("%s", err);
+}
+
+/* Cluster c's partition, scheduler state, cores and kernel tables. */
+static void build_cluster(struct kernel_boot *kb, struct smp_scratch *sc, const struct cluster_layout *lay,
+			  const uint32_t *apic, uint32_t c)
+{
+	const struct mem_partition *part = &sc->plan.part[c];
+	struct bootmem *bm = &sc->bm[c];
+	struct kmap_spec spec = { &kb->bi, 0, sc->rw, 0, sc->ro, 0 };
+	uint64_t data_size = (uintptr_t)__data_end - (uintptr_t)__data_start;
+	struct core *cores;
+
+	memset(bm, 0, sizeof(*bm));
+	for (uint32_t i = 0; i < part->n; i++)
+		bm->free[bm->count++] = (struct bootmem_range){ part->r[i].base, part->r[i].end };
+	sc->data_pa[c] = c == 0 ? kimage_to_phys(__data_start) : alloc_zeroed(bm, data_size, "kernel data", c);
+	cores = phys_to_virt(alloc_zeroed(bm, lay->size * sizeof(struct core), "core state", c));
+	sc->cores[c] = cores;
+	for (uint32_t i = 0; i < lay->size; i++) {
+		uint32_t k = c * lay->size + i;
+		readyq_init(&cores[i].rq);
+		cores[i].index = i;
+		cores[i].apic_id = apic[k];
+		if (k == 0)
+			continue; /* the boot core has its struct cpu and stack */
+		struct cpu *cpu = phys_to_virt(alloc_zeroed(bm, sizeof(struct cpu), "a struct cpu", c));
+		paddr_t stack = alloc_zeroed(bm, AP_STACK_SIZE, "a kernel stack", c);
+		cpu->index = k;
+		cpu->apic_id = apic[k];
+		cpu->kstack_bottom = (uint64_t)(uintptr_t)phys_to_virt(stack);
+		cpu->kstack_top = cpu->kstack_bottom + AP_STACK_SIZE;
+		cpu->sched_core = &cores[i];
+		sc->cpus[k] = cpu;
+	}
+	for (uint32_t i = 0; i < part->n; i++)
+		sc->rw[spec.n_rw++] = part->r[i];
+	if (sc->plan.shared.end)
+		sc->rw[spec.n_rw++] = sc->plan.shared;
+	for (uint32_t i = 0; i < kb->bi.module_count; i++)
+		sc->ro[spec.n_ro++] = (struct mem_range){ ALIGN_DOWN(kb->bi.modules[i].start, PAGE_SIZE),
+							  ALIGN_UP(kb->bi.modules[i].end, PAGE_SIZE) };
+	spec.data_pa = sc->data_pa[c];
+	sc->pml4[c] = arch_cluster_tables(bm, &spec);
+	for (uint32_t i = 0; i < lay->size; i++)
+		if (c * lay->size + i)
+			sc->cpus[c * lay->size + i]->kernel_pml4 = sc->pml4[c];
+}
+
+static void describe(const struct smp_scratch *sc, const struct cluster_layout *lay)
+{
+	kprintf("Clusters: %u of %u core%s (cluster_size=%u)", lay->count, lay->size, lay->size == 1 ? "" : "s",
+		lay->size);
+	if (sc->plan.shared.end)
+		kprintf("; shared region %#llx-%#llx", (unsigned long long)sc->plan.shared.base,
+			(unsigned long long)sc->plan.shared.end - 1);
+	kprintf("\n");
+	for (uint32_t c = 0; c < lay->count && c < 16; c++) {
+		const struct mem_partition *p = &sc->plan.part[c];
+		kprintf("  cluster %u: cores %u-%u, %llu MiB in %u range%s from %#llx\n", c, c * lay->size,
+			(c + 1) * lay->size - 1, (unsigned long long)(p->bytes >> 20), p->n, p->n == 1 ? "" : "s",
+			(unsigned long long)p->r[0].base);
+	}
+	if (lay->count > 16)
+		kprintf("  ... %u more clusters\n", lay->count - 16);
+}
+
+void smp_boot(struct kernel_boot *kb)
+{
+	uint32_t apic[MAX_CORES], found, n = list_cores(kb, apic, &found);
+	struct cluster_layout lay;
+	struct smp_scratch *sc;
+	paddr_t sc_pa;
+
+	cluster_layout_plan(kb->opts.cluster_size, found, &lay, layout_warn, NULL);
+	(void)n;
+	if (lay.cores > 1)
+		arch_smp_prepare(&kb->bm, &kb->cpu);
+	sc_pa = bootmem_alloc(&kb->bm, ALIGN_UP(sizeof(*sc), PAGE_SIZE), PAGE_SIZE, ~0ull);
+	if (!sc_pa)
+		panic("clusters: no boot memory to plan with");
+	sc = memset(phys_to_virt(sc_pa), 0, sizeof(*sc));
+	plan_memory(kb, sc, &lay);
+	if (sc->plan.shared.end)
+		memset(phys_to_virt(sc->plan.shared.base), 0, sc->plan.shared.end - sc->plan.shared.base);
+	describe(sc, &lay);
+	for (uint32_t c = 0; c < lay.count; c++)
+		build_cluster(kb, sc, &lay, apic, c);
+
+	/* Each cluster's own view, then the copies of .data/.bss. */
+	for (uint32_t c = lay.count; c-- > 0;) {
+		struct cluster ci = {
+			.id = c, .count = lay.count, .first_core = c * lay.size, .ncores = lay.size,
+			.total_cores = lay.cores, .shared_pa = sc->plan.shared.base,
+			.shared_bytes = sc->plan.shared.end - sc->plan.shared.base,
+			.part = sc->plan.part[c], .kernel_pml4 = sc->pml4[c], .lock_on = lay.size > 1,
+			.lock_stats = kb->opts.lock_stats,
+		};
+		memcpy(ci.core_apic, apic, sizeof(ci.core_apic));
+		for (uint32_t i = 0; i < lay.count; i++)
+			ci.part_base[i] = sc->plan.part[i].r[0].base;
+		if (c == 0) {
+			cluster = ci;
+			cluster_cores = sc->cores[0];
+			klock_active = ci.lock_on;
+			smp_kb = kb;
+			kb->bm = sc->bm[0];
+			boot_cpu.sched_core = &sc->cores[0][0];
+			break;
+		}
+		paddr_t d = sc->data_pa[c];
+		smp_kb = kb; /* copied below as the copy's own kb */
+		copy_data(d);
+		*(struct cluster *)in_copy(d, &cluster) = ci;
+		*(struct core **)in_copy(d, &cluster_cores) = sc->cores[c];
+		*(bool *)in_copy(d, &klock_active) = ci.lock_on;
+		((struct kernel_boot *)in_copy(d, kb))->bm = sc->bm[c];
+	}
+
+	/* Cluster 0 holds its kernel lock while the boot core goes on booting. */
+	klock_acquire();
+	for (uint32_t k = 1; k < lay.cores; k++) {
+		if (arch_start_core(sc->cpus[k]))
+			cores_online++;
+		else
+			panic("SMP: core %u (APIC id %u) did not start", k, apic[k]);
+	}
+	arch_switch_kernel_tables(sc->pml4[0]);
+	kprintf("SMP: %u of %u cores online in %u cluster%s%s\n", cores_online, found, lay.count,
+		lay.count == 1 ? "" : "s", found > lay.cores ? " (the other cores stay halted)" : "");
+}
+
+NORETURN void smp_ap_main(struct cpu *c)
+{
+	struct core *core = c->sched_core;
+
+	arch_pcid_enable_here();
+	arch_syscall_init();
+	arch_lapic_timer_start();
+	klock_acquire();
+	if (core->index == 0)
+		cluster_run(smp_kb);
+	sched_choose();
+	arch_enter_user();
+}
+
+/* The module named by init= (default "init"; else the first). */
+static const struct bi_module *init_module(const struct kernel_boot *kb)
+{
+	for (uint32_t i = 0; i < kb->bi.module_count; i++)
+		if (strcmp(kb->bi.modules[i].name, kb->opts.init) == 0)
+			return &kb->bi.modules[i];
+	return kb->bi.module_count ? &kb->bi.modules[0] : NULL;
+}
+
+NORETURN void cluster_run(struct kernel_boot *kb)
+{
+	const struct bi_module *init = init_module(kb);
+
+	if (!init) {
+		bootmem_close(&kb->bm);
+		if (cluster.id == 0) {
+			kprintf("No init module was loaded: nothing more to run. %s.\n",
+				kb->opts.poweroff ? "Powering off" : "Halting");
+			arch_exit(true, kb->opts.poweroff);
+		}
+	} else {
+		fastpath_enable(kb->opts.fastpath);
+		roottask_create(kb, init);
+	}
+	sched_choose();
+	arch_enter_user();
 }

@@ -23,7 +23,7 @@
 
 static struct {
 	paddr_t ioapic;
-	uint32_t ticks_per_ms;
+	uint32_t ticks_per_ms, period_ms;
 	uint32_t ioapic_pins;
 	bool ready;
 } apic;
@@ -59,21 +59,43 @@ static uint32_t calibrate(uint64_t tsc_hz)
 	return 0xFFFFFFFFu - *lapic_reg(LAPIC_TIMER_CUR);
 }
 
-void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
+/* Boot core, before other cores start: the timer's ticks per ms. */
+void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 {
-	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
 	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
 	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
 	apic.ticks_per_ms = calibrate(tsc_hz ? tsc_hz : 1000000000ull);
 	if (!apic.ticks_per_ms)
 		apic.ticks_per_ms = 1;
+	apic.period_ms = period_ms;
+	*lapic_reg(LAPIC_TIMER_INIT) = 0;
+}
+
+/* This core's periodic timer, with the boot core's calibration. */
+void arch_lapic_timer_start(void)
+{
+	*lapic_reg(LAPIC_TIMER_DIV) = 0x3; /* divide by 16, as calibrated */
 	*lapic_reg(LAPIC_TIMER_INIT) = 0;
 	*lapic_reg(LAPIC_LVT_TIMER) = TIMER_PERIODIC | VEC_TIMER;
-	*lapic_reg(LAPIC_TIMER_INIT) = apic.ticks_per_ms * period_ms;
+	*lapic_reg(LAPIC_TIMER_INIT) = apic.ticks_per_ms * apic.period_ms;
+}
+
+/* The I/O APIC: every line masked, routed to this core when unmasked. Only
+ * the cluster that owns device interrupts calls this. */
+void arch_ioapic_init(paddr_t ioapic)
+{
+	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
 	apic.ioapic_pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
 	for (uint32_t i = 0; i < apic.ioapic_pins; i++)
 		arch_irq_mask(i, true);
 	apic.ready = true;
+}
+
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
+{
+	arch_apic_calibrate(tsc_hz, period_ms);
+	arch_lapic_timer_start();
+	arch_ioapic_init(ioapic);
 }
 
 #define LAPIC_ICR_LO 0x300
@@ -110,7 +132,7 @@ uint32_t arch_apic_timer_ticks_per_ms(void)
 
 uint32_t arch_irq_count(void)
 {
-	return apic.ioapic_pins;
+	return apic.ready ? apic.ioapic_pins : 0;
 }
 
 void arch_irq_eoi(void)
@@ -124,7 +146,7 @@ void arch_irq_mask(uint32_t irq, bool masked)
 {
 	uint32_t lo = (VEC_IRQ_BASE + irq) | (masked ? LVT_MASKED : 0);
 
-	if (irq >= apic.ioapic_pins && apic.ready)
+	if (!apic.ioapic || irq >= apic.ioapic_pins) /* no I/O APIC in this cluster */
 		return;
 	if (irq >= 16)
 		lo |= (1u << 15) | (1u << 13); /* level, active low */

@@ -74,6 +74,8 @@ bool cpu_stack_contains(vaddr_t lo, vaddr_t hi)
 
 	if (lo >= b && hi <= t && lo <= hi)
 		return true;
+	if (c->kstack_bottom && lo >= c->kstack_bottom && hi <= c->kstack_top && lo <= hi)
+		return true;
 	for (int i = 0; i < 3; i++) {
 		b = (vaddr_t)(uintptr_t)c->ist_stack[i];
 		if (lo >= b && hi <= b + IST_STACK_SIZE && lo <= hi)

@@ -22,13 +22,15 @@ paddr_t kernel_pml4_paddr; /* set once at boot; read-only afterwards */
 
 static struct {
 	struct bootmem *bm;
+	paddr_t limit; /* tables lie below: the early map's 4 GiB, later anywhere */
 	uint64_t nx, global;
+	bool page1g;
 	uint64_t tables; /* page-table pages used */
 } pg;
 
 static uint64_t *table_alloc(void)
 {
-	paddr_t pa = bootmem_alloc(pg.bm, PAGE_SIZE, PAGE_SIZE, DMAP_MIN_SIZE);
+	paddr_t pa = bootmem_alloc(pg.bm, PAGE_SIZE, PAGE_SIZE, pg.limit);
 
 	if (!pa)
 		panic("paging: out of boot memory for page tables");
@@ -82,12 +84,18 @@ static void map_direct(uint64_t *pml4, const struct bootinfo *bi, bool page1g)
 
 extern char boot_stack_guard[];
 
-/* Map [start, end) of the image; the boot stack's guard page stays unmapped. */
+/* Map [start, end) of the image at physical `pa` (its own place, or a
+ * cluster's copy); the boot stack's guard page stays unmapped. */
+static void map_image_at(uint64_t *pml4, const char *start, const char *end, paddr_t pa, uint64_t flags)
+{
+	for (vaddr_t va = (vaddr_t)(uintptr_t)start; va < (vaddr_t)(uintptr_t)end; va += PAGE_SIZE, pa += PAGE_SIZE)
+		if (va != (vaddr_t)(uintptr_t)boot_stack_guard)
+			map_page(pml4, va, pa, 0, flags | PTE_P | pg.global);
+}
+
 static void map_image(uint64_t *pml4, const char *start, const char *end, uint64_t flags)
 {
-	for (vaddr_t va = (vaddr_t)(uintptr_t)start; va < (vaddr_t)(uintptr_t)end; va += PAGE_SIZE)
-		if (va != (vaddr_t)(uintptr_t)boot_stack_guard)
-			map_page(pml4, va, va - KERNEL_VBASE, 0, flags | PTE_P | pg.global);
+	map_image_at(pml4, start, end, kimage_to_phys(start), flags);
 }
 
 void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struct cpu_features *f)
@@ -95,12 +103,15 @@ void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struc
 	uint64_t *pml4;
 
 	pg.bm = bm;
+	pg.limit = DMAP_MIN_SIZE;
 	pg.nx = f->nx ? PTE_NX : 0;
 	pg.global = f->pge ? PTE_G : 0;
+	pg.page1g = f->page1g;
 	pml4 = table_alloc();
 	map_direct(pml4, bi, f->page1g);
 	map_image(pml4, __text_start, __text_end, 0);
 	map_image(pml4, __rodata_start, __rodata_end, pg.nx);
+	map_image(pml4, __shared_start, __shared_end, PTE_W | pg.nx);
 	map_image(pml4, __data_start, __data_end, PTE_W | pg.nx);
 	kernel_pml4_paddr = (paddr_t)(uintptr_t)pml4 - DMAP_BASE;
 	write_cr3(kernel_pml4_paddr);
@@ -120,4 +131,97 @@ uint64_t arch_pte_flags(vaddr_t va)
 		t = phys_to_virt(e & PTE_ADDR);
 	}
 	return 0;
+}
+
+/*
+ * A cluster's kernel tables (DESIGN §2): the image (text, rodata, the shared
+ * section) and this cluster's own copy of .data/.bss at the same virtual
+ * addresses; in the direct map, only the RAM the cluster may use (its
+ * partition and the shared region, read-write; the boot modules, read-only)
+ * and all that is not RAM (device and firmware memory). Another cluster's
+ * RAM is not mapped at all. Kernel pages stay global: a core uses one
+ * cluster's tables from the switch on, and the switch flushes globals.
+ */
+static bool in_ranges(const struct mem_range *r, uint32_t n, paddr_t pa, uint64_t len)
+{
+	for (uint32_t i = 0; i < n; i++)
+		if (pa >= r[i].base && pa < r[i].end && len <= r[i].end - pa)
+			return true;
+	return false;
+}
+
+static bool touches_ram(const struct bootinfo *bi, paddr_t pa, uint64_t len)
+{
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		const struct bi_mem_region *m = &bi->mem[i];
+		if (m->type == BI_MEM_AVAILABLE && m->base < pa + len && pa < m->base + m->len)
+			return true;
+	}
+	return false;
+}
+
+/* PTE flags for [pa, pa + len) in the cluster's direct map, 0 = unmapped;
+ * ~0 = mixed (look closer). */
+static uint64_t dmap_flags(const struct kmap_spec *s, paddr_t pa, uint64_t len)
+{
+	if (in_ranges(s->rw, s->n_rw, pa, len))
+		return PTE_P | PTE_W | pg.nx;
+	if (!touches_ram(s->bi, pa, len))
+		return PTE_P | PTE_W | pg.nx;
+	if (in_ranges(s->ro, s->n_ro, pa, len))
+		return PTE_P | pg.nx;
+	if (len == PAGE_SIZE)
+		return 0;
+	for (uint32_t i = 0; i < s->n_rw; i++)
+		if (s->rw[i].base < pa + len && pa < s->rw[i].end)
+			return ~0ull;
+	for (uint32_t i = 0; i < s->n_ro; i++)
+		if (s->ro[i].base < pa + len && pa < s->ro[i].end)
+			return ~0ull;
+	for (uint32_t i = 0; i < s->bi->mem_count; i++) {
+		const struct bi_mem_region *m = &s->bi->mem[i];
+		if (m->type == BI_MEM_AVAILABLE && m->base <= pa && pa + len <= m->base + m->len)
+			return 0; /* all RAM, none of it ours */
+	}
+	return ~0ull;
+}
+
+paddr_t arch_cluster_tables(struct bootmem *bm, const struct kmap_spec *s)
+{
+	uint64_t *pml4, size = dmap_size(s->bi);
+
+	pg.bm = bm;
+	pg.limit = ~0ull;
+	pml4 = table_alloc();
+	for (paddr_t pa = 0; pa < size; pa += LARGE_PAGE_SIZE) {
+		uint64_t f = dmap_flags(s, pa, LARGE_PAGE_SIZE);
+		if (f != ~0ull) {
+			if (f)
+				map_page(pml4, DMAP_BASE + pa, pa, 1, f);
+			continue;
+		}
+		for (paddr_t p = pa; p < pa + LARGE_PAGE_SIZE; p += PAGE_SIZE)
+			if ((f = dmap_flags(s, p, PAGE_SIZE)))
+				map_page(pml4, DMAP_BASE + p, p, 0, f);
+	}
+	map_image(pml4, __text_start, __text_end, 0);
+	map_image(pml4, __rodata_start, __rodata_end, pg.nx);
+	map_image(pml4, __shared_start, __shared_end, PTE_W | pg.nx);
+	map_image_at(pml4, __data_start, __data_end, s->data_pa, PTE_W | pg.nx);
+	return (paddr_t)(uintptr_t)pml4 - DMAP_BASE;
+}
+
+/* Leave the boot tables for a cluster's own (the boot core, once the other
+ * clusters are set up). Global entries of the boot tables go with a
+ * CR4.PGE toggle. */
+void arch_switch_kernel_tables(paddr_t pml4)
+{
+	uint64_t cr4 = read_cr4();
+
+	kernel_pml4_paddr = pml4;
+	write_cr3(pml4);
+	if (cr4 & CR4_PGE) {
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	}
 }

@@ -6,6 +6,7 @@
 #include "arch/x86.h"
 #include "ktest.h"
 #include "layout.h"
+#include "smp.h"
 
 #define PTE_W (1ull << 1)
 #define PTE_NX (1ull << 63)
@@ -77,7 +78,7 @@ static void test_nx(const struct cpu_features *f)
 	}
 	expect_fault("execute from kernel data", VEC_PF, do_exec, (uintptr_t)data_ret_insn, 0x11, 0x11);
 	expect_fault("execute from the direct map", VEC_PF, do_exec,
-		     (uintptr_t)phys_to_virt(kimage_to_phys(__text_start)), 0x11, 0x11);
+		     (uintptr_t)phys_to_virt(cluster.part.r[0].base), 0x11, 0x11);
 }
 
 static void test_wx(const struct cpu_features *f)
@@ -85,7 +86,7 @@ static void test_wx(const struct cpu_features *f)
 	uint64_t t = arch_pte_flags((vaddr_t)(uintptr_t)__text_start);
 	uint64_t r = arch_pte_flags((vaddr_t)(uintptr_t)&rodata_word);
 	uint64_t d = arch_pte_flags((vaddr_t)(uintptr_t)data_ret_insn);
-	uint64_t m = arch_pte_flags(DMAP_BASE + 0x100000);
+	uint64_t m = arch_pte_flags((vaddr_t)(uintptr_t)phys_to_virt(cluster.part.r[0].base));
 	uint64_t nx = f->nx ? PTE_NX : 0;
 
 	ktest_result(t && !(t & PTE_W) && !(t & PTE_NX), "text mapped read-only and executable");

@@ -1,9 +1,11 @@
 /*
  * Starting application processors: the real-mode trampoline is copied to
- * 0x8000, each core gets a struct cpu and a kernel stack from boot memory,
- * and INIT-SIPI-SIPI sends it through the trampoline to ap_entry(), where
- * it loads its own GDT/TSS/GS and the IDT, turns on the protection bits and
- * its local APIC, reports itself online and (until clusters exist) halts.
+ * 0x8000; each core comes with a struct cpu and a kernel stack from its
+ * cluster's partition, and INIT-SIPI-SIPI sends it through the trampoline
+ * to ap_entry(), where it switches to its cluster's kernel tables (and so
+ * to its cluster's copy of .data/.bss), loads its own GDT/TSS/GS and the
+ * IDT, turns on the protection bits and its local APIC, reports itself
+ * online and enters its cluster (smp_ap_main).
  */
 #include "arch/arch.h"
 #include "arch/cpu.h"
@@ -11,9 +13,9 @@
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
+#include "smp.h"
 
 #define AP_TRAMPOLINE 0x8000
-#define AP_STACK_SIZE 16384
 #define ICR_INIT 0x4500
 #define ICR_STARTUP 0x4600
 
@@ -68,19 +70,18 @@ static void delay_us(uint64_t us)
 		cpu_pause();
 }
 
-/* First code of an AP in the higher half, on its own stack. */
+/* First code of an AP in the higher half, on its own stack. Until the
+ * CR3 switch, .data/.bss are the boot core's: touch none of it. */
 static NORETURN void ap_entry(struct cpu *c)
 {
-	write_cr3(kernel_pml4_paddr);
+	write_cr3(c->kernel_pml4);
+	kernel_pml4_paddr = c->kernel_pml4;
 	cpu_tables_init(c, c->index);
 	idt_init();
 	arch_cpu_protect(smp.f);
 	arch_lapic_enable();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	for (;;) { /* no cluster to serve yet */
-		irq_disable();
-		cpu_hlt();
-	}
+	smp_ap_main(c);
 }
 
 static bool wait_online(struct cpu *c, uint64_t us)
@@ -93,20 +94,14 @@ static bool wait_online(struct cpu *c, uint64_t us)
 	return false;
 }
 
-bool arch_start_core(struct bootmem *bm, uint32_t apic_id, uint32_t index)
+bool arch_start_core(struct cpu *c)
 {
-	paddr_t cpu_pa = bootmem_alloc(bm, ALIGN_UP(sizeof(struct cpu), PAGE_SIZE), PAGE_SIZE, ~0ull);
-	paddr_t stack = bootmem_alloc(bm, AP_STACK_SIZE, PAGE_SIZE, ~0ull);
 	struct tramp_data *d = phys_to_virt(AP_TRAMPOLINE + (paddr_t)(ap_tramp_data - ap_trampoline));
-	struct cpu *c;
+	uint32_t apic_id = c->apic_id;
 
-	if (!smp.pml4 || !cpu_pa || !stack)
+	if (!smp.pml4)
 		return false;
-	c = memset(phys_to_virt(cpu_pa), 0, sizeof(struct cpu));
-	c->index = index;
-	c->apic_id = apic_id;
-	*d = (struct tramp_data){ smp.pml4, EFER_LME | (smp.f->nx ? EFER_NXE : 0),
-				  (uint64_t)(uintptr_t)phys_to_virt(stack + AP_STACK_SIZE),
+	*d = (struct tramp_data){ smp.pml4, EFER_LME | (smp.f->nx ? EFER_NXE : 0), c->kstack_top,
 				  (uint64_t)(uintptr_t)c, (uint64_t)(uintptr_t)ap_entry };
 	arch_lapic_ipi(apic_id, ICR_INIT);
 	delay_us(10000);

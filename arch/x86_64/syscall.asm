@@ -4,7 +4,9 @@
 ; into the running thread's TCB (gs:CPU_CUR_REGS_END is the end of that
 ; frame), marks it VEC_SYSCALL_MARK, switches to the core's kernel stack and
 ; calls fastpath_syscall(), then, if that declined, syscall_handler()
-; (SYS_NULL returns at once: it measures this path). arch_return_to_user
+; (SYS_NULL returns at once: it measures this path; it takes no kernel
+; lock). arch_return_to_user drops the kernel lock (clusters of several
+; cores) and
 ; resumes whichever thread is current then: SYSRET for a frame saved by SYSCALL whose RIP is a safe user
 ; address (below USER_TOP, so never non-canonical), IRETQ otherwise.
 
@@ -15,7 +17,7 @@ USER_TOP equ 0x00007FFFFFFFF000
 
 section .text
 global syscall_entry, arch_return_to_user
-extern syscall_handler, fastpath_syscall, trap_return_iret
+extern syscall_handler, fastpath_syscall, trap_return_iret, klock_exit, klock_active
 
 syscall_entry:
 	swapgs
@@ -32,7 +34,7 @@ syscall_entry:
 	cmp rax, SYS_NULL_NO
 	jne .kernel
 	mov qword [rsp + TF_RAX], 0     ; SYS_NULL: the entry and exit path alone
-	jmp arch_return_to_user
+	jmp return_unlocked
 .kernel:
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
@@ -43,6 +45,10 @@ syscall_entry:
 	; fall through
 
 arch_return_to_user:
+	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
+	je return_unlocked
+	call klock_exit
+return_unlocked:
 	mov rsp, [gs:CPU_CUR_REGS_END]
 	sub rsp, TF_SIZE
 	cmp qword [rsp + TF_VECTOR], VEC_SYSCALL_MARK

@@ -22,7 +22,8 @@ void arch_syscall_init(void)
 	wrmsr(MSR_STAR, ((uint64_t)(SEL_UCODE32 | 3) << 48) | ((uint64_t)SEL_KCODE << 32));
 	wrmsr(MSR_LSTAR, (uint64_t)(uintptr_t)syscall_entry);
 	wrmsr(MSR_FMASK, (1u << 9) | (1u << 8) | (1u << 10) | (1u << 18) | (1u << 14));
-	c->kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
+	if (!c->kstack_top) /* the boot core keeps its boot stack */
+		c->kstack_top = (uint64_t)(uintptr_t)boot_stack_top;
 }
 
 void arch_regs_init(user_regs_t *r, uint64_t ip, uint64_t sp)
@@ -54,4 +55,9 @@ void arch_idle_wait(void)
 NORETURN void arch_enter_user(void)
 {
 	arch_return_to_user();
+}
+
+void arch_syscall_restart(struct tcb *t)
+{
+	t->regs.rip -= 2; /* SYSCALL is two bytes; the frame keeps rax and the arguments */
 }

@@ -14,7 +14,7 @@
 %include "gprs.inc"
 
 section .text
-extern trap_dispatch, trap_user
+extern trap_dispatch, trap_user, klock_exit, klock_active
 global trap_return_iret
 
 ; Vectors for which the CPU pushes an error code.
@@ -42,6 +42,9 @@ trap_common:
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
 	call trap_user
+	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
+	je trap_return_iret
+	call klock_exit
 	; fall through: resume the (possibly new) current thread
 
 ; Resume the running thread from its saved frame with iretq.

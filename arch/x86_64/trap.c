@@ -8,6 +8,7 @@
 #include "irq.h"
 #include "panic.h"
 #include "sched.h"
+#include "smp.h"
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -112,7 +113,9 @@ void trap_dispatch(struct trapframe *tf)
 	if (take_expected(tf))
 		return;
 	if (tf->vector >= 32) {
+		klock_acquire(); /* the idle loop dropped it */
 		irq_handle(tf->vector); /* while idle: the idle loop looks again */
+		klock_release();
 		return;
 	}
 	report(tf);
@@ -126,6 +129,14 @@ void trap_user(struct trapframe *tf)
 {
 	struct tcb *t = sched_current();
 
+	if (klock_active && !kernel_enter(ENTRY_TRAP)) {
+		/* Another core stopped this thread: an exception will recur when
+		 * it runs again; an interrupt is still served. */
+		if (tf->vector >= 32)
+			irq_handle(tf->vector);
+		sched_choose();
+		return;
+	}
 	if (tf->vector < 32) {
 		bool pf = tf->vector == VEC_PF;
 		uint64_t info[4] = { tf->rip, pf ? read_cr2() : tf->rsp, tf->vector, tf->error };

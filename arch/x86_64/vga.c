@@ -2,11 +2,12 @@
 #include "arch/arch.h"
 #include "arch/x86.h"
 #include "kstring.h"
+#include "layout.h"
 
 static struct {
 	volatile uint16_t *buf;
 	uint32_t cols, rows, x, y;
-} vga;
+} vga KSHARED; /* one screen for every cluster */
 
 #define VGA_ATTR 0x0700 /* light grey on black */
 

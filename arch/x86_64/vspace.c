@@ -1,6 +1,7 @@
 /* User page tables (see arch/vspace.h). */
 #include "abi/abi.h"
 #include "arch/vspace.h"
+#include "smp.h"
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
@@ -111,10 +112,41 @@ void vspace_pcid_init(bool has_pcid, bool has_invpcid)
 	}
 }
 
+/* Every translation on this core, global and every PCID's: a change of
+ * CR4.PGE flushes them all (Intel SDM Vol. 3A 4.10.4.1). */
+void arch_tlb_flush_all(void)
+{
+	uint64_t cr4 = read_cr4();
+
+	if (cr4 & CR4_PGE) {
+		write_cr4(cr4 & ~CR4_PGE);
+		write_cr4(cr4);
+	} else {
+		write_cr3(read_cr3() & ~CR3_NOFLUSH);
+	}
+}
+
+bool arch_tlb_tagged(void)
+{
+	return tlb.pcid;
+}
+
+void arch_pcid_enable_here(void)
+{
+	if (tlb.pcid)
+		write_cr4(read_cr4() | CR4_PCIDE);
+}
+
 void vspace_asid_flush(uint32_t asid)
 {
 	if (!tlb.pcid || asid >= ASID_LIMIT)
 		return;
+	if (!tlb.invpcid && klock_active) {
+		/* The stale bits below are per cluster, not per core: with
+		 * several cores, flush everything instead. */
+		arch_tlb_flush_all();
+		return;
+	}
 	if (tlb.invpcid) {
 		struct { uint64_t pcid, addr; } d = { asid, 0 };
 		__asm__ volatile("invpcid %0, %1" ::"m"(d), "r"(1ull) : "memory"); /* single context */
@@ -127,6 +159,7 @@ void vspace_activate(paddr_t root, uint32_t asid)
 {
 	uint64_t cur = read_cr3();
 
+	smp_note_cr3(root);
 	if (!tlb.pcid) {
 		if ((cur & PTE_ADDR) != root)
 			write_cr3(root);
@@ -146,6 +179,7 @@ static void flush(uint64_t *pml4, uint32_t asid, vaddr_t va)
 	if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
 		invlpg(va);
 	vspace_asid_flush(asid); /* other PCIDs' copies, and this one's if not current */
+	smp_tlb_shootdown((paddr_t)(uintptr_t)pml4 - DMAP_BASE); /* other cores' */
 }
 
 void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large)
@@ -172,6 +206,7 @@ void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, pa
 		if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
 			write_cr3(read_cr3() & ~CR3_NOFLUSH); /* the whole subtree goes */
 		vspace_asid_flush(asid);
+		smp_tlb_shootdown((paddr_t)(uintptr_t)pml4 - DMAP_BASE);
 	}
 }
 

@@ -180,16 +180,27 @@ static void opt_loglevel(struct parse *p, struct span v)
 	}
 }
 
-static void opt_fastpath(struct parse *p, struct span v)
+/* on|off|1|0 into *out; anything else warns and takes the default. */
+static void opt_bool(struct parse *p, struct span v, const char *key, bool dflt, bool *out)
 {
 	if (span_is(v, "on") || span_is(v, "1"))
-		p->o->fastpath = true;
+		*out = true;
 	else if (span_is(v, "off") || span_is(v, "0"))
-		p->o->fastpath = false;
+		*out = false;
 	else {
-		warn_value(p, "fastpath", v, "on, off, 1 or 0", "on");
-		p->o->fastpath = true;
+		warn_value(p, key, v, "on, off, 1 or 0", dflt ? "on" : "off");
+		*out = dflt;
 	}
+}
+
+static void opt_fastpath(struct parse *p, struct span v)
+{
+	opt_bool(p, v, "fastpath", true, &p->o->fastpath);
+}
+
+static void opt_lockstats(struct parse *p, struct span v)
+{
+	opt_bool(p, v, "lockstats", false, &p->o->lock_stats);
 }
 
 static void opt_exit(struct parse *p, struct span v)
@@ -241,6 +252,7 @@ static const struct option {
 	{ "test", opt_test },
 	{ "loglevel", opt_loglevel },
 	{ "fastpath", opt_fastpath },
+	{ "lockstats", opt_lockstats },
 	{ "seed", opt_seed },
 	{ "stress", opt_stress },
 	{ "exit", opt_exit },

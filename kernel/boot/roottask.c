@@ -13,8 +13,12 @@
 #include "panic.h"
 #include "roottask.h"
 #include "sched.h"
+#include "smp.h"
+#include "xnotif.h"
 
 #define RT_PRIO 255
+
+_Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
 
 static struct tcb *root_tcb; /* the cluster's root task, for the debug exit */
 
@@ -122,13 +126,26 @@ static void add_untyped(paddr_t base, paddr_t end)
 	}
 }
 
+static uint64_t untyped_bytes(void)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < rt.bi->untyped_count; i++)
+		n += 1ull << rt.bi->untyped[i].size_bits;
+	return n;
+}
+
 static void fill_bootinfo(const struct kernel_boot *kb)
 {
 	const struct cpu_features *f = &kb->cpu;
 
 	rt.bi->magic = ABI_BOOTINFO_MAGIC;
-	rt.bi->cluster_count = 1;
-	rt.bi->core_count = 1; /* the boot core; the others start with clusters */
+	rt.bi->cluster_id = cluster.id;
+	rt.bi->cluster_count = cluster.count;
+	rt.bi->core_first = cluster.first_core;
+	rt.bi->core_count = cluster.ncores;
+	for (uint32_t i = 0; i < cluster.ncores && i < ARRAY_SIZE(rt.bi->core_apic); i++)
+		rt.bi->core_apic[i] = cluster.core_apic[cluster.first_core + i];
 	rt.bi->cnode_radix = ABI_ROOT_CNODE_RADIX;
 	rt.bi->ipcbuf_vaddr = ABI_IPCBUF_VADDR;
 	rt.bi->tsc_hz = f->tsc_hz;
@@ -141,6 +158,34 @@ static void fill_bootinfo(const struct kernel_boot *kb)
 	ktest_counts(&rt.bi->ktests_passed, &rt.bi->ktests_failed);
 	if (kb->bi.has_cmdline)
 		memcpy(rt.bi->cmdline, kb->bi.cmdline, sizeof(rt.bi->cmdline) - 1);
+}
+
+/* The cross-cluster channels (DESIGN §2): our inbound notification, a
+ * badged signal capability to every other cluster's, and both ring pages
+ * of every pair we are in, from the shared region. */
+static void make_channels(void)
+{
+	uint32_t me = cluster.id;
+
+	if (cluster.count < 2)
+		return;
+	cdt_insert(slot(ROOT_XNOTIF), cap_make(OBJ_XNOTIF, RIGHT_READ, 0, false, me, 0), NULL,
+		   MDB_REVOCABLE);
+	for (uint32_t j = 0; j < cluster.count && j < ABI_MAX_CLUSTERS; j++) {
+		struct abi_channel *ch = &rt.bi->chan[j];
+		if (j == me)
+			continue;
+		ch->tx_vaddr = ABI_CHAN_VADDR + 2ull * j * ABI_CHAN_RING_BYTES;
+		ch->rx_vaddr = ch->tx_vaddr + ABI_CHAN_RING_BYTES;
+		ch->badge = xnotif_badge_of(j);
+		ch->signal_slot = ROOT_CHAN_SIGNAL + j;
+		ch->ring_bytes = ABI_CHAN_RING_BYTES;
+		map_page(ch->tx_vaddr, chan_ring_pa(me, j), true, true);
+		map_page(ch->rx_vaddr, chan_ring_pa(j, me), true, true);
+		cdt_insert(slot(ch->signal_slot),
+			   cap_make(OBJ_XNOTIF, RIGHT_WRITE, 0, false, j, xnotif_badge_of(me)), NULL,
+			   MDB_REVOCABLE);
+	}
 }
 
 static struct tcb *make_tcb(uint32_t asid)
@@ -180,10 +225,12 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 		   NULL, MDB_REVOCABLE);
 	cdt_insert(slot(ROOT_VSPACE), cap_make(OBJ_PML4, RIGHTS_ALL, 0, false, rt.pml4_pa, asid), NULL,
 		   MDB_REVOCABLE);
-	cdt_insert(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0), NULL,
-		   MDB_REVOCABLE);
-	cdt_insert(slot(ROOT_IOPORT_CONTROL), cap_make(OBJ_IOPORT_CONTROL, RIGHTS_ALL, 0, false, 0, 0),
-		   NULL, MDB_REVOCABLE);
+	if (cluster.id == 0) { /* device interrupts and ports belong to cluster 0 */
+		cdt_insert(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0),
+			   NULL, MDB_REVOCABLE);
+		cdt_insert(slot(ROOT_IOPORT_CONTROL),
+			   cap_make(OBJ_IOPORT_CONTROL, RIGHTS_ALL, 0, false, 0, 0), NULL, MDB_REVOCABLE);
+	}
 	entry = load_elf(mod);
 	bi_pa = alloc(ABI_BOOTINFO_PAGES * PAGE_SIZE, PAGE_SIZE);
 	rt.bi = phys_to_virt(bi_pa);
@@ -198,6 +245,7 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	map_modules(&kb->bi);
 	t = make_tcb(asid);
 	fill_bootinfo(kb);
+	make_channels();
 	bootmem_close(&kb->bm);
 	rt.next_slot = ROOT_FIRST_FREE_FIXED;
 	rt.bi->untyped_first = rt.next_slot;
@@ -210,6 +258,7 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	t->state = TS_RUNNABLE;
 	root_tcb = t;
 	sched_enqueue(t);
-	kprintf("Root task '%s': entry %#llx, %u untyped capabilities, slots %u-%u free\n", mod->name,
-		(unsigned long long)entry, rt.bi->untyped_count, rt.bi->empty_first, rt.bi->empty_last - 1);
+	kprintf("Cluster %u: root task '%s', entry %#llx, %u untyped capabilities (%llu MiB), slots %u-%u free\n",
+		cluster.id, mod->name, (unsigned long long)entry, rt.bi->untyped_count,
+		(unsigned long long)(untyped_bytes() >> 20), rt.bi->empty_first, rt.bi->empty_last - 1);
 }

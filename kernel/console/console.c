@@ -6,11 +6,48 @@
 #include "layout.h"
 #include "printf.h"
 
+/* One console for every cluster: its state and lock live in the shared
+ * section, so that clusters neither overwrite each other's screen lines
+ * nor interleave within a line. */
 static struct {
 	enum { SCREEN_NONE, SCREEN_VGA, SCREEN_FB } screen;
 	struct fbcon fb;
 	char name[48];
-} con;
+} con KSHARED;
+
+static struct {
+	uint32_t owner; /* 1 + APIC id of the holder, 0 = free */
+	uint32_t depth;
+} con_lock KSHARED;
+
+/* A recursive spinlock: a panic inside a print still prints. */
+static void con_acquire(void)
+{
+	uint32_t me = arch_lapic_id() + 1, free = 0;
+
+	if (__atomic_load_n(&con_lock.owner, __ATOMIC_RELAXED) == me) {
+		con_lock.depth++;
+		return;
+	}
+	for (uint64_t spins = 0;; spins++) {
+		free = 0;
+		if (__atomic_compare_exchange_n(&con_lock.owner, &free, me, false, __ATOMIC_ACQUIRE,
+						__ATOMIC_RELAXED))
+			break;
+		if (spins > (1ull << 28)) { /* a core died holding it: print anyway */
+			__atomic_store_n(&con_lock.owner, me, __ATOMIC_RELAXED);
+			break;
+		}
+		__builtin_ia32_pause();
+	}
+	con_lock.depth = 1;
+}
+
+static void con_release(void)
+{
+	if (--con_lock.depth == 0)
+		__atomic_store_n(&con_lock.owner, 0, __ATOMIC_RELEASE);
+}
 
 void console_early_init(void)
 {
@@ -52,7 +89,7 @@ const char *console_screen_name(void)
 	return con.name[0] ? con.name : "none";
 }
 
-void console_write(const char *s, size_t len)
+static void console_write_locked(const char *s, size_t len)
 {
 	arch_serial_write(s, len);
 	if (con.screen == SCREEN_VGA)
@@ -61,15 +98,27 @@ void console_write(const char *s, size_t len)
 		fbcon_write(&con.fb, s, len);
 }
 
+void console_write(const char *s, size_t len)
+{
+	con_acquire();
+	console_write_locked(s, len);
+	con_release();
+}
+
 static void console_sink(void *ctx, const char *s, size_t len)
 {
 	(void)ctx;
-	console_write(s, len);
+	console_write_locked(s, len);
 }
 
 int kvprintf(const char *fmt, va_list ap)
 {
-	return kvprintf_sink(console_sink, NULL, fmt, ap);
+	int n;
+
+	con_acquire();
+	n = kvprintf_sink(console_sink, NULL, fmt, ap);
+	con_release();
+	return n;
 }
 
 int kprintf(const char *fmt, ...)

@@ -14,6 +14,7 @@ struct kopts {
 	char test[KOPT_STR_MAX];      /* test=<name>: run a test mode; "" = none */
 	uint32_t loglevel;            /* loglevel=0..4; default 2 */
 	bool fastpath;                /* fastpath=on|off; default on */
+	bool lock_stats;              /* lockstats=on|off: kernel lock statistics; default off */
 	uint64_t seed;                /* seed=<u64>; default 1 */
 	uint64_t stress;              /* stress=<count>; default 100000 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */

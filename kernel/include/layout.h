@@ -13,3 +13,7 @@ static inline paddr_t kimage_to_phys(const void *va) { return (paddr_t)(uintptr_
 /* Linker-script symbols. */
 extern char __boot_start[], __boot_end[], __text_start[], __text_end[];
 extern char __rodata_start[], __rodata_end[], __data_start[], __data_end[], __kernel_end[];
+extern char __shared_start[], __shared_end[];
+
+/* One copy for all clusters (the rest of .data/.bss is per cluster). */
+#define KSHARED __attribute__((section(".kshared")))

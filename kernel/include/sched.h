@@ -5,23 +5,50 @@
  * back to user mode, where the current thread's frame is restored.
  */
 #pragma once
+#include "arch/cpu.h"
 #include "object/tcb.h"
 
 #define TIMESLICE_TICKS 5 /* timer ticks per timeslice */
 
+/* Kernel-lock statistics of one core (kept when the cluster's lock_stats
+ * is on; see smp.h). */
+struct lock_stats {
+	uint64_t acquisitions, contended;
+	uint64_t wait_cycles, hold_cycles;
+	uint64_t ipis_sent, ipis_received;
+	uint64_t hold_start;
+};
+
+/* One core's scheduler state. A cluster's struct cores lie in its own
+ * partition; other cores of the cluster touch them only under the kernel
+ * lock, except `kick`, which is atomic. */
 struct core {
 	struct readyq rq;
 	struct tcb *current; /* NULL while idle */
 	uint64_t ticks;
 	uint64_t switches;
-};
+	uint32_t index;        /* within the cluster */
+	uint32_t apic_id;
+	uint32_t kick;         /* KICK_* requests from other cores (atomic) */
+	uint8_t entering;      /* ENTRY_* while waiting for the kernel lock */
+	paddr_t cr3_root;      /* page tables this core has loaded */
+	struct lock_stats ls;
+} __attribute__((aligned(64)));
 
-/* This core's scheduler (one core per kernel instance for now). */
-extern struct core boot_core;
-static inline struct core *this_core(void) { return &boot_core; }
+/* Every core of this cluster (index = core within the cluster). */
+extern struct core *cluster_cores;
+
+/* This core's scheduler, through GS. */
+static inline struct core *this_core(void)
+{
+	struct core *c;
+	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(__builtin_offsetof(struct cpu, sched_core)));
+	return c;
+}
 static inline struct tcb *sched_current(void) { return this_core()->current; }
 
-/* Make t runnable: queue it (at the tail of its priority). */
+/* Make t runnable: queue it (at the tail of its priority) on its core; a
+ * core that should switch to it at once gets a reschedule IPI. */
 void sched_enqueue(struct tcb *t);
 /* Take t off its ready queue (it blocks or is suspended). */
 void sched_dequeue(struct tcb *t);
@@ -38,3 +65,8 @@ void sched_switch_to(struct tcb *t);
 /* The same when the current thread has just blocked and t is on no ready
  * queue (the IPC fastpath's case): no queue work at all. */
 void sched_switch_blocked(struct tcb *t);
+/* If t runs on another core of the cluster right now, stop it there (its
+ * registers are saved in its TCB) before the caller changes it. */
+void sched_stall(struct tcb *t);
+/* Move t to core `core` of this cluster. */
+void sched_set_affinity(struct tcb *t, uint32_t core);

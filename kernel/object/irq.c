@@ -7,6 +7,8 @@
 #include "ipc.h"
 #include "irq.h"
 #include "sched.h"
+#include "smp.h"
+#include "xnotif.h"
 
 static struct {
 	bool issued[IRQ_MAX];
@@ -28,6 +30,15 @@ void irq_handle(uint64_t vector)
 	if (vector == VEC_TIMER) {
 		irqs.ticks++;
 		sched_tick();
+		return;
+	}
+	if (vector == VEC_KICK) { /* the requests were run on the way in */
+		this_core()->ls.ipis_received += cluster.lock_stats;
+		return;
+	}
+	if (vector == VEC_XNOTIF) {
+		this_core()->ls.ipis_received += cluster.lock_stats;
+		xnotif_ipi();
 		return;
 	}
 	uint64_t irq = vector - VEC_IRQ_BASE;

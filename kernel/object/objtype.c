@@ -1,5 +1,7 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
+#include "smp.h"
+#include "xnotif.h"
 #include "ipc.h"
 #include "irq.h"
 
@@ -32,6 +34,10 @@ void obj_finalise(struct cap c)
 		ntfn_cancel_all(cap_obj(c));
 		break;
 	case OBJ_IRQ_HANDLER: irq_handler_finalise(c.w1); break;
+	case OBJ_XNOTIF:
+		if (cap_paddr(c) == cluster.id) /* the owner's last: its waiters get an error */
+			xnotif_cancel_all();
+		break;
 	case OBJ_REPLY: reply_finalise(cap_obj(c)); break;
 	case OBJ_TCB: {
 		struct tcb *t = cap_obj(c);

@@ -1,5 +1,6 @@
 /* Reply objects: the one-shot link from a server back to its caller. */
 #include "ipc.h"
+#include "xnotif.h"
 #include "sched.h"
 
 bool reply_send(struct tcb *t, struct reply *r)
@@ -48,6 +49,9 @@ void ipc_cancel(struct tcb *t)
 	}
 	case TS_BLOCKED_NTFN:
 		tqueue_remove(&((struct notification *)t->blocked_on)->q, t);
+		break;
+	case TS_BLOCKED_XNOTIF:
+		xnotif_cancel(t);
 		break;
 	case TS_BLOCKED_REPLY:
 		((struct reply *)t->blocked_on)->caller = NULL;

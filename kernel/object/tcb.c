@@ -4,6 +4,7 @@
 #include "ipc.h"
 #include "kstring.h"
 #include "sched.h"
+#include "smp.h"
 
 #define REG_COUNT 18 /* rip rsp rflags rax rbx rcx rdx rsi rdi rbp r8-r15 */
 #define USER_FLAGS 0xCD5ull /* CF PF AF ZF SF TF DF OF: what user space may set */
@@ -26,6 +27,7 @@ void tcb_init(struct tcb *t)
 
 void tcb_suspend(struct tcb *t)
 {
+	sched_stall(t);
 	ipc_cancel(t);
 	if (t->reply)
 		reply_cancel(t->reply);
@@ -147,6 +149,8 @@ struct kerr tcb_invoke(struct inv *iv)
 {
 	struct tcb *t = cap_obj(iv->cap);
 
+	if (t != iv->caller)
+		sched_stall(t); /* running on another core: stop it there first */
 	switch (iv->label) {
 	case INV_TCB_CONFIGURE: return configure(iv, t);
 	case INV_TCB_SET_PRIORITY: return set_prio(iv, t, false);
@@ -163,8 +167,12 @@ struct kerr tcb_invoke(struct inv *iv)
 		t->bound_ntfn = NULL;
 		return KOK;
 	case INV_TCB_SET_AFFINITY:
-		return iv->len < 1 ? kerr(E_TRUNCATED_MESSAGE, 0) :
-		       iv->arg[0] != 0 ? kerr(E_RANGE_ERROR, 0) : KOK; /* one core per cluster for now */
+		if (iv->len < 1)
+			return kerr(E_TRUNCATED_MESSAGE, 0);
+		if (iv->arg[0] >= cluster.ncores)
+			return kerr(E_RANGE_ERROR, 0); /* cores of this cluster only */
+		sched_set_affinity(t, (uint32_t)iv->arg[0]);
+		return KOK;
 	case INV_DEBUG_NAME: {
 		struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
 		if (!b || iv->len < 6) /* the name is message words 4 and 5 */

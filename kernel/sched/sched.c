@@ -1,20 +1,30 @@
-/* Scheduling on one core (see sched.h). */
+/* Scheduling: one ready queue per core; threads run on the core of their
+ * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
 #include "sched.h"
+#include "smp.h"
 
-struct core boot_core;
+struct core *cluster_cores;
+
+static struct core *core_of(const struct tcb *t)
+{
+	return &cluster_cores[t->core];
+}
 
 void sched_enqueue(struct tcb *t)
 {
-	struct core *c = this_core();
+	struct core *c = core_of(t), *me = this_core();
 
-	if (!t->rq.queued)
-		readyq_push_tail(&c->rq, &t->rq);
+	if (t->rq.queued)
+		return;
+	readyq_push_tail(&c->rq, &t->rq);
+	if (c != me && (!c->current || t->rq.prio > c->current->rq.prio))
+		smp_kick(c, KICK_RESCHED); /* it should run there now */
 }
 
 void sched_dequeue(struct tcb *t)
 {
-	readyq_remove(&this_core()->rq, &t->rq);
+	readyq_remove(&core_of(t)->rq, &t->rq);
 }
 
 void sched_yield(void)
@@ -40,12 +50,16 @@ void sched_tick(void)
 }
 
 /* Pick the best runnable thread; the current one keeps the CPU unless a
- * higher priority is ready. */
+ * higher priority is ready (or it has moved to another core). */
 static struct tcb *pick(struct core *c)
 {
 	struct tcb *cur = c->current;
 	int top = readyq_top_prio(&c->rq);
 
+	if (cur && cur->state == TS_RUNNABLE && &cluster_cores[cur->core] != c) {
+		sched_enqueue(cur); /* its affinity changed: it runs there now */
+		c->current = cur = NULL;
+	}
 	if (cur && cur->state == TS_RUNNABLE && (top < 0 || cur->rq.prio >= (unsigned)top))
 		return cur;
 	if (cur && cur->state == TS_RUNNABLE)
@@ -61,6 +75,10 @@ void sched_switch_to(struct tcb *t)
 {
 	struct core *c = this_core();
 
+	if (core_of(t) != c) { /* it runs elsewhere: queue it there */
+		sched_enqueue(t);
+		return;
+	}
 	if (c->current && c->current != t && c->current->state == TS_RUNNABLE)
 		readyq_push_head(&c->rq, &c->current->rq); /* preempted: keeps its turn */
 	readyq_remove(&c->rq, &t->rq);
@@ -90,7 +108,9 @@ void sched_choose(void)
 
 	while (!(t = pick(c))) {
 		c->current = NULL;
+		klock_release();
 		arch_idle_wait(); /* an interrupt may make a thread runnable */
+		klock_acquire();
 	}
 	if (t->timeslice == 0)
 		t->timeslice = TIMESLICE_TICKS;
@@ -98,4 +118,29 @@ void sched_choose(void)
 		c->switches++;
 	c->current = t;
 	arch_thread_activate(t);
+}
+
+void sched_stall(struct tcb *t)
+{
+	struct core *c = core_of(t);
+
+	if (c == this_core() || c->current != t)
+		return;
+	smp_kick_sync(c, KICK_STALL);
+	if (t->state == TS_RUNNABLE)
+		sched_enqueue(t); /* it runs again there once the caller is done */
+}
+
+void sched_set_affinity(struct tcb *t, uint32_t core)
+{
+	bool queued;
+
+	sched_stall(t);
+	queued = t->rq.queued;
+	if (queued)
+		sched_dequeue(t);
+	t->core = (uint8_t)core;
+	if (queued)
+		sched_enqueue(t);
+	/* The caller itself moves when this core next chooses (pick). */
 }

@@ -4,6 +4,8 @@
  * ones (traps, W^X, protection bits, TSC) in arch_boot_selftests().
  */
 #include "arch/arch.h"
+#include "arch/trap.h"
+#include "smp.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "ktest.h"
@@ -128,6 +130,45 @@ static void test_cores(const struct kernel_boot *kb)
 		     "every enabled core of the MADT started (%u of %u online)", kb->cores_online, enabled);
 }
 
+static uintptr_t probe_at;
+static void probe_read(void) { (void)*(volatile uint64_t *)probe_at; }
+static void probe_write(void) { *(volatile uint64_t *)probe_at = 0xDEAD; }
+
+/* DESIGN §2: another cluster's memory is not mapped in this cluster's
+ * kernel tables; a touch is a page fault (caught here by the probe). */
+static void test_partition(const struct kernel_boot *kb)
+{
+	struct trap_record r;
+	bool ours;
+
+	ktest_result(cluster.count == 1 || cluster.count * cluster.ncores == cluster.total_cores,
+		     "cluster %u of %u: %u core%s", cluster.id, cluster.count, cluster.ncores,
+		     cluster.ncores == 1 ? "" : "s");
+	ours = cluster.part.n && arch_pte_flags((vaddr_t)(uintptr_t)phys_to_virt(cluster.part.r[0].base)) &&
+	       arch_pte_flags((vaddr_t)(uintptr_t)phys_to_virt(cluster.part.r[cluster.part.n - 1].end - PAGE_SIZE));
+	ktest_result(ours, "own partition (%llu MiB) mapped", (unsigned long long)(cluster.part.bytes >> 20));
+	probe_at = (uintptr_t)phys_to_virt(kb->image_start + PAGE_SIZE);
+	ktest_result(cluster.count == 1 || (trap_probe(VEC_PF, probe_read, &r) && !(r.error & 1)),
+		     "kernel image is not in the direct map");
+	if (cluster.count == 1) {
+		ktest_result(true, "another cluster's partition faults # SKIP one cluster");
+		return;
+	}
+	probe_at = (uintptr_t)phys_to_virt(cluster.shared_pa);
+	ktest_result(!trap_probe(VEC_PF, probe_read, NULL), "shared region mapped");
+	for (uint32_t c = 0; c < cluster.count; c++) {
+		if (c == cluster.id)
+			continue;
+		probe_at = (uintptr_t)phys_to_virt(cluster.part_base[c] + 0x1000);
+		bool rd = trap_probe(VEC_PF, probe_read, &r) && !(r.error & 1) && r.cr2 == probe_at;
+		bool wr = trap_probe(VEC_PF, probe_write, &r) && !(r.error & 1) && (r.error & 2);
+		ktest_result(rd && wr, "cluster %u's partition at %#llx: read and write fault (not mapped)", c,
+			     (unsigned long long)cluster.part_base[c]);
+		if (c >= 3)
+			break; /* a few are enough */
+	}
+}
+
 void boot_suite_run(void)
 {
 	const struct kernel_boot *kb = kboot();
@@ -137,5 +178,6 @@ void boot_suite_run(void)
 	test_cmdline(kb);
 	test_bootmem(kb);
 	test_cores(kb);
+	test_partition(kb);
 	arch_boot_selftests(&kb->cpu);
 }

@@ -12,15 +12,39 @@ void puts_raw(const char *s, size_t len)
 	}
 }
 
+/* One printf is one kernel write when it fits the buffer, so lines from
+ * other threads and other clusters do not cut into it. */
+struct outbuf {
+	char b[512];
+	size_t n;
+};
+
 static void sink(void *ctx, const char *s, size_t len)
 {
-	(void)ctx;
-	puts_raw(s, len);
+	struct outbuf *o = ctx;
+
+	if (o->n + len > sizeof(o->b)) {
+		puts_raw(o->b, o->n);
+		o->n = 0;
+	}
+	if (len > sizeof(o->b)) {
+		puts_raw(s, len);
+		return;
+	}
+	for (size_t i = 0; i < len; i++)
+		o->b[o->n++] = s[i];
 }
 
 int vprintf(const char *fmt, va_list ap)
 {
-	return kvprintf_sink(sink, NULL, fmt, ap);
+	struct outbuf o;
+	int n;
+
+	o.n = 0;
+	n = kvprintf_sink(sink, &o, fmt, ap);
+	if (o.n)
+		puts_raw(o.b, o.n);
+	return n;
 }
 
 int printf(const char *fmt, ...)

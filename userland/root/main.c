@@ -59,6 +59,13 @@ int main(struct abi_bootinfo *bi)
 	}
 	suite_bi = bi;
 	alloc_init(bi);
+	if (bi->cluster_id != 0) {
+		printf("root[%u]: cluster %u of %u, cores %u-%u, %u untyped capabilities\n", bi->cluster_id,
+		       bi->cluster_id, bi->cluster_count, bi->core_first, bi->core_first + bi->core_count - 1,
+		       bi->untyped_count);
+		for (;;)
+			ntfn_wait(ROOT_XNOTIF);
+	}
 	printf("root: running in user mode; %u untyped capabilities, free slots %u-%u\n",
 	       bi->untyped_count, bi->empty_first, bi->empty_last - 1);
 	if (cmdline_has(bi->cmdline, "test=suite"))

@@ -18,6 +18,12 @@
 #define ABI_ROOT_CNODE_RADIX 12
 #define ABI_MAX_UNTYPED 512
 #define ABI_MAX_MODULES 16
+#define ABI_MAX_CLUSTERS 32
+/* Cross-cluster message rings: for peer cluster j, the ring this cluster
+ * writes lies at ABI_CHAN_VADDR + 2*j*ABI_CHAN_RING_BYTES, the one it reads
+ * one ring further. Both sides map both pages read-write (indices). */
+#define ABI_CHAN_VADDR 0x0000000008000000ull
+#define ABI_CHAN_RING_BYTES 4096
 
 /* Fixed slots of the root task's CNode (capability addresses). */
 enum abi_root_slot {
@@ -28,8 +34,10 @@ enum abi_root_slot {
 	ROOT_IPCBUF = 4,
 	ROOT_BOOTINFO = 5,
 	ROOT_IRQ_CONTROL = 6,
-	ROOT_IOPORT_CONTROL = 7,
-	ROOT_FIRST_FREE_FIXED = 8,
+	ROOT_IOPORT_CONTROL = 7,  /* cluster 0 only: devices belong to it */
+	ROOT_XNOTIF = 8,          /* this cluster's inbound cross-cluster notification (Wait, Poll) */
+	ROOT_CHAN_SIGNAL = 16,    /* + j: signal cluster j's inbound notification (badged with our bit) */
+	ROOT_FIRST_FREE_FIXED = ROOT_CHAN_SIGNAL + ABI_MAX_CLUSTERS,
 };
 
 struct abi_untyped {
@@ -43,6 +51,15 @@ struct abi_module {
 	uint64_t vaddr; /* where it is mapped in the root task, read-only */
 	uint64_t size;
 	char name[48];
+};
+
+/* The boot-time channel between this cluster and cluster j (chan[j]). */
+struct abi_channel {
+	uint64_t tx_vaddr;    /* ring we write, cluster j reads */
+	uint64_t rx_vaddr;    /* ring cluster j writes, we read */
+	uint64_t badge;       /* the bit j's signals set in our inbound word */
+	uint32_t signal_slot; /* capability to signal j (0 for ourselves) */
+	uint32_t ring_bytes;
 };
 
 struct abi_bootinfo {
@@ -61,6 +78,8 @@ struct abi_bootinfo {
 	char cmdline[512];
 	struct abi_module modules[ABI_MAX_MODULES];
 	struct abi_untyped untyped[ABI_MAX_UNTYPED];
+	uint32_t core_apic[ABI_MAX_CLUSTERS * 2]; /* APIC ids of this cluster's cores */
+	struct abi_channel chan[ABI_MAX_CLUSTERS]; /* valid when cluster_count > 1 */
 };
 
 #define ABI_CPU_PCID (1u << 0)

@@ -15,6 +15,7 @@ enum thread_state {
 	TS_BLOCKED_RECV,   /* queued on an endpoint to receive */
 	TS_BLOCKED_REPLY,  /* called; waits for the reply */
 	TS_BLOCKED_NTFN,   /* waits on a notification */
+	TS_BLOCKED_XNOTIF, /* waits on its cluster's cross-cluster notification */
 };
 
 enum tcb_slot { TCB_CSPACE, TCB_VSPACE, TCB_IPCBUF, TCB_SLOTS };

@@ -38,12 +38,15 @@ struct cpu {
 	uint32_t index;        /* 0 = boot core */
 	uint32_t apic_id;
 	volatile uint32_t online; /* set by the core itself once it runs in the kernel */
+	void *sched_core;      /* the scheduler's struct core of this core */
+	paddr_t kernel_pml4;   /* its cluster's kernel tables */
+	uint64_t kstack_bottom;
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
 
-/* The boot core's struct; later cores get theirs from their cluster. */
+/* The boot core's struct; later cores get theirs from their cluster's partition. */
 extern struct cpu boot_cpu;
 
 /* Load this core's GDT, TSS and GS base. */

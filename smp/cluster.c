@@ -1,0 +1,151 @@
+/*
+ * Inside a cluster: the kernel lock, requests between its cores (reschedule,
+ * stall, TLB shootdown) and the kernel entry that ties them together.
+ *
+ * The lock is a ticket lock: FIFO, so no core starves. While a core waits
+ * for it, interrupts are off, so it polls its requests (`kick`) in the spin
+ * loop: the lock holder may be waiting for it to stall a thread or flush
+ * its TLB, and must not wait forever.
+ */
+#include "arch/arch.h"
+#include "arch/x86.h"
+#include "sched.h"
+#include "smp.h"
+
+struct cluster cluster;
+bool klock_active;
+
+static struct {
+	uint32_t next;  /* next ticket to hand out */
+	uint32_t owner; /* ticket now served */
+} klock;
+
+static uint64_t tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+void klock_acquire(void)
+{
+	struct core *me;
+	uint32_t ticket;
+	uint64_t t0 = 0;
+
+	if (!klock_active)
+		return;
+	me = this_core();
+	ticket = __atomic_fetch_add(&klock.next, 1, __ATOMIC_RELAXED);
+	if (cluster.lock_stats)
+		t0 = tsc();
+	if (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
+		me->ls.contended += cluster.lock_stats;
+		while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
+			cpu_pause();
+			smp_poll_kicks();
+		}
+	}
+	if (cluster.lock_stats) {
+		me->ls.hold_start = tsc();
+		me->ls.wait_cycles += me->ls.hold_start - t0;
+		me->ls.acquisitions++;
+	}
+}
+
+void klock_release(void)
+{
+	if (!klock_active)
+		return;
+	if (cluster.lock_stats) {
+		struct core *me = this_core();
+		me->ls.hold_cycles += tsc() - me->ls.hold_start;
+	}
+	__atomic_store_n(&klock.owner, klock.owner + 1, __ATOMIC_RELEASE);
+}
+
+/* Called from the entry code (syscall.asm, trap.asm) on the way out. */
+void klock_exit(void);
+void klock_exit(void)
+{
+	klock_release();
+}
+
+bool kernel_enter(int kind)
+{
+	struct core *me = this_core();
+	struct tcb *t = me->current;
+
+	me->entering = (uint8_t)kind;
+	klock_acquire();
+	smp_poll_kicks();
+	me->entering = ENTRY_NONE;
+	return me->current == t;
+}
+
+static void send_ipi(struct core *c)
+{
+	if (cluster.lock_stats)
+		this_core()->ls.ipis_sent++;
+	arch_lapic_ipi(c->apic_id, VEC_KICK);
+}
+
+void smp_kick(struct core *c, uint32_t what)
+{
+	if (c == this_core())
+		return;
+	__atomic_fetch_or(&c->kick, what, __ATOMIC_SEQ_CST);
+	send_ipi(c);
+}
+
+void smp_kick_sync(struct core *c, uint32_t what)
+{
+	if (c == this_core())
+		return;
+	__atomic_fetch_or(&c->kick, what, __ATOMIC_SEQ_CST);
+	send_ipi(c);
+	while (__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) & what) {
+		cpu_pause();
+		smp_poll_kicks(); /* never needed under the lock, but cheap */
+	}
+}
+
+void smp_poll_kicks(void)
+{
+	struct core *me = this_core();
+	uint32_t what = __atomic_load_n(&me->kick, __ATOMIC_ACQUIRE);
+
+	if (!what)
+		return;
+	if (what & KICK_TLB)
+		arch_tlb_flush_all();
+	if ((what & KICK_STALL) && me->current) {
+		/* Its registers are in its TCB (saved at this entry). A system
+		 * call not yet served is re-issued when the thread next runs. */
+		if (me->entering == ENTRY_SYSCALL)
+			arch_syscall_restart(me->current);
+		me->current = NULL;
+	}
+	/* KICK_RESCHED needs nothing here: the entry ends in sched_choose. */
+	__atomic_fetch_and(&me->kick, ~what, __ATOMIC_RELEASE);
+}
+
+void smp_note_cr3(paddr_t root)
+{
+	if (cluster_cores)
+		this_core()->cr3_root = root;
+}
+
+void smp_tlb_shootdown(paddr_t root)
+{
+	struct core *me;
+
+	if (!klock_active)
+		return;
+	me = this_core();
+	for (uint32_t i = 0; i < cluster.ncores; i++) {
+		struct core *c = &cluster_cores[i];
+		if (c != me && (arch_tlb_tagged() || c->cr3_root == root || !root))
+			smp_kick_sync(c, KICK_TLB);
+	}
+}
