@@ -224,6 +224,8 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
+	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* picks the APIC mode the other cores follow */
+	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
 	kb.cores_online = smp_start_cores(&kb);
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
