@@ -199,7 +199,8 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
-	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* before the clusters' copies */
+	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */
+	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
 	arch_syscall_init();
 	smp_boot(&kb); /* from here on: cluster 0, its tables, its lock held */
 	kb.cores_online = smp_cores_online();
@@ -210,6 +211,6 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 		boot_suite_run();
 	}
 	arch_lapic_timer_start();
-	arch_ioapic_init(kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0);
+	arch_ioapic_init(kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0, arch_lapic_id());
 	cluster_run(&kb);
 }

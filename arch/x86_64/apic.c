@@ -1,36 +1,195 @@
 /*
- * The local APIC (xAPIC, memory-mapped through the direct map) and the I/O
- * APIC at its standard address: the periodic timer that drives timeslices,
- * end-of-interrupt, and routing of device interrupts (GSIs) to vectors.
- * x2APIC and the ACPI MADT come with the multicore work.
+ * The local APIC and the I/O APIC: the periodic timer that drives
+ * timeslices, end-of-interrupt, IPIs, and the routing of device lines to
+ * vectors. The local APIC runs in x2APIC mode (register at offset R is MSR
+ * 0x800 + R/16, 32-bit ids, the ICR one 64-bit MSR) where CPUID has x2APIC,
+ * else in xAPIC mode (MMIO through the direct map). ISA IRQs follow the ACPI
+ * MADT's interrupt source overrides to their GSIs.
  */
+#include "acpi.h"
 #include "arch/arch.h"
 #include "arch/x86.h"
+#include "console.h"
 #include "layout.h"
 
-#define LAPIC_BASE 0xFEE00000ull
+#define LAPIC_DEFAULT 0xFEE00000ull
 #define IOAPIC_DEFAULT 0xFEC00000ull
+#define X2APIC_MSR(off) (0x800u + (off) / 16)
 #define LAPIC_ID 0x20
 #define LAPIC_EOI 0xB0
 #define LAPIC_SVR 0xF0
+#define LAPIC_ICR_LO 0x300
+#define LAPIC_ICR_HI 0x310 /* xAPIC only */
 #define LAPIC_LVT_TIMER 0x320
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3E0
+#define SVR_ENABLE (1u << 8)
+#define ICR_PENDING (1u << 12) /* delivery status, xAPIC only */
+#define TIMER_DIV_16 0x3
 #define TIMER_PERIODIC (1u << 17)
 #define LVT_MASKED (1u << 16)
-#define IOREDTBL(n) (0x10 + 2 * (n))
+#define IOREDTBL(pin) (0x10 + 2 * (pin))
+#define IOREDTBL_ACTIVE_LOW (1u << 13)
+#define IOREDTBL_LEVEL (1u << 15)
+#define IOREDTBL_MASKED (1u << 16)
+#define ISA_IRQS 16
+#define NO_GSI 0xFFFFFFFFu
 
+/* Where an IRQ goes: a GSI (= pin of the one I/O APIC) and its trigger mode. */
+struct irq_route {
+	uint32_t gsi; /* NO_GSI: nowhere */
+	bool level, active_low;
+};
+
+#define ISA_ROUTE(n) { n, false, false }
+
+/*
+ * Written by the boot core only. The mode, MMIO base and timer count in
+ * arch_apic_calibrate, before any other core starts; from then on every core
+ * reads them. The routes and the I/O APIC fields during boot.
+ */
 static struct {
+	bool x2apic;
+	bool calibrated;
+	paddr_t lapic; /* xAPIC MMIO base */
+	uint32_t ticks_per_ms;
+	uint32_t timer_count; /* initial count of one timer period */
 	paddr_t ioapic;
-	uint32_t ticks_per_ms, period_ms;
-	uint32_t ioapic_pins;
-	bool ready;
-} apic;
+	uint32_t ioapic_pins; /* 0 until arch_ioapic_init */
+	uint32_t ioapic_dest; /* the local APIC id every line goes to */
+	struct irq_route isa[ISA_IRQS];
+} apic = {
+	.lapic = LAPIC_DEFAULT,
+	.isa = { ISA_ROUTE(0), ISA_ROUTE(1), ISA_ROUTE(2), ISA_ROUTE(3), ISA_ROUTE(4), ISA_ROUTE(5),
+		 ISA_ROUTE(6), ISA_ROUTE(7), ISA_ROUTE(8), ISA_ROUTE(9), ISA_ROUTE(10), ISA_ROUTE(11),
+		 ISA_ROUTE(12), ISA_ROUTE(13), ISA_ROUTE(14), ISA_ROUTE(15) },
+};
 
-static volatile uint32_t *lapic_reg(uint32_t off)
+static uint32_t lapic_read(uint32_t off)
 {
-	return (volatile uint32_t *)phys_to_virt(LAPIC_BASE + off);
+	if (apic.x2apic)
+		return (uint32_t)rdmsr(X2APIC_MSR(off));
+	return *(volatile uint32_t *)phys_to_virt(apic.lapic + off);
+}
+
+static void lapic_write(uint32_t off, uint32_t v)
+{
+	if (apic.x2apic)
+		wrmsr(X2APIC_MSR(off), v);
+	else
+		*(volatile uint32_t *)phys_to_virt(apic.lapic + off) = v;
+}
+
+static bool cpu_has_x2apic(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return r[2] >> 21 & 1;
+}
+
+/* Global enable, then x2APIC mode if chosen: disabled -> xAPIC -> x2APIC,
+ * the only legal path (a direct disabled -> x2APIC write is invalid). */
+void arch_lapic_enable(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	if (!(base & APIC_BASE_ENABLE)) {
+		base |= APIC_BASE_ENABLE;
+		wrmsr(MSR_APIC_BASE, base);
+	}
+	if (apic.x2apic && !(base & APIC_BASE_X2APIC))
+		wrmsr(MSR_APIC_BASE, base | APIC_BASE_X2APIC);
+	lapic_write(LAPIC_SVR, SVR_ENABLE | VEC_SPURIOUS);
+}
+
+bool arch_lapic_x2apic(void)
+{
+	return apic.x2apic;
+}
+
+uint32_t arch_lapic_id(void)
+{
+	uint32_t id = lapic_read(LAPIC_ID);
+
+	return apic.x2apic ? id : id >> 24;
+}
+
+/* Timer ticks (divided by 16) in 1 ms of TSC time; leaves the timer stopped. */
+static uint32_t measure_ticks_per_ms(uint64_t tsc_hz)
+{
+	uint64_t start, wait = tsc_hz / 1000;
+	uint32_t left;
+
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, 0xFFFFFFFFu);
+	start = rdtsc_ordered();
+	while (rdtsc_ordered() - start < wait)
+		cpu_pause();
+	left = lapic_read(LAPIC_TIMER_CUR);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	return 0xFFFFFFFFu - left;
+}
+
+void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
+{
+	uint64_t count;
+
+	if (apic.calibrated)
+		return; /* written once: other cores may be reading it */
+	apic.x2apic = cpu_has_x2apic();
+	apic.lapic = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
+	if (!apic.lapic)
+		apic.lapic = LAPIC_DEFAULT;
+	arch_lapic_enable();
+	apic.ticks_per_ms = MAX(measure_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
+	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
+	apic.timer_count = (uint32_t)MIN(count, 0xFFFFFFFFull);
+	apic.calibrated = true;
+	if (apic.x2apic)
+		kprintf("APIC: x2APIC mode, boot core id %u\n", arch_lapic_id());
+	else
+		kprintf("APIC: xAPIC at %#llx, boot core id %u\n", (unsigned long long)apic.lapic,
+			arch_lapic_id());
+}
+
+void arch_lapic_timer_start(void)
+{
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	lapic_write(LAPIC_LVT_TIMER, TIMER_PERIODIC | VEC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, apic.timer_count); /* 0 (not calibrated): stays stopped */
+}
+
+uint32_t arch_apic_timer_ticks_per_ms(void)
+{
+	return apic.ticks_per_ms;
+}
+
+static void xapic_wait_idle(void)
+{
+	for (int spin = 0; spin < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); spin++)
+		cpu_pause();
+}
+
+void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo)
+{
+	if (apic.x2apic) {
+		x2apic_wrmsr_fence();
+		wrmsr(X2APIC_MSR(LAPIC_ICR_LO), (uint64_t)apic_id << 32 | icr_lo);
+		return;
+	}
+	xapic_wait_idle();
+	lapic_write(LAPIC_ICR_HI, apic_id << 24);
+	lapic_write(LAPIC_ICR_LO, icr_lo);
+	xapic_wait_idle();
+}
+
+void arch_irq_eoi(void)
+{
+	lapic_write(LAPIC_EOI, 0);
 }
 
 static uint32_t ioapic_read(uint32_t reg)
@@ -45,111 +204,82 @@ static void ioapic_write(uint32_t reg, uint32_t v)
 	*(volatile uint32_t *)phys_to_virt(apic.ioapic + 0x10) = v;
 }
 
-/* Count APIC timer ticks over 1 ms of TSC time. */
-static uint32_t calibrate(uint64_t tsc_hz)
+/* The destination word first, so a line is never unmasked towards a stale one. */
+static void ioapic_set_entry(uint32_t pin, uint32_t lo)
 {
-	uint64_t start, wait = tsc_hz / 1000;
-
-	*lapic_reg(LAPIC_TIMER_DIV) = 0x3; /* divide by 16 */
-	*lapic_reg(LAPIC_LVT_TIMER) = LVT_MASKED | VEC_TIMER;
-	*lapic_reg(LAPIC_TIMER_INIT) = 0xFFFFFFFFu;
-	start = rdtsc_ordered();
-	while (rdtsc_ordered() - start < wait)
-		cpu_pause();
-	return 0xFFFFFFFFu - *lapic_reg(LAPIC_TIMER_CUR);
+	ioapic_write(IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
+	ioapic_write(IOREDTBL(pin), lo);
 }
 
-/* Boot core, before other cores start: the timer's ticks per ms. */
-void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
+void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count)
 {
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
-	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
-	apic.ticks_per_ms = calibrate(tsc_hz ? tsc_hz : 1000000000ull);
-	if (!apic.ticks_per_ms)
-		apic.ticks_per_ms = 1;
-	apic.period_ms = period_ms;
-	*lapic_reg(LAPIC_TIMER_INIT) = 0;
+	bool overridden[ISA_IRQS] = { false };
+
+	for (uint32_t i = 0; i < ISA_IRQS; i++)
+		apic.isa[i] = (struct irq_route)ISA_ROUTE(i);
+	for (uint32_t i = 0; i < count; i++) {
+		if (ov[i].bus != 0 || ov[i].irq >= ISA_IRQS)
+			continue;
+		apic.isa[ov[i].irq] = (struct irq_route){ ov[i].gsi, ov[i].mode.level, ov[i].mode.active_low };
+		overridden[ov[i].irq] = true;
+	}
+	/* IRQ i without an override loses GSI i to an IRQ whose override takes it. */
+	for (uint32_t i = 0; i < ISA_IRQS; i++)
+		for (uint32_t j = 0; j < ISA_IRQS; j++)
+			if (!overridden[i] && overridden[j] && j != i && apic.isa[j].gsi == i)
+				apic.isa[i].gsi = NO_GSI;
 }
 
-/* This core's periodic timer, with the boot core's calibration. */
-void arch_lapic_timer_start(void)
+void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id)
 {
-	*lapic_reg(LAPIC_TIMER_DIV) = 0x3; /* divide by 16, as calibrated */
-	*lapic_reg(LAPIC_TIMER_INIT) = 0;
-	*lapic_reg(LAPIC_LVT_TIMER) = TIMER_PERIODIC | VEC_TIMER;
-	*lapic_reg(LAPIC_TIMER_INIT) = apic.ticks_per_ms * apic.period_ms;
-}
+	uint32_t pins;
 
-/* The I/O APIC: every line masked, routed to this core when unmasked. Only
- * the cluster that owns device interrupts calls this. */
-void arch_ioapic_init(paddr_t ioapic)
-{
 	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
-	apic.ioapic_pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
-	for (uint32_t i = 0; i < apic.ioapic_pins; i++)
-		arch_irq_mask(i, true);
-	apic.ready = true;
+	if (dest_apic_id > 0xFF)
+		kprintf("APIC: the I/O APIC cannot reach APIC id %u; lines go to id %u\n", dest_apic_id,
+			dest_apic_id & 0xFF);
+	apic.ioapic_dest = dest_apic_id & 0xFF; /* physical destination: 8 bits */
+	pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
+	for (uint32_t pin = 0; pin < pins; pin++)
+		ioapic_set_entry(pin, IOREDTBL_MASKED | VEC_SPURIOUS);
+	apic.ioapic_pins = pins;
 }
 
 void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
 {
 	arch_apic_calibrate(tsc_hz, period_ms);
+	arch_ioapic_init(ioapic, arch_lapic_id());
 	arch_lapic_timer_start();
-	arch_ioapic_init(ioapic);
-}
-
-#define LAPIC_ICR_LO 0x300
-#define LAPIC_ICR_HI 0x310
-#define ICR_PENDING (1u << 12)
-
-uint32_t arch_lapic_id(void)
-{
-	return *lapic_reg(LAPIC_ID) >> 24;
-}
-
-/* Send an inter-processor interrupt (xAPIC ICR), waiting for delivery. */
-void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo)
-{
-	for (int spin = 0; spin < 100000 && (*lapic_reg(LAPIC_ICR_LO) & ICR_PENDING); spin++)
-		cpu_pause();
-	*lapic_reg(LAPIC_ICR_HI) = apic_id << 24;
-	*lapic_reg(LAPIC_ICR_LO) = icr_lo;
-	for (int spin = 0; spin < 100000 && (*lapic_reg(LAPIC_ICR_LO) & ICR_PENDING); spin++)
-		cpu_pause();
-}
-
-/* Software-enable this core's local APIC (APs at start-up). */
-void arch_lapic_enable(void)
-{
-	wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11));
-	*lapic_reg(LAPIC_SVR) = 0x100 | VEC_SPURIOUS;
-}
-
-uint32_t arch_apic_timer_ticks_per_ms(void)
-{
-	return apic.ticks_per_ms;
 }
 
 uint32_t arch_irq_count(void)
 {
-	return apic.ready ? apic.ioapic_pins : 0;
+	return apic.ioapic_pins;
 }
 
-void arch_irq_eoi(void)
+/* See arch.h for the IRQ -> GSI rules; false where the IRQ has no line. */
+static bool irq_route(uint32_t irq, struct irq_route *r)
 {
-	*lapic_reg(LAPIC_EOI) = 0;
+	if (irq >= VEC_SPURIOUS - VEC_IRQ_BASE)
+		return false;
+	if (irq < ISA_IRQS) {
+		*r = apic.isa[irq];
+	} else {
+		*r = (struct irq_route){ irq, true, true }; /* PCI: level, active low */
+		for (uint32_t i = 0; i < ISA_IRQS; i++)
+			if (apic.isa[i].gsi == irq)
+				return false; /* an ISA IRQ's override owns this GSI */
+	}
+	return r->gsi < apic.ioapic_pins;
 }
 
-/* Route GSI `irq` to vector VEC_IRQ_BASE + irq on this core, edge-triggered
- * for ISA lines (0-15), level/active-low for PCI lines; masked or not. */
 void arch_irq_mask(uint32_t irq, bool masked)
 {
-	uint32_t lo = (VEC_IRQ_BASE + irq) | (masked ? LVT_MASKED : 0);
+	struct irq_route r;
 
-	if (!apic.ioapic || irq >= apic.ioapic_pins) /* no I/O APIC in this cluster */
+	if (!irq_route(irq, &r))
 		return;
-	if (irq >= 16)
-		lo |= (1u << 15) | (1u << 13); /* level, active low */
-	ioapic_write(IOREDTBL(irq) + 1, (*lapic_reg(LAPIC_ID) >> 24) << 24);
-	ioapic_write(IOREDTBL(irq), lo);
+	ioapic_set_entry(r.gsi, (VEC_IRQ_BASE + irq) | (r.level ? IOREDTBL_LEVEL : 0) |
+					(r.active_low ? IOREDTBL_ACTIVE_LOW : 0) |
+					(masked ? IOREDTBL_MASKED : 0));
 }

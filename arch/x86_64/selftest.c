@@ -1,5 +1,6 @@
 /* x86-64 boot self-tests: traps are delivered and recoverable, the kernel
- * image really is W^X, the protection bits are on, the TSC behaves. */
+ * image really is W^X, the protection bits are on, the TSC behaves, the
+ * local APIC runs in the mode CPUID allows. */
 #include "arch/arch.h"
 #include "arch/cpu.h"
 #include "arch/trap.h"
@@ -125,6 +126,33 @@ static void test_tsc(const struct cpu_features *f)
 		     f->tsc_source);
 }
 
+/* This core's APIC id as CPUID reports it: leaf 0xB (32 bits) where it
+ * exists, else the 8-bit initial id of leaf 1. */
+static uint32_t cpuid_apic_id(const struct cpu_features *f)
+{
+	uint32_t r[4];
+
+	if (f->max_leaf >= 0xB) {
+		cpuid(0xB, 0, r);
+		if (r[1])
+			return r[3];
+	}
+	cpuid(1, 0, r);
+	return r[1] >> 24;
+}
+
+static void test_apic(const struct cpu_features *f)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+	const char *mode = arch_lapic_x2apic() ? "x2APIC" : "xAPIC";
+
+	ktest_result(arch_lapic_x2apic() == f->x2apic, "local APIC in %s mode, as CPUID allows", mode);
+	ktest_result((base & APIC_BASE_ENABLE) && !!(base & APIC_BASE_X2APIC) == f->x2apic,
+		     "IA32_APIC_BASE: enabled, x2APIC bit %s", f->x2apic ? "set" : "clear");
+	ktest_result(arch_lapic_id() == cpuid_apic_id(f), "local APIC id %u (read in %s mode) matches CPUID",
+		     arch_lapic_id(), mode);
+}
+
 void arch_boot_selftests(const struct cpu_features *f)
 {
 	test_tables();
@@ -133,4 +161,5 @@ void arch_boot_selftests(const struct cpu_features *f)
 	test_wx(f);
 	test_protection(f);
 	test_tsc(f);
+	test_apic(f);
 }

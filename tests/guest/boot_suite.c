@@ -1,7 +1,7 @@
 /*
  * The boot self-test suite (test=boot): checks what the boot foundation
  * promises, from inside the running kernel. Portable checks here; the x86
- * ones (traps, W^X, protection bits, TSC) in arch_boot_selftests().
+ * ones (traps, W^X, protection bits, TSC, APIC mode) in arch_boot_selftests().
  */
 #include "arch/arch.h"
 #include "arch/trap.h"
@@ -169,6 +169,23 @@ static void test_partition(const struct kernel_boot *kb)
 	}
 }
 
+/* The local APIC id, read in the active mode (x2APIC: MSR, all 32 bits), is
+ * the boot core's: the first enabled core of the MADT (ACPI lists it first). */
+static void test_apic_id(const struct kernel_boot *kb)
+{
+	const char *mode = arch_lapic_x2apic() ? "x2APIC" : "xAPIC";
+	uint32_t id = arch_lapic_id();
+
+	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
+		if (kb->acpi.cpus[i].enabled) {
+			ktest_result(kb->acpi.cpus[i].apic_id == id,
+				     "local APIC id %u (read in %s mode) is the boot core's MADT id %u", id, mode,
+				     kb->acpi.cpus[i].apic_id);
+			return;
+		}
+	ktest_result(true, "local APIC id is the boot core's MADT id # SKIP no MADT");
+}
+
 void boot_suite_run(void)
 {
 	const struct kernel_boot *kb = kboot();
@@ -179,5 +196,6 @@ void boot_suite_run(void)
 	test_bootmem(kb);
 	test_cores(kb);
 	test_partition(kb);
+	test_apic_id(kb);
 	arch_boot_selftests(&kb->cpu);
 }

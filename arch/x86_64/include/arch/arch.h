@@ -86,24 +86,60 @@ NORETURN void arch_enter_user(void);
 uint32_t arch_port_in(uint16_t port, unsigned size);
 void arch_port_out(uint16_t port, unsigned size, uint32_t value);
 
-/* Interrupts: the local APIC timer (period in ms) and I/O APIC lines. */
+/*
+ * Interrupts: the local APIC (timer, IPIs, EOI) and the I/O APIC (device
+ * lines). The local APIC runs in x2APIC mode (MSR access, 32-bit ids) where
+ * CPUID has x2APIC, else in xAPIC mode (MMIO); the boot core chooses the mode
+ * in arch_apic_calibrate and every other core follows it in
+ * arch_lapic_enable. The boot core calibrates before the other cores start;
+ * each core that wants timeslices then starts its own timer.
+ */
 #define VEC_TIMER 0x20
-#define VEC_IRQ_BASE 0x30 /* GSI n arrives on vector VEC_IRQ_BASE + n */
+#define VEC_IRQ_BASE 0x30 /* IRQ n arrives on vector VEC_IRQ_BASE + n */
 #define VEC_KICK 0xF0    /* another core of the cluster has a request (smp.h) */
 #define VEC_XNOTIF 0xF1  /* a cross-cluster notification has bits for a waiter */
 #define VEC_SPURIOUS 0xFF
-/* ioapic: the first I/O APIC's address from the MADT, 0 for the default. */
-void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic);
-/* The same in parts: calibrate once on the boot core before the other cores
- * start; each core starts its own timer; the I/O APIC only where device
- * interrupts go (cluster 0's first core). */
+
+/* Boot core, once, before any other core starts: choose the mode, enable
+ * this core's local APIC, measure the timer against the TSC (tsc_hz, 0 for
+ * "assume 1 GHz") and keep the count for a period_ms period, read later by
+ * every core. Prints the mode. Later calls do nothing. */
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms);
-void arch_lapic_timer_start(void);
-void arch_ioapic_init(paddr_t ioapic);
-uint32_t arch_apic_timer_ticks_per_ms(void);
-uint32_t arch_lapic_id(void);
-void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
+/* Any core: turn its local APIC on in the boot core's mode (APs at start-up). */
 void arch_lapic_enable(void);
+/* Any core, after arch_lapic_enable and the boot core's calibration: start
+ * this core's own periodic timer on VEC_TIMER. */
+void arch_lapic_timer_start(void);
+/* Whether the local APICs run in x2APIC mode (as chosen by the boot core). */
+bool arch_lapic_x2apic(void);
+/* This core's local APIC id: 32 bits in x2APIC mode, 8 in xAPIC mode. */
+uint32_t arch_lapic_id(void);
+/* Send an IPI; icr_lo is the ICR's low word (vector, delivery mode, level).
+ * xAPIC: waits for delivery; x2APIC: one fenced WRMSR, no delivery status. */
+void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
+uint32_t arch_apic_timer_ticks_per_ms(void);
+void arch_irq_eoi(void);
+
+/*
+ * Device lines. IRQ n < 16 is ISA IRQ n: it goes to the GSI and trigger
+ * mode of its MADT interrupt source override, else to GSI n, edge, active
+ * high. IRQ n >= 16 is GSI n, level, active low (PCI). A GSI that an
+ * override gives to another ISA IRQ cannot be reached under its own number.
+ * One I/O APIC, GSI base 0; lines go to one local APIC id (0-255).
+ */
+struct acpi_override;
+/* Boot core, before any line is unmasked: the MADT's overrides (copied). */
+void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count);
+/* Boot core: route every line of the I/O APIC at `ioapic` (0: the default
+ * 0xFEC00000) to dest_apic_id, all masked. */
+void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id);
+/* Boot core: arch_apic_calibrate (if not done yet), arch_ioapic_init to this
+ * core and arch_lapic_timer_start. */
+void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic);
+/* Number of IRQ numbers (the I/O APIC's lines). */
+uint32_t arch_irq_count(void);
+/* Mask or unmask IRQ `irq` (nothing for a line that cannot be reached). */
+void arch_irq_mask(uint32_t irq, bool masked);
 
 /* Starting the other cores (INIT-SIPI-SIPI through the low-memory
  * trampoline). arch_smp_prepare runs once while boot memory is open;
@@ -112,6 +148,3 @@ void arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f);
 struct cpu;
 /* c: zeroed but for index, apic_id, kernel_pml4, kstack_top/bottom. */
 bool arch_start_core(struct cpu *c);
-uint32_t arch_irq_count(void);
-void arch_irq_mask(uint32_t irq, bool masked);
-void arch_irq_eoi(void);

@@ -78,6 +78,10 @@ static inline void lidt(const void *p) { __asm__ volatile("lidt (%0)" ::"r"(p) :
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
 static inline void stac(void) { __asm__ volatile("stac" ::: "memory"); }
 static inline void clac(void) { __asm__ volatile("clac" ::: "memory"); }
+/* Before a WRMSR to an x2APIC register, which is not serialising: earlier
+ * stores become globally visible and earlier loads complete first (Intel SDM
+ * Vol 3A 11.12.3), so an IPI cannot overtake the data it announces. */
+static inline void x2apic_wrmsr_fence(void) { __asm__ volatile("mfence; lfence" ::: "memory"); }
 static inline void int3(void) { __asm__ volatile("int3"); }
 static inline void ud2(void) { __asm__ volatile("ud2"); }
 
@@ -89,6 +93,9 @@ static inline void ud2(void) { __asm__ volatile("ud2"); }
 #define MSR_GS_BASE 0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
 #define MSR_APIC_BASE 0x1B
+#define APIC_BASE_X2APIC (1ull << 10) /* EXTD: x2APIC mode */
+#define APIC_BASE_ENABLE (1ull << 11) /* EN: global enable */
+#define APIC_BASE_ADDR 0xFFFFFFFFFF000ull
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)
 #define EFER_NXE (1ull << 11)
