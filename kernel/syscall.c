@@ -203,10 +203,45 @@ static void handle_reply(struct tcb *t, bool then_recv)
 		t->regs.REG_ERR = sent ? E_OK : E_ILLEGAL_OPERATION;
 }
 
+/* Kernel-lock and IPI statistics of one core of this cluster (smp.h). */
+static void debug_stats(struct tcb *t)
+{
+	user_regs_t *r = &t->regs;
+	struct ipc_buffer *b = tcb_ipc_buffer(t);
+	uint64_t core = r->rdi, reset = r->rsi & 1;
+	struct core *c;
+
+	r->REG_BADGE = this_core()->index;
+	if (core >= cluster.ncores) {
+		r->REG_ERR = E_RANGE_ERROR;
+		return;
+	}
+	if (!b) {
+		r->REG_ERR = E_TRUNCATED_MESSAGE;
+		return;
+	}
+	c = &cluster_cores[core];
+	b->mr[0] = c->ls.acquisitions;
+	b->mr[1] = c->ls.contended;
+	b->mr[2] = c->ls.wait_cycles;
+	b->mr[3] = c->ls.hold_cycles;
+	b->mr[4] = c->ls.ipis_sent;
+	b->mr[5] = c->ls.ipis_received;
+	b->mr[6] = c->ticks;
+	b->mr[7] = c->switches;
+	if (reset)
+		c->ls = (struct lock_stats){ .hold_start = c->ls.hold_start };
+	r->REG_ERR = E_OK;
+}
+
 static void handle_debug(struct tcb *t)
 {
 	user_regs_t *r = &t->regs;
 
+	if (r->REG_SYSNO == SYS_DEBUG_STATS) {
+		debug_stats(t);
+		return;
+	}
 	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
 		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
 		return;
@@ -243,7 +278,8 @@ void syscall_handler(void)
 		t->regs.REG_ERR = E_OK;
 		break;
 	case SYS_DEBUG_PUTS:
-	case SYS_DEBUG_EXIT: handle_debug(t); break;
+	case SYS_DEBUG_EXIT:
+	case SYS_DEBUG_STATS: handle_debug(t); break;
 	default: set_error(t, kerr(E_ILLEGAL_OPERATION, 0)); break;
 	}
 	sched_choose();

@@ -47,6 +47,16 @@ static inline __attribute__((noreturn)) void sys_debug_exit(uint64_t verdict)
 		;
 }
 
+/* This cluster's core `core`: kernel-lock and IPI counters into the IPC
+ * buffer (words 0-7); *here = the core the caller runs on. */
+static inline uint64_t sys_debug_stats(uint64_t core, bool reset, uint64_t *here)
+{
+	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, core, reset, 0, 0, 0, 0, 0);
+	if (here)
+		*here = r.badge;
+	return r.err;
+}
+
 static inline void sys_yield(void)
 {
 	sys_call6(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
