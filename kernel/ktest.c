@@ -28,11 +28,13 @@ bool ktest_result(bool ok, const char *fmt, ...)
 {
 	va_list ap;
 
+	console_lock();
 	kprintf("%s %u - ", ok ? "ok" : "not ok", kt.passed + kt.failed + 1);
 	va_start(ap, fmt);
 	kvprintf(fmt, ap);
 	va_end(ap);
 	kprintf("\n");
+	console_unlock();
 	if (ok)
 		kt.passed++;
 	else

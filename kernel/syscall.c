@@ -20,18 +20,23 @@
 static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len)
 {
 	char buf[256];
+	uint64_t err = E_OK;
 
 	if (len > DEBUG_PUTS_MAX)
 		return E_RANGE_ERROR;
+	console_lock(); /* one write stays whole among the clusters' output */
 	while (len) {
 		size_t n = MIN(len, sizeof(buf));
-		if (!uaccess_read(t, buf, va, n))
-			return E_INVALID_ARGUMENT;
+		if (!uaccess_read(t, buf, va, n)) {
+			err = E_INVALID_ARGUMENT;
+			break;
+		}
 		console_write(buf, n);
 		va += n;
 		len -= n;
 	}
-	return E_OK;
+	console_unlock();
+	return err;
 }
 
 static void set_error(struct tcb *t, struct kerr e)

@@ -9,6 +9,7 @@
  */
 #include "arch/arch.h"
 #include "arch/x86.h"
+#include "panic.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -18,6 +19,7 @@ bool klock_active;
 static struct {
 	uint32_t next;  /* next ticket to hand out */
 	uint32_t owner; /* ticket now served */
+	struct core *holder;
 } klock;
 
 static uint64_t tsc(void)
@@ -36,6 +38,8 @@ void klock_acquire(void)
 	if (!klock_active)
 		return;
 	me = this_core();
+	if (klock.holder == me)
+		panic("kernel lock: core %u takes it twice", me->index);
 	ticket = __atomic_fetch_add(&klock.next, 1, __ATOMIC_RELAXED);
 	if (cluster.lock_stats)
 		t0 = tsc();
@@ -46,6 +50,7 @@ void klock_acquire(void)
 			smp_poll_kicks();
 		}
 	}
+	klock.holder = me;
 	if (cluster.lock_stats) {
 		me->ls.hold_start = tsc();
 		me->ls.wait_cycles += me->ls.hold_start - t0;
@@ -55,12 +60,16 @@ void klock_acquire(void)
 
 void klock_release(void)
 {
+	struct core *me;
+
 	if (!klock_active)
 		return;
-	if (cluster.lock_stats) {
-		struct core *me = this_core();
+	me = this_core();
+	if (klock.holder != me)
+		panic("kernel lock: core %u releases it without holding it", me->index);
+	klock.holder = NULL;
+	if (cluster.lock_stats)
 		me->ls.hold_cycles += tsc() - me->ls.hold_start;
-	}
 	__atomic_store_n(&klock.owner, klock.owner + 1, __ATOMIC_RELEASE);
 }
 

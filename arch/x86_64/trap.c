@@ -112,10 +112,12 @@ void trap_dispatch(struct trapframe *tf)
 {
 	if (take_expected(tf))
 		return;
-	if (tf->vector >= 32) {
-		klock_acquire(); /* the idle loop dropped it */
-		irq_handle(tf->vector); /* while idle: the idle loop looks again */
-		klock_release();
+	if (tf->vector >= 32) { /* while idle: the idle loop looks again */
+		if (!irq_handle_idle(tf->vector)) {
+			klock_acquire(); /* the idle loop dropped it */
+			irq_handle(tf->vector);
+			klock_release();
+		}
 		return;
 	}
 	report(tf);

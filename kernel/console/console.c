@@ -21,7 +21,7 @@ static struct {
 } con_lock KSHARED;
 
 /* A recursive spinlock: a panic inside a print still prints. */
-static void con_acquire(void)
+void console_lock(void)
 {
 	uint32_t me = arch_lapic_id() + 1, free = 0;
 
@@ -43,7 +43,7 @@ static void con_acquire(void)
 	con_lock.depth = 1;
 }
 
-static void con_release(void)
+void console_unlock(void)
 {
 	if (--con_lock.depth == 0)
 		__atomic_store_n(&con_lock.owner, 0, __ATOMIC_RELEASE);
@@ -100,9 +100,9 @@ static void console_write_locked(const char *s, size_t len)
 
 void console_write(const char *s, size_t len)
 {
-	con_acquire();
+	console_lock();
 	console_write_locked(s, len);
-	con_release();
+	console_unlock();
 }
 
 static void console_sink(void *ctx, const char *s, size_t len)
@@ -115,9 +115,9 @@ int kvprintf(const char *fmt, va_list ap)
 {
 	int n;
 
-	con_acquire();
+	console_lock();
 	n = kvprintf_sink(console_sink, NULL, fmt, ap);
-	con_release();
+	console_unlock();
 	return n;
 }
 

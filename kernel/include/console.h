@@ -7,6 +7,10 @@
 void console_early_init(void);                 /* serial only */
 void console_screen_init(const struct bootinfo *bi); /* add the screen */
 void console_write(const char *s, size_t len);
+/* Hold the console (every cluster's) across several prints: one line of
+ * output stays whole. Recursive on the same core. */
+void console_lock(void);
+void console_unlock(void);
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
 int kvprintf(const char *fmt, va_list ap);
 const char *console_screen_name(void);         /* "VGA text 80x25", ... */

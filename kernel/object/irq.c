@@ -22,6 +22,22 @@ uint64_t irq_timer_ticks(void)
 	return irqs.ticks;
 }
 
+/* An idle core (no thread, no lock): the timer and in-cluster requests
+ * need nothing of the kernel's objects, so no lock either. */
+bool irq_handle_idle(uint64_t vector)
+{
+	if (vector == VEC_SPURIOUS)
+		return true;
+	if (vector != VEC_TIMER && vector != VEC_KICK)
+		return false;
+	arch_irq_eoi();
+	if (vector == VEC_TIMER)
+		this_core()->ticks++;
+	else
+		this_core()->ls.ipis_received += cluster.lock_stats;
+	return true;
+}
+
 void irq_handle(uint64_t vector)
 {
 	if (vector == VEC_SPURIOUS)

@@ -101,6 +101,15 @@ void sched_switch_blocked(struct tcb *t)
 	arch_thread_activate(t);
 }
 
+/* Whether an idle core should take the kernel lock and look: a thread was
+ * queued here or another core has a request. Read without the lock: a
+ * queue change is followed by an IPI, so a stale "no" only waits for it. */
+static bool idle_has_work(struct core *c)
+{
+	return !klock_active || __atomic_load_n(&c->rq.group_bits, __ATOMIC_ACQUIRE) ||
+	       __atomic_load_n(&c->kick, __ATOMIC_ACQUIRE);
+}
+
 void sched_choose(void)
 {
 	struct core *c = this_core();
@@ -109,7 +118,9 @@ void sched_choose(void)
 	while (!(t = pick(c))) {
 		c->current = NULL;
 		klock_release();
-		arch_idle_wait(); /* an interrupt may make a thread runnable */
+		do /* an interrupt may make a thread runnable */
+			arch_idle_wait();
+		while (!idle_has_work(c));
 		klock_acquire();
 	}
 	if (t->timeslice == 0)

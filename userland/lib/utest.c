@@ -3,9 +3,17 @@
 
 static struct {
 	unsigned index;
-	bool failed;
+	bool failed, skipped;
 	char why[96];
 } cur;
+
+void ut_skip(const char *why)
+{
+	if (cur.failed || cur.skipped)
+		return;
+	cur.skipped = true;
+	ksnprintf(cur.why, sizeof(cur.why), "%s", why);
+}
 
 static void fail(const char *what, int line, uint64_t a, uint64_t b, bool vals)
 {
@@ -31,20 +39,23 @@ void ut_expect_eq(uint64_t a, uint64_t b, const char *what, int line)
 		fail(what, line, a, b, true);
 }
 
+const char *ut_prefix = "";
+
 unsigned ut_run(const struct utest *tests, unsigned n, unsigned first, unsigned *passed)
 {
 	unsigned failed = 0;
 
 	*passed = 0;
 	for (unsigned i = 0; i < n; i++) {
-		cur.failed = false;
+		cur.failed = cur.skipped = false;
 		cur.index = i;
 		tests[i].fn();
 		if (cur.failed) {
-			printf("not ok %u - %s # %s\n", first + i + 1, tests[i].name, cur.why);
+			printf("not ok %u - %s%s # %s\n", first + i + 1, ut_prefix, tests[i].name, cur.why);
 			failed++;
 		} else {
-			printf("ok %u - %s\n", first + i + 1, tests[i].name);
+			printf("ok %u - %s%s%s%s\n", first + i + 1, ut_prefix, tests[i].name,
+			       cur.skipped ? " # SKIP " : "", cur.skipped ? cur.why : "");
 			(*passed)++;
 		}
 	}

@@ -3,6 +3,7 @@
 #include "atoll/alloc.h"
 #include "kstring.h"
 #include "suite.h"
+#include "cluster.h"
 
 struct abi_bootinfo *suite_bi;
 
@@ -25,6 +26,9 @@ static bool cmdline_has(const char *cmd, const char *word)
 	return false;
 }
 
+/* Every cluster runs the tests of its own kernel; clusters other than 0
+ * then report to cluster 0 and serve its cross-cluster tests; cluster 0
+ * prints the one summary line for the whole machine and ends the run. */
 static int run_suite(void)
 {
 	const struct { const struct utest *t; unsigned n; } tables[] = {
@@ -35,18 +39,41 @@ static int run_suite(void)
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
 		{ stress_tests, stress_tests_count },
+		{ smp_tests, smp_tests_count },
 	};
 	static struct utest all[256];
-	unsigned n = 0, passed, failed;
+	static char prefix[24];
+	bool zero = suite_bi->cluster_id == 0;
+	unsigned n = 0, passed, failed, xp = 0, xf = 0, op = 0, of = 0;
 
 	for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		for (unsigned j = 0; j < tables[i].n && n < 256; j++)
-			all[n++] = tables[i].t[j];
+			if (tables[i].t != irq_tests) /* devices: cluster 0, after the others */
+				all[n++] = tables[i].t[j];
 	unsigned kp = suite_bi->ktests_passed, kf = suite_bi->ktests_failed;
+	if (!zero) {
+		ksnprintf(prefix, sizeof(prefix), "cluster %u: ", suite_bi->cluster_id);
+		ut_prefix = prefix;
+		failed = ut_run(all, n, 0, &passed);
+		uint64_t m[CHAN_MSG_WORDS] = { XC_RESULT, passed, failed };
+		chan_send(&xc[0], m);
+		xc_serve();
+		for (;;)
+			ntfn_wait(ROOT_XNOTIF); /* done: nothing more to do here */
+	}
 	printf("# test suite: kernel objects and IPC (%u tests, after %u kernel self-tests)\n", n, kp + kf);
 	failed = ut_run(all, n, kp + kf, &passed);
-	printf("%u passed, %u failed\n", passed + kp, failed + kf);
-	return failed + kf ? 1 : 0;
+	if (suite_bi->cluster_count > 1) {
+		xc_collect(&op, &of);
+		printf("# the other %u clusters: %u passed, %u failed\n", suite_bi->cluster_count - 1, op, of);
+		xf = ut_run(xc_tests, xc_tests_count, kp + kf + n, &xp);
+		xc_done();
+	}
+	/* The serial driver writes the UART itself, past the kernel's console
+	 * lock: it runs last, when the other clusters are quiet. */
+	unsigned ip, fi = ut_run(irq_tests, irq_tests_count, kp + kf + n + xp + xf, &ip);
+	printf("%u passed, %u failed\n", passed + kp + xp + op + ip, failed + kf + xf + of + fi);
+	return failed + kf + xf + of + fi ? 1 : 0;
 }
 
 void demo_run(void);
@@ -59,17 +86,22 @@ int main(struct abi_bootinfo *bi)
 	}
 	suite_bi = bi;
 	alloc_init(bi);
-	if (bi->cluster_id != 0) {
+	xc_open(bi);
+	if (bi->cluster_id != 0 || bi->cluster_count > 1)
 		printf("root[%u]: cluster %u of %u, cores %u-%u, %u untyped capabilities\n", bi->cluster_id,
 		       bi->cluster_id, bi->cluster_count, bi->core_first, bi->core_first + bi->core_count - 1,
 		       bi->untyped_count);
-		for (;;)
-			ntfn_wait(ROOT_XNOTIF);
-	}
 	printf("root: running in user mode; %u untyped capabilities, free slots %u-%u\n",
 	       bi->untyped_count, bi->empty_first, bi->empty_last - 1);
 	if (cmdline_has(bi->cmdline, "test=suite"))
 		return run_suite();
+	if (bi->cluster_id != 0) { /* answer cluster 0's pings until it is done */
+		xc_serve();
+		for (;;)
+			ntfn_wait(ROOT_XNOTIF);
+	}
 	demo_run();
+	xc_demo();
+	xc_done();
 	return 0;
 }

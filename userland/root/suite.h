@@ -23,3 +23,9 @@ extern const unsigned process_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);
+
+/* Device capabilities (IRQ control, I/O ports) belong to cluster 0 only. */
+static inline bool suite_has_devices(void)
+{
+	return suite_bi->cluster_id == 0;
+}

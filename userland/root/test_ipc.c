@@ -369,8 +369,14 @@ static void t_page_table_errors(void)
 
 static void t_ioport_range(void)
 {
-	cptr_t io = slot_alloc(), narrow = slot_alloc();
+	cptr_t io, narrow;
 
+	if (!suite_has_devices()) {
+		ut_skip("I/O ports belong to cluster 0");
+		return;
+	}
+	io = slot_alloc();
+	narrow = slot_alloc();
 	EXPECT_EQ(ioport_issue(ROOT_IOPORT_CONTROL, 0x3F8, 0x3FF, ROOT_CNODE, io), E_OK);
 	EXPECT_EQ(ioport_out8(io, 0x3FF, 0xA5), E_OK); /* UART scratch register */
 	EXPECT_EQ(ioport_in8(io, 0x3FF).mr[0], 0xA5);

@@ -68,6 +68,10 @@ static inline uint64_t tcb_set_mcp(cptr_t tcb, uint64_t mcp)
 {
 	return atoll_invoke(tcb, INV_TCB_SET_MCP, 1, mcp, 0, 0, 0).err;
 }
+static inline uint64_t tcb_set_affinity(cptr_t tcb, uint64_t core)
+{
+	return atoll_invoke(tcb, INV_TCB_SET_AFFINITY, 1, core, 0, 0, 0).err;
+}
 static inline uint64_t tcb_resume(cptr_t tcb) { return atoll_invoke(tcb, INV_TCB_RESUME, 0, 0, 0, 0, 0).err; }
 static inline uint64_t tcb_suspend(cptr_t tcb) { return atoll_invoke(tcb, INV_TCB_SUSPEND, 0, 0, 0, 0, 0).err; }
 static inline uint64_t tcb_bind_notification(cptr_t tcb, cptr_t ntfn)

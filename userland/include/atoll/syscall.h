@@ -57,6 +57,13 @@ static inline uint64_t sys_debug_stats(uint64_t core, bool reset, uint64_t *here
 	return r.err;
 }
 
+static inline uint64_t atoll_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
 static inline void sys_yield(void)
 {
 	sys_call6(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);

@@ -27,3 +27,7 @@ void ut_expect_eq(uint64_t a, uint64_t b, const char *what, int line);
 /* Run the tests, numbering them after `first` earlier results; returns the
  * number that failed. */
 unsigned ut_run(const struct utest *tests, unsigned n, unsigned first, unsigned *passed);
+/* The current test does not apply here: reported as "ok ... # SKIP why". */
+void ut_skip(const char *why);
+/* Printed before every test name (e.g. "cluster 2: "). */
+extern const char *ut_prefix;
