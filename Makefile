@@ -17,6 +17,8 @@ FIRMWARE ?= bios
 CPU      ?= max
 MEM      ?= 512M
 CMDLINE  ?=
+# make run: the multikernel, one cluster per core (cluster_size=all: one big-lock kernel)
+RUN_CMDLINE ?= cluster_size=1
 EMULATOR ?= qemu
 JOBS     ?= $(shell nproc)
 OVMF     ?= /usr/share/ovmf/OVMF.fd
@@ -40,7 +42,7 @@ build: $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: deps build
-	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(CMDLINE)"
+	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(strip $(RUN_CMDLINE) $(CMDLINE))"
 	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
