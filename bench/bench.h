@@ -75,6 +75,10 @@ static inline uint64_t ts_end(void)
 	return hi << 32 | lo;
 }
 
+/* The least of BENCH_SAMPLES back-to-back timestamp pairs (after the
+ * warm-up), taken through *slot as every measurement does; x is scratch. */
+uint64_t bench_timestamp_overhead(volatile uint64_t *slot, uint64_t x[BENCH_RUNS]);
+
 /* The server side of a Call/ReplyRecv or Send case; never returns. */
 __attribute__((noreturn)) void bench_serve(struct bench_shm *s, cptr_t ep, cptr_t reply,
 					   enum bench_mode mode, unsigned words);

@@ -217,17 +217,16 @@ static void finish(struct bench_run *run, enum bench_case c, uint64_t *x)
 }
 
 /* Back-to-back timestamp pairs, exactly as each measurement takes them. */
-static uint64_t measure_overhead(void)
+uint64_t bench_timestamp_overhead(volatile uint64_t *slot, uint64_t x[BENCH_RUNS])
 {
-	struct bench_shm *s = BENCH_SHM;
 	uint64_t t;
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
-		ts_start_to(&s->start);
+		ts_start_to(slot);
 		t = ts_end();
-		s->a[i] = t - s->start;
+		x[i] = t - *slot;
 	}
-	return bench_min(s->a + BENCH_WARMUP, BENCH_SAMPLES);
+	return bench_min(x + BENCH_WARMUP, BENCH_SAMPLES);
 }
 
 /* SYS_NULL from the root task itself. */
@@ -332,7 +331,7 @@ void bench_run_all(struct bench_run *run)
 {
 	shm_init();
 	C.done = new_obj(OBJ_NOTIFICATION, "notification");
-	run->overhead = measure_overhead();
+	run->overhead = bench_timestamp_overhead(&BENCH_SHM->start, BENCH_SHM->a);
 	printf("bench: timestamp overhead %llu (least of %u back-to-back pairs), subtracted from every sample; "
 	       "%u warm-up runs, then %u samples per case\n",
 	       (unsigned long long)run->overhead, BENCH_SAMPLES, BENCH_WARMUP, BENCH_SAMPLES);

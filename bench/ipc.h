@@ -36,5 +36,8 @@ void bench_run_all(struct bench_run *run);
 void bench_print_json(const struct bench_run *run, enum bench_case c);
 /* Print the L4 IPC table and the targets. */
 void bench_print_report(const struct bench_run *run);
+/* The cross-cluster cases (bench/xcluster.c): cluster 0 measures and
+ * prints, cluster 1 echoes; never returns on cluster 1. */
+void bench_xcluster(const struct abi_bootinfo *bi, bool icount);
 /* Print "bench: <what>: error N" and end the run (verdict fail). */
 __attribute__((noreturn)) void bench_fail(const char *what, uint64_t err);

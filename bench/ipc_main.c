@@ -1,8 +1,10 @@
 /*
  * bench_ipc: the root task of the benchmark ISO (`make bench`, or the
- * bare-metal GRUB entry). The kernel command line says which unit the
- * timestamps are in: bench=ipc-icount (QEMU -icount: retired instructions)
- * or bench=ipc-tsc (real hardware: TSC cycles); the guest cannot tell.
+ * bare-metal GRUB entry). The kernel command line says what to run and
+ * which unit the timestamps are in: bench=ipc-icount (QEMU -icount: retired
+ * instructions) or bench=ipc-tsc (real hardware: TSC cycles), the guest
+ * cannot tell; bench=xcluster-icount or xcluster-tsc: the cross-cluster
+ * cases (bench/xcluster.c), with two clusters of one core.
  */
 #include "ipc.h"
 #include "kstring.h"
@@ -36,14 +38,17 @@ static bool value_is(const char *v, size_t len, const char *lit)
 	return v && len == strlen(lit) && strncmp(v, lit, len) == 0;
 }
 
-/* bench=ipc-icount or ipc-tsc (plain ipc: tsc). False for anything else. */
-static bool parse_unit(const char *cmd, bool *icount)
+/* bench=ipc-icount, ipc-tsc or ipc (tsc); xcluster-icount, xcluster-tsc or
+ * xcluster (tsc). False for anything else. */
+static bool parse_mode(const char *cmd, bool *icount, bool *xcluster)
 {
 	size_t len = 0;
 	const char *v = cmdline_value(cmd, "bench=", &len);
 
-	*icount = value_is(v, len, "ipc-icount");
-	return *icount || value_is(v, len, "ipc-tsc") || value_is(v, len, "ipc");
+	*icount = value_is(v, len, "ipc-icount") || value_is(v, len, "xcluster-icount");
+	*xcluster = value_is(v, len, "xcluster-icount") || value_is(v, len, "xcluster-tsc") ||
+		    value_is(v, len, "xcluster");
+	return *icount || *xcluster || value_is(v, len, "ipc-tsc") || value_is(v, len, "ipc");
 }
 
 /* Intel pads the brand string with leading spaces. */
@@ -64,13 +69,25 @@ int main(struct abi_bootinfo *bi)
 		printf("bench: bad boot information magic\n");
 		return 1;
 	}
-	if (!parse_unit(bi->cmdline, &run.icount)) {
-		printf("bench: the command line needs bench=ipc-icount (QEMU icount) or bench=ipc-tsc\n");
+	bool xcluster;
+
+	if (!parse_mode(bi->cmdline, &run.icount, &xcluster)) {
+		printf("bench: the command line needs bench=ipc-icount (QEMU icount), bench=ipc-tsc, "
+		       "bench=xcluster-icount or bench=xcluster-tsc\n");
+		return 1;
+	}
+	bench_rdtscp = (bi->cpu_features & ABI_CPU_RDTSCP) != 0;
+	if (xcluster) {
+		bench_xcluster(bi, run.icount);
+		atoll_exit(0);
+	}
+	if (bi->cluster_count > 1) {
+		printf("bench: the IPC cases want one cluster (cluster_size=all); this is cluster %u of %u\n",
+		       bi->cluster_id, bi->cluster_count);
 		return 1;
 	}
 	alloc_init(bi);
 	process_init(bi);
-	bench_rdtscp = (bi->cpu_features & ABI_CPU_RDTSCP) != 0;
 	run.tsc_hz = bi->tsc_hz;
 	run.cpu_brand = brand(bi);
 	printf("bench: IPC benchmarks on %s, TSC %llu kHz, end timestamp by %s; unit: %s\n", run.cpu_brand,

@@ -94,8 +94,7 @@ bool kernel_enter(int kind)
 
 static void send_ipi(struct core *c)
 {
-	if (cluster.lock_stats)
-		this_core()->ls.ipis_sent++;
+	this_core()->ls.ipis_sent++;
 	arch_lapic_ipi(c->apic_id, VEC_KICK);
 }
 

@@ -10,8 +10,9 @@
 
 #define TIMESLICE_TICKS 5 /* timer ticks per timeslice */
 
-/* Kernel-lock statistics of one core (kept when the cluster's lock_stats
- * is on; see smp.h). */
+/* Kernel-lock statistics of one core: the lock counters are kept when the
+ * cluster's lock_stats is on (lockstats=on; see smp.h), the IPI counters
+ * always. */
 struct lock_stats {
 	uint64_t acquisitions, contended;
 	uint64_t wait_cycles, hold_cycles;

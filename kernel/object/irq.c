@@ -34,7 +34,7 @@ bool irq_handle_idle(uint64_t vector)
 	if (vector == VEC_TIMER)
 		this_core()->ticks++;
 	else
-		this_core()->ls.ipis_received += cluster.lock_stats;
+		this_core()->ls.ipis_received++;
 	return true;
 }
 
@@ -49,11 +49,11 @@ void irq_handle(uint64_t vector)
 		return;
 	}
 	if (vector == VEC_KICK) { /* the requests were run on the way in */
-		this_core()->ls.ipis_received += cluster.lock_stats;
+		this_core()->ls.ipis_received++;
 		return;
 	}
 	if (vector == VEC_XNOTIF) {
-		this_core()->ls.ipis_received += cluster.lock_stats;
+		this_core()->ls.ipis_received++;
 		xnotif_ipi();
 		return;
 	}

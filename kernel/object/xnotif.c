@@ -38,7 +38,7 @@ void xnotif_signal(uint32_t owner, uint64_t badge)
 
 	if ((old & XN_WAITING) && !(old & XN_BADGES)) { /* the first signal since arming */
 		uint32_t core = (uint32_t)((old & XN_CORE_MASK) >> XN_CORE_SHIFT);
-		if (cluster.lock_stats && cluster_cores)
+		if (cluster_cores) /* IPI counters are always kept */
 			this_core()->ls.ipis_sent++;
 		arch_lapic_ipi(cluster.core_apic[core % MAX_CORES], VEC_XNOTIF);
 	}

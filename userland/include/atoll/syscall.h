@@ -47,8 +47,10 @@ static inline __attribute__((noreturn)) void sys_debug_exit(uint64_t verdict)
 		;
 }
 
-/* This cluster's core `core`: kernel-lock and IPI counters into the IPC
- * buffer (words 0-7); *here = the core the caller runs on. */
+/* This cluster's core `core`: its counters into the IPC buffer: words 0-3
+ * kernel-lock acquisitions, contended ones, wait and hold cycles (kept with
+ * lockstats=on), 4-5 IPIs sent and received, 6 timer ticks, 7 thread
+ * switches; *here = the core the caller runs on. */
 static inline uint64_t sys_debug_stats(uint64_t core, bool reset, uint64_t *here)
 {
 	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, core, reset, 0, 0, 0, 0, 0);
