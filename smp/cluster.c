@@ -138,12 +138,6 @@ void smp_poll_kicks(void)
 	__atomic_fetch_and(&me->kick, ~what, __ATOMIC_RELEASE);
 }
 
-void smp_note_cr3(paddr_t root)
-{
-	if (cluster_cores)
-		this_core()->cr3_root = root;
-}
-
 void smp_tlb_shootdown(paddr_t root)
 {
 	struct core *me;

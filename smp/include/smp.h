@@ -10,6 +10,7 @@
 #include "cluster_plan.h"
 #include "kernel.h"
 #include "layout.h"
+#include "sched.h"
 
 struct cpu;
 struct core;
@@ -87,5 +88,10 @@ void smp_poll_kicks(void);
 /* Page tables rooted at `root` changed: cores of the cluster that may hold
  * translations of it flush (this core has flushed its own). */
 void smp_tlb_shootdown(paddr_t root);
-/* This core loaded `root` into CR3. */
-void smp_note_cr3(paddr_t root);
+/* This core loaded `root` into CR3 (inline: it is on the IPC fastpath's
+ * address-space switch, which must stay a leaf function). */
+static inline void smp_note_cr3(paddr_t root)
+{
+	if (cluster_cores)
+		this_core()->cr3_root = root;
+}
