@@ -71,3 +71,6 @@ void sched_switch_blocked(struct tcb *t);
 void sched_stall(struct tcb *t);
 /* Move t to core `core` of this cluster. */
 void sched_set_affinity(struct tcb *t, uint32_t core);
+/* Give t priority prio, wherever it is (queued, running here or on another
+ * core of the cluster, blocked); its core chooses again if that matters. */
+void sched_set_prio(struct tcb *t, unsigned prio);

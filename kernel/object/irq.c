@@ -40,8 +40,21 @@ bool irq_handle_idle(uint64_t vector)
 
 void irq_handle(uint64_t vector)
 {
+	uint64_t irq = vector - VEC_IRQ_BASE;
+
 	if (vector == VEC_SPURIOUS)
 		return;
+	if (vector >= VEC_IRQ_BASE && irq < IRQ_MAX) {
+		/* A device line: mask it until the driver acknowledges, then
+		 * EOI. In this order a level-triggered line that is still
+		 * asserted is not delivered a second time when the EOI reaches
+		 * the I/O APIC (that would signal the driver twice). */
+		arch_irq_mask((uint32_t)irq, true);
+		arch_irq_eoi();
+		if (irqs.ntfn[irq])
+			ntfn_signal(irqs.ntfn[irq], irqs.badge[irq]);
+		return;
+	}
 	arch_irq_eoi();
 	if (vector == VEC_TIMER) {
 		irqs.ticks++;
@@ -57,12 +70,6 @@ void irq_handle(uint64_t vector)
 		xnotif_ipi();
 		return;
 	}
-	uint64_t irq = vector - VEC_IRQ_BASE;
-	if (vector < VEC_IRQ_BASE || irq >= IRQ_MAX)
-		return;
-	arch_irq_mask((uint32_t)irq, true); /* until the driver acknowledges */
-	if (irqs.ntfn[irq])
-		ntfn_signal(irqs.ntfn[irq], irqs.badge[irq]);
 }
 
 static struct kerr control_get(struct inv *iv)

@@ -91,11 +91,7 @@ static struct kerr set_prio(struct inv *iv, struct tcb *t, bool mcp)
 		t->mcp = (uint8_t)p;
 		return KOK;
 	}
-	bool queued = t->rq.queued;
-	sched_dequeue(t);
-	t->rq.prio = (uint8_t)p;
-	if (queued)
-		sched_enqueue(t);
+	sched_set_prio(t, (unsigned)p);
 	return KOK;
 }
 

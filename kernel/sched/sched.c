@@ -142,6 +142,20 @@ void sched_stall(struct tcb *t)
 		sched_enqueue(t); /* it runs again there once the caller is done */
 }
 
+void sched_set_prio(struct tcb *t, unsigned prio)
+{
+	struct core *c = core_of(t);
+	bool queued = t->rq.queued;
+
+	if (queued)
+		sched_dequeue(t);
+	t->rq.prio = (uint8_t)prio;
+	if (queued)
+		sched_enqueue(t); /* kicks its core if it now beats what runs there */
+	else if (c != this_core() && c->current == t)
+		smp_kick(c, KICK_RESCHED); /* running there: it may no longer be the best */
+}
+
 void sched_set_affinity(struct tcb *t, uint32_t core)
 {
 	bool queued;
