@@ -98,6 +98,15 @@ void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badg
 	dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), unwrapped, done, (unsigned)len);
 }
 
+void ipc_abort(struct tcb *t, uint64_t err)
+{
+	if (t->ipc_is_fault) /* no error in its registers: it faults again */
+		t->ipc_is_fault = false;
+	else
+		t->regs.REG_ERR = err;
+	ipc_wake(t, false);
+}
+
 void ipc_wake(struct tcb *t, bool direct)
 {
 	struct tcb *cur = sched_current();

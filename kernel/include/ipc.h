@@ -65,3 +65,9 @@ void tcb_suspend(struct tcb *t);
 /* Make a woken thread runnable; `direct` switches to it now (the current
  * thread has just blocked). */
 void ipc_wake(struct tcb *t, bool direct);
+/* t's IPC ends without a partner (its endpoint or reply object went away):
+ * a system call returns err; a thread that was sending a fault message
+ * keeps its registers and runs its faulting instruction again (faulting
+ * again: a new message to its fault handler, or suspension if it has
+ * none). */
+void ipc_abort(struct tcb *t, uint64_t err);

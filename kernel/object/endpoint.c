@@ -124,8 +124,6 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 void ep_cancel_all(struct endpoint *ep)
 {
 	while (ep->q.head) {
-		struct tcb *t = ep_dequeue(ep);
-		t->regs.REG_ERR = E_INVALID_CAPABILITY;
-		ipc_wake(t, false);
+		ipc_abort(ep_dequeue(ep), E_INVALID_CAPABILITY);
 	}
 }

@@ -27,8 +27,7 @@ void reply_cancel(struct reply *r)
 		return;
 	r->caller = NULL;
 	caller->reply = NULL;
-	caller->regs.REG_ERR = E_INVALID_CAPABILITY; /* the call ends without an answer */
-	ipc_wake(caller, false);
+	ipc_abort(caller, E_INVALID_CAPABILITY); /* the call ends without an answer */
 }
 
 /* Take t out of whatever it waits on. */

@@ -111,6 +111,66 @@ static void t_fault_handler_wrong_cap(void)
 	EXPECT_EQ(done, 0);
 }
 
+/* rax holds a known value when the ud2 faults; the handler checks that no
+ * error code was ever written over it. */
+#define UD_RAX 0x5EEDull
+static void ud_rax_fn(uint64_t unused)
+{
+	__asm__ volatile("mov %0, %%rax\n\tud2" ::"i"(UD_RAX) : "rax");
+	done = 4;
+}
+
+/* The handler deletes the reply object it received the fault with: the
+ * faulting thread is not told an error (its registers are its own); it
+ * runs the instruction again, faults again, and the handler gets a second
+ * fault message. */
+static void t_fault_reply_deleted(void)
+{
+	struct uthread th;
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), reply = new_obj(OBJ_REPLY, 0);
+	uint64_t regs[REG_COUNT];
+
+	done = 0;
+	REQUIRE_OK(thread_create_ex(&th, ud_rax_fn, 0, 10, ep, true));
+	struct ipc_result r = take_fault(ep, reply);
+	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, reply), E_OK); /* the fault is never answered */
+	reply = new_obj(OBJ_REPLY, 0);
+	r = take_fault(ep, reply); /* it ran again and faulted again */
+	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
+	EXPECT_EQ(r.mr[2], 6);
+	REQUIRE_OK(tcb_read_registers(th.tcb, regs));
+	EXPECT_EQ(regs[REG_RAX], UD_RAX);
+	EXPECT_EQ(regs[REG_RIP], r.mr[0]);
+	regs[REG_RIP] += 2;
+	REQUIRE_OK(tcb_write_registers(th.tcb, false, REG_COUNT, regs));
+	EXPECT_EQ(ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(done, 4);
+}
+
+/* The fault endpoint is deleted while the thread waits to send its fault
+ * there: it faults again, finds no handler and is suspended, registers
+ * untouched. */
+static void t_fault_endpoint_deleted(void)
+{
+	struct uthread th;
+	cptr_t ep = new_obj(OBJ_ENDPOINT, 0);
+	uint64_t regs[REG_COUNT];
+
+	done = 0;
+	REQUIRE_OK(thread_create_ex(&th, ud_rax_fn, 0, 10, ep, true));
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* it faults and blocks on ep */
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, ep), E_OK);
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* it runs, faults, is suspended */
+	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	REQUIRE_OK(tcb_read_registers(th.tcb, regs));
+	EXPECT_EQ(regs[REG_RAX], UD_RAX);
+	EXPECT_EQ(done, 0);
+}
+
 const struct utest fault_tests[] = {
 	{ "page fault goes to the handler and the thread resumes", t_page_fault_resumed },
 	{ "#UD from user mode is a fault message; handler skips it", t_ud_fault },
@@ -118,5 +178,7 @@ const struct utest fault_tests[] = {
 	{ "#GP from user mode is a fault message; handler skips it", t_gp_fault },
 	{ "fault without a handler suspends the thread", t_fault_without_handler },
 	{ "fault endpoint of the wrong type: thread suspended", t_fault_handler_wrong_cap },
+	{ "fault reply object deleted: no error in its registers, it faults again", t_fault_reply_deleted },
+	{ "fault endpoint deleted while sending: suspended, registers intact", t_fault_endpoint_deleted },
 };
 const unsigned fault_tests_count = sizeof(fault_tests) / sizeof(fault_tests[0]);
