@@ -68,9 +68,20 @@ static void delete_simple(struct cte *s)
 	cdt_remove(s);
 }
 
-/* One O(1) step of clearing the zombie in z. Returns the zombie to descend
- * into next, or NULL when z itself was finished and removed. */
-static struct cte *zombie_step(struct cte *z)
+/* One O(1) step of clearing the zombie in z, as part of deleting slot
+ * `top`. Returns the zombie to descend into next, or NULL when z itself was
+ * finished and removed.
+ *
+ * A slot inside z's object that holds z itself, or `top` (the zombie this
+ * descent started from), is skipped: that zombie is being cleared already.
+ * This is how cycles end. Each zombie is the only capability to its
+ * object and lies in exactly one slot, so a descent top -> Z1 -> Z2 ...
+ * can only come back to top (CNode A holding the last capability to B
+ * while B holds A's): the innermost object is finished without that slot,
+ * then the outer ones, then top. Skipped slots lie in memory of objects
+ * whose last capability is gone; nothing reuses that memory before the
+ * untyped it came from is revoked, and revoke deletes top first. */
+static struct cte *zombie_step(struct cte *z, const struct cte *top)
 {
 	uint64_t n, i = zombie_next(z->cap);
 	struct cte *slots = zombie_slots(z->cap, &n);
@@ -83,7 +94,7 @@ static struct cte *zombie_step(struct cte *z)
 		return NULL;
 	}
 	struct cte *c = &slots[i];
-	if (c == z) { /* the container holds its own last capability: skip it */
+	if (c == z || c == top) { /* already being cleared: skip it */
 		z->cap.w1 = (z->cap.w1 & 0xFF) | (i + 1) << 8;
 		return z;
 	}
@@ -112,7 +123,7 @@ struct kerr cap_delete(struct cte *s)
 	}
 	for (;;) {
 		struct cte *z = s, *next;
-		while ((next = zombie_step(z)) && next != z)
+		while ((next = zombie_step(z, s)) && next != z)
 			z = next; /* descend to the deepest unfinished zombie */
 		if (cap_is_null(s->cap))
 			return KOK;

@@ -185,6 +185,32 @@ static void t_delete_nested_cnodes(void)
 	EXPECT(again != 0);
 }
 
+/* CNodes that hold each other's last capability (a 2-cycle, a 3-cycle and
+ * one holding its own): unreachable, so only revoke of their untyped can
+ * delete them; it must end, and leave the whole untyped free. */
+static void t_delete_cnode_cycles(void)
+{
+	cptr_t ut = new_obj(OBJ_UNTYPED, 16), c[6], again = slot_alloc();
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < 6; i++) {
+		c[i] = slot_alloc();
+		ok += untyped_retype(ut, OBJ_CNODE, 4, ROOT_CNODE, c[i], 1) == E_OK;
+		ok += cnode_copy(c[i], 1, ROOT_TCB, RIGHTS_ALL) == E_OK; /* something to clear */
+	}
+	ok += cnode_copy(c[0], 0, c[1], RIGHTS_ALL) == E_OK; /* 0 <-> 1 */
+	ok += cnode_copy(c[1], 0, c[0], RIGHTS_ALL) == E_OK;
+	ok += cnode_copy(c[2], 0, c[3], RIGHTS_ALL) == E_OK; /* 2 -> 3 -> 4 -> 2 */
+	ok += cnode_copy(c[3], 0, c[4], RIGHTS_ALL) == E_OK;
+	ok += cnode_copy(c[4], 0, c[2], RIGHTS_ALL) == E_OK;
+	ok += cnode_copy(c[5], 0, c[5], RIGHTS_ALL) == E_OK; /* 5 -> 5 */
+	for (unsigned i = 0; i < 6; i++)
+		ok += cnode_delete(ROOT_CNODE, c[i]) == E_OK; /* not the last ones */
+	EXPECT_EQ(ok, 6 * 2 + 6 + 6);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 16, ROOT_CNODE, again, 1), E_OK); /* all of it is free */
+}
+
 static void t_untyped_children_block_nothing(void)
 {
 	/* Retype continues from the watermark while children exist. */
@@ -211,5 +237,6 @@ const struct utest caps_tests[] = {
 	{ "revoke removes exactly the derived copies", t_revoke_copies },
 	{ "revoke of 1024 copies is preempted and restarted", t_revoke_large_tree },
 	{ "delete of nested CNodes through zombies", t_delete_nested_cnodes },
+	{ "revoke deletes CNodes holding each other's last capabilities", t_delete_cnode_cycles },
 };
 const unsigned caps_tests_count = sizeof(caps_tests) / sizeof(caps_tests[0]);
