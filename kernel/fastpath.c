@@ -113,7 +113,7 @@ static inline __attribute__((always_inline)) bool fast_replyrecv(struct tcb *t)
 	rp = cap_obj(rs->cap);
 	caller = rp->caller;
 	if (!caller || caller->ipc_is_fault || ep->state == EP_SEND || caller->core != t->core ||
-	    (t->bound_ntfn && t->bound_ntfn->word) || !none_ready_above(caller->rq.prio))
+	    (t->bound_ntfn && t->bound_ntfn->active) || !none_ready_above(caller->rq.prio))
 		return false;
 	rp->caller = NULL;
 	caller->reply = NULL;

@@ -193,6 +193,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	kb.image_end = kimage_to_phys(__kernel_end);
 	arch_cpu_detect(&kb.cpu);
 	arch_cpu_protect(&kb.cpu);
+	arch_fpu_cpu_init();
 	reserve_boot_memory();
 	arch_paging_init(&kb.bm, &kb.bi, &kb.cpu);
 	console_screen_init(&kb.bi);

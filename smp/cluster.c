@@ -8,6 +8,7 @@
  * its TLB, and must not wait forever.
  */
 #include "arch/arch.h"
+#include "arch/vspace.h"
 #include "arch/x86.h"
 #include "panic.h"
 #include "sched.h"
@@ -118,6 +119,30 @@ void smp_kick_sync(struct core *c, uint32_t what)
 	}
 }
 
+/* The root smp_forget_root is destroying (written under the kernel lock,
+ * read by the cores it kicks while it waits for them). */
+static paddr_t dying_root;
+
+void smp_forget_root(paddr_t root)
+{
+	struct core *me;
+
+	if (!cluster_cores) {
+		vspace_drop(root);
+		return;
+	}
+	me = this_core();
+	vspace_drop(root);
+	if (!klock_active)
+		return;
+	dying_root = root;
+	for (uint32_t i = 0; i < cluster.ncores; i++) {
+		struct core *c = &cluster_cores[i];
+		if (c != me && c->cr3_root == root)
+			smp_kick_sync(c, KICK_ROOT);
+	}
+}
+
 void smp_poll_kicks(void)
 {
 	struct core *me = this_core();
@@ -127,12 +152,15 @@ void smp_poll_kicks(void)
 		return;
 	if (what & KICK_TLB)
 		arch_tlb_flush_all();
+	if (what & KICK_ROOT)
+		vspace_drop(dying_root);
 	if ((what & KICK_STALL) && me->current) {
 		/* Its registers are in its TCB (saved at this entry). A system
 		 * call not yet served is re-issued when the thread next runs. */
 		if (me->entering == ENTRY_SYSCALL)
 			arch_syscall_restart(me->current);
 		me->current = NULL;
+		arch_fpu_release(); /* its FPU state too */
 	}
 	/* KICK_RESCHED needs nothing here: the entry ends in sched_choose. */
 	__atomic_fetch_and(&me->kick, ~what, __ATOMIC_RELEASE);

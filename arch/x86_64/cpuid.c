@@ -86,14 +86,16 @@ void arch_cpu_detect(struct cpu_features *f)
 	}
 }
 
-/* NX (EFER), write protection in ring 0, global pages, SMEP and SMAP. */
+/* NX (EFER), write protection in ring 0, caches on, global pages, SMEP and SMAP. */
 void arch_cpu_protect(const struct cpu_features *f)
 {
 	uint64_t cr4 = read_cr4();
 
 	if (f->nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	write_cr0(read_cr0() | CR0_WP);
+	/* Write protection in ring 0; caches on, whatever the firmware left
+	 * (Bochs' BIOS hands over CR0.CD set). */
+	write_cr0((read_cr0() & ~(CR0_CD | CR0_NW)) | CR0_WP);
 	if (f->pge)
 		cr4 |= CR4_PGE;
 	if (f->smep)

@@ -70,6 +70,10 @@ static void delay_us(uint64_t us)
 		cpu_pause();
 }
 
+/* Application cores that came up with caching disabled (CR0.CD or NW):
+ * shared by every cluster, read by the boot self-tests. */
+uint32_t smp_cores_uncached KSHARED;
+
 /* First code of an AP in the higher half, on its own stack. Until the
  * CR3 switch, .data/.bss are the boot core's: touch none of it. */
 static NORETURN void ap_entry(struct cpu *c)
@@ -78,7 +82,10 @@ static NORETURN void ap_entry(struct cpu *c)
 	kernel_pml4_paddr = c->kernel_pml4;
 	cpu_tables_init(c, c->index);
 	idt_init();
+	if (read_cr0() & (CR0_CD | CR0_NW)) /* the trampoline turns caches on */
+		__atomic_fetch_add(&smp_cores_uncached, 1, __ATOMIC_RELAXED);
 	arch_cpu_protect(smp.f);
+	arch_fpu_cpu_init();
 	arch_lapic_enable();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
 	smp_ap_main(c);

@@ -19,7 +19,8 @@ ap_trampoline:
 	xor ax, ax
 	mov ds, ax
 	lgdt [REL(tramp_gdt_ptr)]
-	mov eax, cr0
+	mov eax, cr0                    ; after INIT: CD and NW set (caches off)
+	and eax, ~((1 << 30) | (1 << 29)) ; caches on: CD, NW clear
 	or eax, 1                       ; PE
 	mov cr0, eax
 	jmp dword 0x18:REL(tramp_pm32)

@@ -1,6 +1,7 @@
 /* Trap dispatch and the exception report. */
 #include "arch/trap.h"
 #include "arch/cpu.h"
+#include "arch/fpu.h"
 #include "arch/x86.h"
 #include "console.h"
 #include "layout.h"
@@ -139,7 +140,10 @@ void trap_user(struct trapframe *tf)
 		sched_choose();
 		return;
 	}
-	if (tf->vector < 32) {
+	if (tf->vector == VEC_NM && arch_fpu_trap(t)) {
+		/* its first FPU/SSE instruction (or its state was saved): it
+		 * runs again with its state loaded */
+	} else if (tf->vector < 32) {
 		bool pf = tf->vector == VEC_PF;
 		uint64_t info[4] = { tf->rip, pf ? read_cr2() : tf->rsp, tf->vector, tf->error };
 		fault_raise(t, pf ? FAULT_VM : FAULT_EXCEPTION, info);

@@ -155,6 +155,12 @@ void vspace_asid_flush(uint32_t asid)
 	}
 }
 
+void vspace_drop(paddr_t root)
+{
+	if ((read_cr3() & PTE_ADDR) == root)
+		vspace_activate(vspace_kernel_root(), 0);
+}
+
 void vspace_activate(paddr_t root, uint32_t asid)
 {
 	uint64_t cur = read_cr3();

@@ -20,11 +20,12 @@ struct endpoint {
 _Static_assert(sizeof(struct endpoint) <= 32, "endpoint object size");
 
 struct notification {
-	uint64_t word;
+	uint64_t word;    /* badges signalled since the last Wait or Poll took them */
+	bool active;      /* signalled since then (even by an unbadged capability: word 0) */
 	struct tqueue q;
 	struct tcb *bound;
 };
-_Static_assert(sizeof(struct notification) <= 32, "notification object size");
+_Static_assert(sizeof(struct notification) <= 64, "notification object size");
 
 struct reply {
 	struct tcb *caller; /* waiting for this reply, or NULL */

@@ -78,12 +78,13 @@ static bool take_bound_signal(struct tcb *t)
 {
 	struct notification *n = t->bound_ntfn;
 
-	if (!n || !n->word)
+	if (!n || !n->active)
 		return false;
 	t->regs.REG_ERR = E_OK;
 	t->regs.REG_BADGE = n->word;
 	t->regs.REG_INFO = 0;
 	n->word = 0;
+	n->active = false;
 	return true;
 }
 

@@ -21,20 +21,23 @@ void ntfn_signal(struct notification *n, uint64_t badge)
 		return;
 	}
 	n->word |= badge;
+	n->active = true; /* also for badge 0: the next Wait returns at once */
 	t = n->bound;
 	if (t && t->state == TS_BLOCKED_RECV) {
 		ipc_cancel(t); /* its endpoint receive ends with the signal */
 		deliver(t, n->word);
 		n->word = 0;
+		n->active = false;
 		ipc_wake(t, false);
 	}
 }
 
 void ntfn_wait(struct tcb *t, struct notification *n, bool block)
 {
-	if (n->word || !block) {
+	if (n->active || !block) {
 		deliver(t, n->word);
 		n->word = 0;
+		n->active = false;
 		return;
 	}
 	tqueue_push(&n->q, t);

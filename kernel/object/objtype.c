@@ -1,5 +1,6 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
+#include "arch/arch.h"
 #include "smp.h"
 #include "xnotif.h"
 #include "ipc.h"
@@ -41,7 +42,8 @@ void obj_finalise(struct cap c)
 	case OBJ_REPLY: reply_finalise(cap_obj(c)); break;
 	case OBJ_TCB: {
 		struct tcb *t = cap_obj(c);
-		tcb_suspend(t);
+		tcb_suspend(t); /* stopped on every core: its FPU state is in the TCB or here */
+		arch_fpu_forget(t);
 		if (t->bound_ntfn)
 			t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;
@@ -59,6 +61,7 @@ void obj_finalise(struct cap c)
 			pagetable_unmap(&c);
 		break;
 	case OBJ_PML4:
+		smp_forget_root(cap_paddr(c)); /* no core keeps it in CR3 */
 		asid_free(cap_map_asid(c));
 		break;
 	default:

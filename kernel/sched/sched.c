@@ -117,6 +117,7 @@ void sched_choose(void)
 
 	while (!(t = pick(c))) {
 		c->current = NULL;
+		arch_fpu_release(); /* its thread may run on another core next */
 		klock_release();
 		do /* an interrupt may make a thread runnable */
 			arch_idle_wait();

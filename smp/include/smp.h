@@ -81,10 +81,15 @@ bool kernel_enter(int kind);
 #define KICK_RESCHED 1u /* choose again */
 #define KICK_STALL 2u   /* stop running the current thread */
 #define KICK_TLB 4u     /* flush the TLB */
+#define KICK_ROOT 8u    /* stop using the page tables being destroyed (smp_forget_root) */
 void smp_kick(struct core *c, uint32_t what);      /* asynchronous */
 void smp_kick_sync(struct core *c, uint32_t what); /* waits until done */
 /* Run the requests other cores left for this one. */
 void smp_poll_kicks(void);
+/* The page tables rooted at `root` are being destroyed: every core of the
+ * cluster that has them in CR3 (an idle core keeps the last thread's)
+ * switches to the kernel's tables first, this one included. */
+void smp_forget_root(paddr_t root);
 /* Page tables rooted at `root` changed: cores of the cluster that may hold
  * translations of it flush (this core has flushed its own). */
 void smp_tlb_shootdown(paddr_t root);

@@ -5,6 +5,7 @@
  */
 #include "arch/arch.h"
 #include "arch/trap.h"
+#include "arch/x86.h"
 #include "smp.h"
 #include "kernel.h"
 #include "kstring.h"
@@ -128,6 +129,8 @@ static void test_cores(const struct kernel_boot *kb)
 	ktest_result(!kb->acpi_error, "ACPI MADT parsed (%s)", kb->acpi_error ? kb->acpi_error : "ok");
 	ktest_result(kb->cores_online == (enabled ? enabled : 1),
 		     "every enabled core of the MADT started (%u of %u online)", kb->cores_online, enabled);
+	ktest_result(smp_cores_uncached == 0 && !(read_cr0() & (CR0_CD | CR0_NW)),
+		     "every core runs with caches on (CR0.CD and NW clear; %u without)", smp_cores_uncached);
 }
 
 static uintptr_t probe_at;

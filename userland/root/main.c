@@ -36,6 +36,7 @@ static int run_suite(void)
 		{ caps_tests, caps_tests_count },
 		{ ipc_tests, ipc_tests_count },
 		{ fault_tests, fault_tests_count },
+		{ fpu_tests, fpu_tests_count },
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
 		{ stress_tests, stress_tests_count },

@@ -20,6 +20,8 @@ extern const struct utest stress_tests[];
 extern const unsigned stress_tests_count;
 extern const struct utest process_tests[];
 extern const unsigned process_tests_count;
+extern const struct utest fpu_tests[];
+extern const unsigned fpu_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);

@@ -208,6 +208,24 @@ static void t_notification_wait_blocks(void)
 	EXPECT_EQ(r.badge, 0x80);
 }
 
+/* A Signal through an unbadged capability while nobody waits is kept: the
+ * next Wait returns at once (badge 0). A lower-priority thread would signal
+ * badge 0x2 if the first signal were lost, so the test cannot hang. */
+static void t_unbadged_signal_kept(void)
+{
+	struct uthread th;
+	cptr_t n = new_obj(OBJ_NOTIFICATION, 0), late = slot_alloc();
+
+	shared[2] = 0;
+	EXPECT_EQ(cnode_mint(ROOT_CNODE, late, n, RIGHTS_ALL, 0x2), E_OK);
+	EXPECT_EQ(ntfn_signal(n), E_OK);
+	REQUIRE_OK(thread_create(&th, signaller_fn, late, PRIO_LOW));
+	struct ipc_result r = ntfn_wait(n);
+	EXPECT_EQ(shared[2], 0); /* returned at once: the rescuer never ran */
+	EXPECT_EQ(r.badge, 0);
+	tcb_suspend(th.tcb);
+}
+
 static void t_bound_notification(void)
 {
 	struct uthread th;
@@ -399,6 +417,7 @@ const struct utest ipc_tests[] = {
 	{ "receive and reply check the reply capability", t_recv_with_bad_reply },
 	{ "capability transfer needs the grant right", t_cap_transfer },
 	{ "notification signals OR together; poll clears", t_notification_or_semantics },
+	{ "an unbadged signal before the wait is kept", t_unbadged_signal_kept },
 	{ "notification wait blocks until a signal", t_notification_wait_blocks },
 	{ "bound notification wakes an endpoint receive", t_bound_notification },
 	{ "threads run in priority order", t_priority_order },

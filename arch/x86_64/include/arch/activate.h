@@ -5,6 +5,7 @@
  */
 #pragma once
 #include "arch/cpu.h"
+#include "arch/fpu.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "cap.h"
@@ -18,6 +19,8 @@ static inline __attribute__((always_inline)) void arch_thread_activate_inline(st
 
 	c->cur_regs_end = end;
 	c->tss.rsp[0] = end;
+	if (__builtin_expect(((uintptr_t)c->fpu_live | t->fpu_used) && c->fpu_live != t, 0))
+		arch_fpu_switch(t); /* FPU state only moves for threads that use it */
 	if (cap_type(vs) == OBJ_PML4)
 		vspace_activate_inline(cap_paddr(vs), cap_map_asid(vs));
 	else

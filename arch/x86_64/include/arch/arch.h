@@ -7,6 +7,7 @@
 #include "bootinfo.h"
 #include "bootmem.h"
 #include "cluster_plan.h"
+#include "arch/fpu.h"
 
 struct cpu_features {
 	char vendor[13];
@@ -148,3 +149,6 @@ void arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f);
 struct cpu;
 /* c: zeroed but for index, apic_id, kernel_pml4, kstack_top/bottom. */
 bool arch_start_core(struct cpu *c);
+
+/* Application cores that came up with caching disabled (boot self-test). */
+extern uint32_t smp_cores_uncached;

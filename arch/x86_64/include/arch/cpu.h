@@ -41,6 +41,8 @@ struct cpu {
 	void *sched_core;      /* the scheduler's struct core of this core */
 	paddr_t kernel_pml4;   /* its cluster's kernel tables */
 	uint64_t kstack_bottom;
+	void *fpu_live;        /* the struct tcb whose FPU state is in the registers, or NULL */
+	bool fpu_ts;           /* CR0.TS is set: FPU instructions trap (#NM) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));

@@ -9,6 +9,11 @@
 
 typedef struct trapframe user_regs_t;
 
+/* A thread's x87/MMX/SSE state: the FXSAVE image (arch/x86_64/fpu.c). */
+struct user_fpu {
+	uint8_t area[512];
+} __attribute__((aligned(16)));
+
 /* vector value that marks "entered by SYSCALL": exit may use SYSRET. */
 #define VEC_SYSCALL 0x100
 /* vector value for a fresh or rewritten context: exit by IRETQ. */

@@ -16,6 +16,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, vector) == 15 * 8, "trap.asm
 #define VEC_NMI 2
 #define VEC_BP 3
 #define VEC_UD 6
+#define VEC_NM 7 /* device not available: CR0.TS and an FPU/SSE instruction */
 #define VEC_DF 8
 #define VEC_GP 13
 #define VEC_PF 14

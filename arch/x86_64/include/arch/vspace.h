@@ -32,6 +32,9 @@ void vspace_asid_flush(uint32_t asid);
 void vspace_pcid_init(bool has_pcid, bool has_invpcid);
 /* Load the address space root with its ASID (as PCID where enabled). */
 void vspace_activate(paddr_t root, uint32_t asid);
+/* If this core's CR3 holds `root` (page tables about to be destroyed),
+ * load the kernel's tables instead. */
+void vspace_drop(paddr_t root);
 
 /* The common case inline: the CR3 value this space runs with is already
  * loaded (no write), or PCIDs are off and only the root differs. */
