@@ -1,4 +1,5 @@
 /* The cluster's ASID table (see object.h). Boot-allocated, never grows. */
+#include "smp.h"
 #include "arch/vspace.h"
 #include "object.h"
 
@@ -22,6 +23,8 @@ uint32_t asid_alloc(paddr_t pml4)
 		if (!asids->pml4[i]) {
 			asids->pml4[i] = pml4;
 			vspace_asid_flush(i); /* nothing of a previous owner survives */
+			if (arch_tlb_tagged())
+				smp_tlb_shootdown(0); /* not on the cluster's other cores either */
 			return i;
 		}
 	}
