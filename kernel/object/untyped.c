@@ -98,8 +98,11 @@ struct kerr untyped_invoke(struct inv *iv)
 		struct cap nc;
 		if (!cap_is_device(ut))
 			memset(phys_to_virt(pa), 0, 1ull << bits);
-		if ((e = make_cap(type, bits, size_bits, cap_is_device(ut), pa, &nc)).err)
+		if ((e = make_cap(type, bits, size_bits, cap_is_device(ut), pa, &nc)).err) {
+			if (i) /* the objects made so far stay: the watermark covers them */
+				iv->slot->cap.w1 = pa - base;
 			return e;
+		}
 		cdt_insert(&dst[i], nc, iv->slot, MDB_REVOCABLE);
 	}
 	iv->slot->cap.w1 = start + (count << bits) - base;

@@ -211,6 +211,42 @@ static void t_delete_cnode_cycles(void)
 	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 16, ROOT_CNODE, again, 1), E_OK); /* all of it is free */
 }
 
+/* Retype of several PML4s that runs out of ASIDs part way: the ones made
+ * stay, and the untyped's watermark covers them (later objects must not
+ * overlap them). 32 MiB of untyped is 8192 pages: PML4s made plus frames
+ * made afterwards must be exactly that. */
+static void t_retype_partial_failure(void)
+{
+	uint64_t free_asids = 0, made = 0, frames = 0, e;
+	cptr_t ut = obj_alloc(OBJ_UNTYPED, 25, &e), cn, f;
+
+	if (!ut) { /* clusters of a small machine have no 32 MiB piece */
+		ut_skip("no 32 MiB of untyped memory in one piece here");
+		return;
+	}
+	cn = new_obj(OBJ_CNODE, 13);
+	f = slot_alloc();
+	if (!cn)
+		return;
+	while (untyped_retype(ut, OBJ_PML4, 0, cn, free_asids, 1) == E_OK) /* how many ASIDs are left */
+		free_asids++;
+	EXPECT(free_asids > 20 && free_asids < 4096);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK); /* they come back */
+	for (; made < free_asids - 10; made++)
+		if (untyped_retype(ut, OBJ_PML4, 0, cn, made, 1) != E_OK)
+			break;
+	EXPECT_EQ(made, free_asids - 10);
+	e = untyped_retype(ut, OBJ_PML4, 0, cn, made, 20); /* 10 made, then no ASID */
+	EXPECT_EQ(e, E_NOT_ENOUGH_MEMORY);
+	made += 10;
+	while (untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1) == E_OK) {
+		frames++;
+		cnode_delete(ROOT_CNODE, f); /* the frame goes; the watermark stays */
+	}
+	EXPECT_EQ(made + frames, 8192);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+}
+
 static void t_untyped_children_block_nothing(void)
 {
 	/* Retype continues from the watermark while children exist. */
@@ -229,6 +265,7 @@ const struct utest caps_tests[] = {
 	{ "retype exhausts an untyped and reuses it after revoke", t_retype_exhaustion_and_reuse },
 	{ "retype aligns objects to their size", t_retype_alignment },
 	{ "retype continues from the watermark", t_untyped_children_block_nothing },
+	{ "retype that fails part way keeps what it made below the watermark", t_retype_partial_failure },
 	{ "CNode copy and delete, with their errors", t_cnode_copy_and_delete },
 	{ "CNode move", t_cnode_move },
 	{ "mint: badges, and no re-badging", t_mint_badge_rules },
