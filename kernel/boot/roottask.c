@@ -119,7 +119,9 @@ static void add_untyped(paddr_t base, paddr_t end)
 		unsigned bits = 12;
 		while (bits < 47 && !(base & ((2ull << bits) - 1)) && base + (2ull << bits) <= end)
 			bits++;
-		cdt_insert(slot(rt.next_slot++), cap_make(OBJ_UNTYPED, RIGHTS_ALL, bits, false, base, 0),
+		/* Watermark at the top: the memory is not known to be zero, so
+		 * the first retype clears it (preemptibly; untyped.c). */
+		cdt_insert(slot(rt.next_slot++), cap_make(OBJ_UNTYPED, RIGHTS_ALL, bits, false, base, 1ull << bits),
 			   NULL, MDB_REVOCABLE);
 		rt.bi->untyped[rt.bi->untyped_count++] = (struct abi_untyped){ base, (uint8_t)bits, 0, { 0 } };
 		base += 1ull << bits;

@@ -1,4 +1,15 @@
-/* Untyped memory: retype carves new objects from the watermark upward. */
+/*
+ * Untyped memory: retype carves new objects from the watermark upward.
+ *
+ * Invariant: the memory of a RAM untyped above its watermark is zero, so
+ * new objects need no clearing. Memory below the watermark may hold old
+ * objects' contents; when an untyped has no children left, the next retype
+ * first clears [0, watermark) from the top down in 64 KiB steps, lowering
+ * the watermark after each, with a preemption point between steps: a
+ * preempted retype restarts and goes on where the watermark says. The
+ * root task's untypeds start with the watermark at the top (boot memory
+ * is not known to be zero).
+ */
 #include "arch/vspace.h"
 #include "kobj.h"
 #include "ipc.h"
@@ -9,6 +20,7 @@
 #define CNODE_MAX_RADIX 20
 #define UNTYPED_MIN_BITS 4
 #define UNTYPED_MAX_BITS 47
+#define RESET_CHUNK (64ull << 10) /* bytes cleared per preemption step */
 
 static const uint8_t obj_bits[OBJ_COUNT] = {
 #define X(name, num, bits) [num] = bits,
@@ -46,10 +58,10 @@ static struct kerr make_cap(uint64_t type, unsigned bits, uint64_t size_bits, bo
 	uint64_t w1 = 0;
 
 	if (type == OBJ_PML4) {
-		vspace_pml4_init(phys_to_virt(pa));
 		w1 = asid_alloc(pa);
-		if (!w1)
+		if (!w1) /* before anything is written: the memory stays zero */
 			return kerr(E_NOT_ENOUGH_MEMORY, 1); /* no ASID left */
+		vspace_pml4_init(phys_to_virt(pa));
 	}
 	if (type == OBJ_CNODE)
 		w1 = 64 - size_bits; /* guard size covering the rest of the address */
@@ -87,17 +99,28 @@ struct kerr untyped_invoke(struct inv *iv)
 	for (uint64_t i = 0; i < count; i++)
 		if (!cap_is_null(dst[i].cap))
 			return kerr(E_DELETE_FIRST, i);
-	/* Without children the whole untyped is free again. */
-	uint64_t mark = cdt_has_children(iv->slot) ? ut.w1 : 0;
 	paddr_t base = cap_paddr(ut), top = base + (1ull << cap_size_bits(ut));
+	/* Without children the whole untyped is free again: RAM is cleared
+	 * first, from the watermark down, preemptibly. */
+	if (!cdt_has_children(iv->slot)) {
+		uint64_t w = ut.w1;
+		while (w && !cap_is_device(ut)) {
+			uint64_t chunk = (w & (RESET_CHUNK - 1)) ? (w & (RESET_CHUNK - 1)) : RESET_CHUNK;
+			memset(phys_to_virt(base + w - chunk), 0, chunk);
+			w -= chunk;
+			iv->slot->cap.w1 = w;
+			if (w && preempt_point())
+				return kerr(E_PREEMPTED, 0);
+		}
+		iv->slot->cap.w1 = ut.w1 = 0;
+	}
+	uint64_t mark = ut.w1;
 	paddr_t start = ALIGN_UP(base + mark, 1ull << bits);
 	if (bits > cap_size_bits(ut) || start > top || count > (top - start) >> bits)
 		return kerr(E_NOT_ENOUGH_MEMORY, 0);
 	for (uint64_t i = 0; i < count; i++) {
 		paddr_t pa = start + (i << bits);
 		struct cap nc;
-		if (!cap_is_device(ut))
-			memset(phys_to_virt(pa), 0, 1ull << bits);
 		if ((e = make_cap(type, bits, size_bits, cap_is_device(ut), pa, &nc)).err) {
 			if (i) /* the objects made so far stay: the watermark covers them */
 				iv->slot->cap.w1 = pa - base;

@@ -247,6 +247,45 @@ static void t_retype_partial_failure(void)
 	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
 }
 
+/* Memory handed out again after a revoke is zero: a frame is filled, the
+ * untyped (16 MiB: its clearing is preempted and restarted many times) is
+ * revoked, and the frame retyped at the same address reads zero. */
+#define REUSE_VA 0x66000000ull
+static void t_retype_reuse_is_zero(void)
+{
+	uint64_t e, pa1, pa2, sum = 0;
+	cptr_t ut = obj_alloc(OBJ_UNTYPED, 24, &e), f = slot_alloc();
+	volatile uint64_t *p = (volatile uint64_t *)REUSE_VA;
+
+	if (!ut) {
+		ut_skip("no 16 MiB of untyped memory in one piece here");
+		return;
+	}
+	REQUIRE_OK(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1));
+	pa1 = atoll_invoke(f, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
+	REQUIRE_OK(map_frame_anywhere(f, ROOT_VSPACE, REUSE_VA, RIGHTS_ALL));
+	for (unsigned i = 0; i < 512; i++) {
+		sum |= p[i];
+		p[i] = 0xA5A5A5A5A5A5A5A5ull ^ i;
+	}
+	EXPECT_EQ(sum, 0); /* fresh memory */
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK); /* the frame goes, unmapped */
+	/* Fill the untyped so its whole 16 MiB is below the watermark... */
+	cptr_t big = slot_alloc();
+	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 24, ROOT_CNODE, big, 1), E_OK);
+	EXPECT_EQ(cnode_delete(ROOT_CNODE, big), E_OK);
+	/* ...then the next retype clears all of it before handing out the frame. */
+	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
+	pa2 = atoll_invoke(f, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
+	EXPECT_EQ(pa2, pa1);
+	REQUIRE_OK(map_frame_anywhere(f, ROOT_VSPACE, REUSE_VA, RIGHTS_ALL));
+	sum = 0;
+	for (unsigned i = 0; i < 512; i++)
+		sum |= p[i];
+	EXPECT_EQ(sum, 0);
+	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+}
+
 static void t_untyped_children_block_nothing(void)
 {
 	/* Retype continues from the watermark while children exist. */
@@ -265,6 +304,7 @@ const struct utest caps_tests[] = {
 	{ "retype exhausts an untyped and reuses it after revoke", t_retype_exhaustion_and_reuse },
 	{ "retype aligns objects to their size", t_retype_alignment },
 	{ "retype continues from the watermark", t_untyped_children_block_nothing },
+	{ "memory retyped again after revoke reads zero (clearing is preemptible)", t_retype_reuse_is_zero },
 	{ "retype that fails part way keeps what it made below the watermark", t_retype_partial_failure },
 	{ "CNode copy and delete, with their errors", t_cnode_copy_and_delete },
 	{ "CNode move", t_cnode_move },
