@@ -28,6 +28,8 @@
 #define ICR_PENDING (1u << 12) /* delivery status, xAPIC only */
 #define TIMER_DIV_16 0x3
 #define TIMER_PERIODIC (1u << 17)
+#define TIMER_TSC_DEADLINE (2u << 17)
+#define MSR_TSC_DEADLINE 0x6E0
 #define LVT_MASKED (1u << 16)
 #define IOREDTBL(pin) (0x10 + 2 * (pin))
 #define IOREDTBL_ACTIVE_LOW (1u << 13)
@@ -55,6 +57,8 @@ static struct {
 	paddr_t lapic; /* xAPIC MMIO base */
 	uint32_t ticks_per_ms;
 	uint32_t timer_count; /* initial count of one timer period */
+	bool tsc_deadline;    /* the timer runs in TSC-deadline mode (CPUID.1:ECX[24]) */
+	uint64_t tsc_period;  /* TSC ticks of one timer period, in that mode */
 	paddr_t ioapic;
 	uint32_t ioapic_pins; /* 0 until arch_ioapic_init */
 	uint32_t ioapic_dest; /* the local APIC id every line goes to */
@@ -87,6 +91,14 @@ static bool cpu_has_x2apic(void)
 
 	cpuid(1, 0, r);
 	return r[2] >> 21 & 1;
+}
+
+static bool cpu_has_tsc_deadline(void)
+{
+	uint32_t r[4];
+
+	cpuid(1, 0, r);
+	return r[2] >> 24 & 1;
 }
 
 /* Global enable, then x2APIC mode if chosen: disabled -> xAPIC -> x2APIC,
@@ -147,20 +159,42 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 	apic.ticks_per_ms = MAX(measure_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
 	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
 	apic.timer_count = (uint32_t)MIN(count, 0xFFFFFFFFull);
+	/* TSC-deadline mode where the CPU has it and the TSC rate is known:
+	 * the period is then counted by the TSC itself, not the bus clock. */
+	apic.tsc_deadline = cpu_has_tsc_deadline() && tsc_hz;
+	apic.tsc_period = tsc_hz / 1000 * MAX(period_ms, 1u);
 	apic.calibrated = true;
 	if (apic.x2apic)
-		kprintf("APIC: x2APIC mode, boot core id %u\n", arch_lapic_id());
+		kprintf("APIC: x2APIC mode, boot core id %u", arch_lapic_id());
 	else
-		kprintf("APIC: xAPIC at %#llx, boot core id %u\n", (unsigned long long)apic.lapic,
-			arch_lapic_id());
+		kprintf("APIC: xAPIC at %#llx, boot core id %u", (unsigned long long)apic.lapic, arch_lapic_id());
+	kprintf("; timer: %s, %u ms period\n", apic.tsc_deadline ? "TSC-deadline" : "periodic",
+		MAX(period_ms, 1u));
 }
 
 void arch_lapic_timer_start(void)
 {
 	lapic_write(LAPIC_TIMER_INIT, 0);
+	if (apic.tsc_deadline) {
+		lapic_write(LAPIC_LVT_TIMER, TIMER_TSC_DEADLINE | VEC_TIMER);
+		__asm__ volatile("mfence" ::: "memory"); /* the mode before the deadline (SDM) */
+		arch_lapic_timer_rearm();
+		return;
+	}
 	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
 	lapic_write(LAPIC_LVT_TIMER, TIMER_PERIODIC | VEC_TIMER);
 	lapic_write(LAPIC_TIMER_INIT, apic.timer_count); /* 0 (not calibrated): stays stopped */
+}
+
+void arch_lapic_timer_rearm(void)
+{
+	if (apic.tsc_deadline)
+		wrmsr(MSR_TSC_DEADLINE, rdtsc_ordered() + apic.tsc_period);
+}
+
+bool arch_lapic_timer_deadline(void)
+{
+	return apic.tsc_deadline;
 }
 
 uint32_t arch_apic_timer_ticks_per_ms(void)

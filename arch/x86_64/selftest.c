@@ -151,6 +151,9 @@ static void test_apic(const struct cpu_features *f)
 		     "IA32_APIC_BASE: enabled, x2APIC bit %s", f->x2apic ? "set" : "clear");
 	ktest_result(arch_lapic_id() == cpuid_apic_id(f), "local APIC id %u (read in %s mode) matches CPUID",
 		     arch_lapic_id(), mode);
+	ktest_result(arch_lapic_timer_deadline() == (f->tsc_deadline && f->tsc_hz != 0),
+		     "APIC timer in %s mode, as CPUID allows",
+		     arch_lapic_timer_deadline() ? "TSC-deadline" : "periodic");
 }
 
 void arch_boot_selftests(const struct cpu_features *f)

@@ -31,8 +31,10 @@ bool irq_handle_idle(uint64_t vector)
 	if (vector != VEC_TIMER && vector != VEC_KICK)
 		return false;
 	arch_irq_eoi();
-	if (vector == VEC_TIMER)
+	if (vector == VEC_TIMER) {
+		arch_lapic_timer_rearm();
 		this_core()->ticks++;
+	}
 	else
 		this_core()->ls.ipis_received++;
 	return true;
@@ -57,6 +59,7 @@ void irq_handle(uint64_t vector)
 	}
 	arch_irq_eoi();
 	if (vector == VEC_TIMER) {
+		arch_lapic_timer_rearm();
 		irqs.ticks++;
 		sched_tick();
 		return;

@@ -109,8 +109,14 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms);
 /* Any core: turn its local APIC on in the boot core's mode (APs at start-up). */
 void arch_lapic_enable(void);
 /* Any core, after arch_lapic_enable and the boot core's calibration: start
- * this core's own periodic timer on VEC_TIMER. */
+ * this core's own timer on VEC_TIMER (TSC-deadline mode where the CPU has
+ * it, else the periodic APIC timer). */
 void arch_lapic_timer_start(void);
+/* The timer interrupt came: in TSC-deadline mode set the next deadline
+ * (periodic mode: nothing to do). */
+void arch_lapic_timer_rearm(void);
+/* Whether the timer runs in TSC-deadline mode (where CPUID has it). */
+bool arch_lapic_timer_deadline(void);
 /* Whether the local APICs run in x2APIC mode (as chosen by the boot core). */
 bool arch_lapic_x2apic(void);
 /* This core's local APIC id: 32 bits in x2APIC mode, 8 in xAPIC mode. */
