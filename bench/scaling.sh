@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# bench/scaling.sh [BUILD]   (what `make bench-scaling` runs, after building)
+#
+# Contract: lock versus multikernel scaling (issue 6, docs/bench.md). Builds
+# BUILD/bench/scaling.iso (kernel + bench_scaling as the root task "init" of
+# every cluster) and boots it once per layout in QEMU with multi-threaded
+# TCG and no icount (-accel tcg,thread=multi, -smp SMP: real parallelism,
+# up to the host's cores), command line
+#   bench=scaling:WINDOW_MS cluster_size=<all|1|2> lockstats=on
+# cluster_size=2 only where SMP >= 4 (with 2 cores it is the same as all).
+# Writes, from the guest's `BENCH {...}` lines:
+#   BUILD/bench/scaling.csv        one row per (test, layout, T, k)
+#   BUILD/bench/scaling-cores.csv  one row per core of each point (lock stats)
+#   BUILD/bench/scaling.md         the tables, the big-lock model, notes
+#   BUILD/bench/scaling.png        the plot (gnuplot)
+#   BUILD/bench/scaling-<layout>.log  the serial logs
+# and prints scaling.md. Exit 0 when every boot ended cleanly with every
+# point reported; else 1 with the reason and the log's tail.
+# Variables: SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
+# window per point, default 400), TIMEOUT (seconds per boot, default 300),
+# QUIET_WAIT (seconds to wait for other QEMU processes to end before
+# measuring, default 300; the output says if they were still running).
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${1:-build}
+OUT=$BUILD/bench
+HOST_CORES=$(nproc)
+SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
+WINDOW_MS=${WINDOW_MS:-400}
+TIMEOUT=${TIMEOUT:-300}
+QUIET_WAIT=${QUIET_WAIT:-300}
+CSV=$OUT/scaling.csv
+CORES_CSV=$OUT/scaling-cores.csv
+MD=$OUT/scaling.md
+PNG=$OUT/scaling.png
+ISO=$OUT/scaling.iso
+
+fail() {
+    echo "bench-scaling: FAIL: $*"
+    [ -n "${LOG:-}" ] && [ -f "$LOG" ] && { echo "--- last lines of $LOG:"; tail -n 30 "$LOG"; }
+    exit 1
+}
+
+# Other QEMU processes (not ours) take host cores from the vCPUs.
+others() { pgrep -c -f '^qemu-system' || true; }
+
+wait_quiet() {
+    local waited=0
+    while [ "$(others)" -gt 0 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
+        [ "$waited" = 0 ] && echo "bench-scaling: $(others) other QEMU process(es) running; waiting up to ${QUIET_WAIT}s"
+        sleep 10
+        waited=$((waited + 10))
+    done
+}
+
+layouts="all 1"
+[ "$SMP" -ge 4 ] && [ $((SMP % 2)) = 0 ] && layouts="all 1 2"
+
+mkdir -p "$OUT"
+"$ROOT/scripts/mkiso.sh" --out "$ISO" --kernel "$BUILD/kernel/atoll.elf" \
+    --module "$BUILD/userland/bench_scaling=init" \
+    --cmdline "bench=scaling:$WINDOW_MS lockstats=on" || fail "could not build $ISO"
+
+notes=()
+[ "$SMP" -gt "$HOST_CORES" ] &&
+    notes+=("-smp $SMP on $HOST_CORES host cores: only k <= $HOST_CORES is meaningful")
+[ "$SMP" -le "$HOST_CORES" ] &&
+    notes+=("$HOST_CORES host cores, -smp $SMP: QEMU runs one host thread per vCPU, so only k <= $HOST_CORES is meaningful")
+[ "$SMP" -lt 4 ] && notes+=("cluster_size=2 skipped: with $SMP cores it is one cluster, the same as cluster_size=all")
+
+bench_lines=""
+for lay in $layouts; do
+    LOG=$OUT/scaling-$lay.log
+    iso=$OUT/scaling-$lay.iso
+    "$ROOT/scripts/mkiso.sh" --out "$iso" --kernel "$BUILD/kernel/atoll.elf" \
+        --module "$BUILD/userland/bench_scaling=init" \
+        --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build $iso"
+    wait_quiet
+    busy=$(others)
+    load=$(cut -d' ' -f1 /proc/loadavg)
+    [ "$busy" -gt 0 ] && notes+=("cluster_size=$lay ran while $busy other QEMU process(es) were running (load $load): its figures are disturbed")
+    echo "bench-scaling: cluster_size=$lay, -smp $SMP, ${WINDOW_MS} ms per point (load $load, other QEMUs: $busy)"
+    rm -f "$LOG"
+    timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cdrom "$iso" -boot d \
+        -smp "$SMP" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
+        -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none </dev/null >"$OUT/qemu.stderr" 2>&1
+    status=$?
+    [ "$status" = 124 ] && fail "QEMU did not finish within $TIMEOUT s"
+    [ "$status" = 33 ] || fail "QEMU exited with status $status (33 = the guest ended the run cleanly)"
+    lines=$(tr -d '\r' < "$LOG" | sed -n 's/^BENCH \({"bench":"scaling".*}\)$/\1/p')
+    want=$((4 * SMP * 2))
+    [ "$lay" = 2 ] && want=$((4 * SMP)) # the shared test needs one client per cluster
+    got=$(printf '%s\n' "$lines" | grep -c '"k":')
+    [ "$got" = "$want" ] || fail "cluster_size=$lay: $got points reported, want $want"
+    bench_lines+="$lines"$'\n'
+done
+LOG=""
+
+# The CSVs: one row per point, one per core of each point.
+printf '%s' "$bench_lines" | awk -v csv="$CSV" -v cores="$CORES_CSV" '
+function num(key,   m) { return match($0, "\"" key "\":[^,}]*") ? substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 3) : "" }
+function arr(key, a,   s) {
+    if (!match($0, "\"" key "\":\\[[^]]*\\]")) return 0
+    s = substr($0, RSTART + length(key) + 4, RLENGTH - length(key) - 5)
+    gsub(/"/, "", s)
+    return split(s, a, ",")
+}
+function sum(a, n,   i, t) { t = 0; for (i = 1; i <= n; i++) t += a[i]; return t }
+function max(a, n,   i, t) { t = 0; for (i = 1; i <= n; i++) if (a[i] > t) t = a[i]; return t }
+BEGIN {
+    print "test,cluster_size,clusters,cores,think,k,window_cycles,tsc_hz,round_trips,rt_per_s,speedup,efficiency,acquisitions,contended,wait_cycles,hold_cycles,ipis_sent,ipis_received,hold_per_rt,cycles_per_rt_core0,late_max_cycles" > csv
+    print "test,cluster_size,think,k,core,round_trips,late_cycles,acquisitions,contended,wait_cycles,hold_cycles,ipis_sent,ipis_received" > cores
+}
+{
+    t = num("test"); gsub(/"/, "", t); cs = num("cluster_size"); gsub(/"/, "", cs)
+    k = num("k"); T = num("think"); w = num("window"); ps = num("per_s")
+    n = arr("rt", rt); arr("late", late); arr("acq", acq); arr("cont", cont); arr("wait", wt)
+    arr("hold", hold); arr("ipi_tx", itx); arr("ipi_rx", irx)
+    key = t "," cs "," T
+    if (k == 1) x1[key] = ps
+    tot = sum(rt, n)
+    sp = x1[key] ? ps / x1[key] : 0
+    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d\n", t, cs, num("clusters"), num("cores"),
+        T, k, w, num("tsc_hz"), tot, ps, sp, sp / k, sum(acq, n), sum(cont, n), sum(wt, n), sum(hold, n),
+        sum(itx, n), sum(irx, n), tot ? sum(hold, n) / tot : 0, rt[1] ? w / rt[1] : 0, max(late, n) > csv
+    for (i = 1; i <= n; i++)
+        printf "%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n", t, cs, T, k, i - 1, rt[i], late[i], acq[i], cont[i],
+            wt[i], hold[i], itx[i], irx[i] > cores
+}' || fail "could not write $CSV"
+
+# The markdown: per test and T, each layout's throughput and efficiency
+# against k; the big-lock model; lock statistics; notes.
+{
+    echo "# Lock vs multikernel scaling"
+    echo
+    echo "QEMU $(qemu-system-x86_64 --version | head -1 | sed 's/.*version //'), multi-threaded TCG without icount,"
+    echo "-smp $SMP on $HOST_CORES host cores, ${WINDOW_MS} ms TSC window per point; TSC cycles follow the host clock."
+    echo "X(k): thousand round trips per second over k cores; eff = X(k)/(k*X(1)) within one layout."
+    echo
+    rm -f "$OUT/scaling-model.dat"
+    awk -F, -v modelout="$OUT/scaling-model.dat" -f "$ROOT/bench/scaling-md.awk" "$CSV"
+    echo
+    echo "## Notes"
+    echo
+    for n in "${notes[@]}"; do echo "- $n"; done
+    awk -F, 'NR > 1 && $21 > $7 / 100 { printf "- %s cluster_size=%s T=%s k=%s: a client started %d cycles late (over 1%% of the window)\n", $1, $2, $5, $6, $21 }' "$CSV"
+} > "$MD"
+
+# The plot: per test (rows) and T (columns), X(k) of each layout, and the
+# big-lock model.
+awk -F, -v out="$OUT" 'NR > 1 { print > (out "/scaling-plot-" $1 "-" $2 "-" $5 ".dat") }' "$CSV"
+gnuplot -e "out='$PNG'; dir='$OUT'; layouts='$layouts'; kmax=$SMP; hostcores=$HOST_CORES" \
+    "$ROOT/bench/scaling.gp" 2>"$OUT/gnuplot.stderr" || fail "gnuplot failed: $(cat "$OUT/gnuplot.stderr")"
+rm -f "$OUT"/scaling-plot-*.dat
+
+cat "$MD"
+echo
+echo "bench-scaling: $CSV, $CORES_CSV, $MD, $PNG (serial logs $OUT/scaling-*.log)"
