@@ -294,10 +294,10 @@ void sc_drive(uint64_t window_ms)
 	uint64_t window = sc_lay.tsc_hz * window_ms / 1000;
 	struct sc_point warm = { SC_PAIRS, sc_lay.cores, 0, 0, 0 };
 	uint32_t kmax = sc_lay.cores < SC_MAX_CORES ? sc_lay.cores : SC_MAX_CORES;
+	unsigned n[SC_TESTS] = { 0 };
 
 	run_point(&warm, window / 4 + 1, res); /* warm-up: caches, TLBs, first faults */
 	for (unsigned t = 0; t < SC_TESTS; t++) {
-		unsigned n = 0;
 		if (t == SC_SHARED && !shared_possible()) {
 			printf("bench: %s: skipped (clusters of %u cores: one client per cluster only)\n",
 			       sc_test_name[t], sc_lay.csize);
@@ -308,12 +308,14 @@ void sc_drive(uint64_t window_ms)
 				struct sc_point p = { t, k, sc_think[ti], 0, 0 };
 				run_point(&p, window, res);
 				sc_print_point(&p, window, res);
-				fill_row(&rows[t][n++], &p, window, res);
+				fill_row(&rows[t][n[t]++], &p, window, res);
 			}
-		sc_print_table(t, rows[t], n);
 	}
 	for (uint32_t c = 1; c < sc_lay.clusters; c++) {
 		uint64_t m[CHAN_MSG_WORDS] = { SC_QUIT };
 		chan_send(&xc[c], m);
 	}
+	for (unsigned t = 0; t < SC_TESTS; t++) /* last, so that they stay on a 25-line screen */
+		if (n[t])
+			sc_print_table(t, rows[t], n[t]);
 }

@@ -2,29 +2,31 @@
 # bench/scaling.sh [BUILD]   (what `make bench-scaling` runs, after building)
 #
 # Contract: lock versus multikernel scaling (issue 6, docs/bench.md). Builds
-# BUILD/bench/scaling.iso (kernel + bench_scaling as the root task "init" of
-# every cluster) and boots it once per layout in QEMU with multi-threaded
+# an ISO per cluster layout (kernel + bench_scaling as the root task "init"
+# of every cluster) and boots each once in QEMU with multi-threaded
 # TCG and no icount (-accel tcg,thread=multi, -smp SMP: real parallelism,
 # up to the host's cores), command line
 #   bench=scaling:WINDOW_MS cluster_size=<all|1|2> lockstats=on
 # cluster_size=2 only where SMP >= 4 (with 2 cores it is the same as all).
-# Writes, from the guest's `BENCH {...}` lines:
-#   BUILD/bench/scaling.csv        one row per (test, layout, T, k)
-#   BUILD/bench/scaling-cores.csv  one row per core of each point (lock stats)
-#   BUILD/bench/scaling.md         the tables, the big-lock model, notes
-#   BUILD/bench/scaling.png        the plot (gnuplot)
-#   BUILD/bench/scaling-<layout>.log  the serial logs
+# Writes, from the guest's `BENCH {...}` lines (into OUTDIR, default
+# BUILD/bench):
+#   scaling.csv        one row per (test, layout, T, k)
+#   scaling-cores.csv  one row per core of each point (lock stats)
+#   scaling.md         the tables, the big-lock model, notes
+#   scaling.png        the plot (gnuplot)
+#   scaling-<layout>.log  the serial logs
 # and prints scaling.md. Exit 0 when every boot ended cleanly with every
 # point reported; else 1 with the reason and the log's tail.
-# Variables: SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
+# Variables: OUTDIR, SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
 # window per point, default 400), TIMEOUT (seconds per boot, default 300),
 # QUIET_WAIT (seconds to wait for other QEMU processes to end before
 # measuring, default 300; the output says if they were still running).
+# OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${1:-build}
-OUT=$BUILD/bench
+OUT=${OUTDIR:-$BUILD/bench}
 HOST_CORES=$(nproc)
 SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
 WINDOW_MS=${WINDOW_MS:-400}
@@ -34,7 +36,6 @@ CSV=$OUT/scaling.csv
 CORES_CSV=$OUT/scaling-cores.csv
 MD=$OUT/scaling.md
 PNG=$OUT/scaling.png
-ISO=$OUT/scaling.iso
 
 fail() {
     echo "bench-scaling: FAIL: $*"
@@ -58,9 +59,6 @@ layouts="all 1"
 [ "$SMP" -ge 4 ] && [ $((SMP % 2)) = 0 ] && layouts="all 1 2"
 
 mkdir -p "$OUT"
-"$ROOT/scripts/mkiso.sh" --out "$ISO" --kernel "$BUILD/kernel/atoll.elf" \
-    --module "$BUILD/userland/bench_scaling=init" \
-    --cmdline "bench=scaling:$WINDOW_MS lockstats=on" || fail "could not build $ISO"
 
 notes=()
 [ "$SMP" -gt "$HOST_CORES" ] &&

@@ -76,6 +76,17 @@ void sc_print_point(const struct sc_point *p, uint64_t window, const struct sc_c
 	puts_raw(line, used);
 }
 
+/* x/y rounded, as "97". */
+static const char *dec0(uint64_t x, uint64_t y)
+{
+	static char b[4][24];
+	static unsigned next;
+	char *s = b[next++ % 4];
+
+	ksnprintf(s, 24, "%llu", (unsigned long long)(y ? (x + y / 2) / y : 0));
+	return s;
+}
+
 /* x/y with one decimal, as "12.3". */
 static const char *dec1(uint64_t x, uint64_t y)
 {
@@ -88,16 +99,24 @@ static const char *dec1(uint64_t x, uint64_t y)
 	return s;
 }
 
+/* The k shown on the screen: all of them up to 6 cores, else 1, 2, 4, ...
+ * and the last (an 80-column line holds 6 cells). */
+static bool shown(uint64_t k, uint64_t kmax)
+{
+	return kmax <= 6 || k == kmax || (k & (k - 1)) == 0;
+}
+
+/* One line per T: each shown k's throughput (thousand RT/s) and its
+ * efficiency X(k)/(k*X(1)). rows[] holds T-major, k = 1..kmax. */
 static void print_rows(const struct sc_row *rows, unsigned n, uint64_t kmax)
 {
-	for (unsigned i = 0; i < n; i += kmax) {
+	for (unsigned i = 0; i + kmax <= n; i += (unsigned)kmax) {
 		const struct sc_row *r = &rows[i];
-		printf("%6llu | ", (unsigned long long)r->think);
-		for (uint64_t k = 0; k < kmax && i + k < n; k++)
-			printf("%7llu ", (unsigned long long)(r[k].per_s / 1000));
-		printf("\n       | ");
-		for (uint64_t k = 0; k < kmax && i + k < n; k++)
-			printf("%6s%% ", dec1(r[k].per_s * 100, (k + 1) * r[0].per_s));
+		printf("%6llu |", (unsigned long long)r->think);
+		for (uint64_t k = 1; k <= kmax; k++)
+			if (shown(k, kmax))
+				printf(" %6llu %3s%%", (unsigned long long)(r[k - 1].per_s / 1000),
+				       dec0(r[k - 1].per_s * 100, k * r[0].per_s));
 		printf("\n");
 	}
 }
@@ -107,16 +126,16 @@ static void print_rows(const struct sc_row *rows, unsigned n, uint64_t kmax)
  * the lock hold cycles per round trip measured at k = 1. */
 static void print_model(const struct sc_row *rows, unsigned n, uint64_t kmax)
 {
-	printf("model (big lock): L = lock hold cycles per round trip at k=1; ceiling min(k, (L+T)/L)\n");
-	for (unsigned i = 0; i + kmax <= n; i += kmax) {
+	printf("big-lock model: L = lock hold cycles/round trip at k=1, X(k) <= X(1)*min(k,(L+T)/L)\n");
+	for (unsigned i = 0; i + kmax <= n; i += (unsigned)kmax) {
 		const struct sc_row *r = &rows[i];
 		uint64_t L = r->hold_per_rt ? r->hold_per_rt : 1;
-		uint64_t ceil10 = (L + r->think) * 10 / L, kmax10 = kmax * 10;
-		uint64_t model = r->per_s * (ceil10 < kmax10 ? ceil10 : kmax10) / 10;
-		printf("  T=%-5llu L=%-5llu (L+T)/L=%-5s k=%llu: model %7llu, measured %7llu (%s%%)\n",
+		uint64_t ceil100 = (L + r->think) * 100 / L, k100 = kmax * 100;
+		uint64_t model = r->per_s * (ceil100 < k100 ? ceil100 : k100) / 100;
+		printf("%6llu | L=%-5llu (L+T)/L=%-5s k=%llu: model %6llu, measured %6llu (%s%%)\n",
 		       (unsigned long long)r->think, (unsigned long long)L, dec1(L + r->think, L),
 		       (unsigned long long)kmax, (unsigned long long)(model / 1000),
-		       (unsigned long long)(r[kmax - 1].per_s / 1000), dec1(r[kmax - 1].per_s * 100, model));
+		       (unsigned long long)(r[kmax - 1].per_s / 1000), dec0(r[kmax - 1].per_s * 100, model));
 	}
 }
 
@@ -124,11 +143,13 @@ void sc_print_table(enum sc_test t, const struct sc_row *rows, unsigned n)
 {
 	uint64_t kmax = sc_lay.cores < SC_MAX_CORES ? sc_lay.cores : SC_MAX_CORES;
 
-	printf("\nScaling: %s, cluster_size=%s (%u kernel%s, %u cores), TSC cycles\n", sc_test_name[t],
-	       mode_name(), sc_lay.clusters, sc_lay.clusters == 1 ? "" : "s", sc_lay.cores);
-	printf("thousand round trips/s, then efficiency X(k)/(k*X(1))\n     T | ");
+	printf("%s, cluster_size=%s (%u kernel%s, %u cores): thousand round trips/s, X(k)/(k*X(1))\n",
+	       sc_test_name[t], mode_name(), sc_lay.clusters, sc_lay.clusters == 1 ? "" : "s",
+	       sc_lay.cores);
+	printf("     T |");
 	for (uint64_t k = 1; k <= kmax; k++)
-		printf("    k=%-2llu ", (unsigned long long)k);
+		if (shown(k, kmax))
+			printf("     k=%-4llu", (unsigned long long)k);
 	printf("\n");
 	print_rows(rows, n, kmax);
 	if (sc_lay.clusters == 1 && t == SC_PAIRS && kmax > 1)
