@@ -49,6 +49,7 @@ enum sc_op {
 struct sc_layout {
 	uint32_t cluster, clusters, csize, cores;
 	uint64_t tsc_hz;
+	uint64_t spin_per_kcycle; /* think-loop iterations per 1000 TSC cycles */
 };
 extern struct sc_layout sc_lay;
 /* The boot channels to every other cluster (index = cluster id). */

@@ -19,8 +19,8 @@
 # point reported; else 1 with the reason and the log's tail.
 # Variables: OUTDIR, SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
 # window per point, default 400), TIMEOUT (seconds per boot, default 300),
-# QUIET_WAIT (seconds to wait for other QEMU processes to end before
-# measuring, default 300; the output says if they were still running).
+# QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
+# and the host to be idle, default 300; the output says if it was not).
 # OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
 set -uo pipefail
 
@@ -43,14 +43,25 @@ fail() {
     exit 1
 }
 
-# Other QEMU processes (not ours) take host cores from the vCPUs.
-others() { pgrep -c -f '^qemu-system' || true; }
+# Other emulators (QEMU, Bochs: not ours, which runs only in the loop below)
+# take host cores from the vCPUs; so does anything else busy on the host.
+others() { pgrep -c -f '^(qemu-system|bochs)' || true; }
+# Percentage of host CPU time busy over one second.
+host_busy() {
+    local a b
+    read -r _ u1 n1 s1 i1 w1 _ < /proc/stat
+    sleep 1
+    read -r _ u2 n2 s2 i2 w2 _ < /proc/stat
+    a=$(( (u2 + n2 + s2) - (u1 + n1 + s1) ))
+    b=$(( a + (i2 + w2) - (i1 + w1) ))
+    echo $(( b > 0 ? 100 * a / b : 0 ))
+}
 
 wait_quiet() {
     local waited=0
-    while [ "$(others)" -gt 0 ] && [ "$waited" -lt "$QUIET_WAIT" ]; do
-        [ "$waited" = 0 ] && echo "bench-scaling: $(others) other QEMU process(es) running; waiting up to ${QUIET_WAIT}s"
-        sleep 10
+    while { [ "$(others)" -gt 0 ] || [ "$(host_busy)" -gt 15 ]; } && [ "$waited" -lt "$QUIET_WAIT" ]; do
+        [ "$waited" = 0 ] && echo "bench-scaling: the host is busy ($(others) other emulator(s)); waiting up to ${QUIET_WAIT}s"
+        sleep 9
         waited=$((waited + 10))
     done
 }
@@ -76,14 +87,17 @@ for lay in $layouts; do
         --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build $iso"
     wait_quiet
     busy=$(others)
-    load=$(cut -d' ' -f1 /proc/loadavg)
-    [ "$busy" -gt 0 ] && notes+=("cluster_size=$lay ran while $busy other QEMU process(es) were running (load $load): its figures are disturbed")
-    echo "bench-scaling: cluster_size=$lay, -smp $SMP, ${WINDOW_MS} ms per point (load $load, other QEMUs: $busy)"
+    cpu=$(host_busy)
+    [ "$busy" -gt 0 ] || [ "$cpu" -gt 15 ] &&
+        notes+=("cluster_size=$lay ran while the host was busy ($busy other emulator(s), ${cpu}% CPU): its figures are disturbed")
+    echo "bench-scaling: cluster_size=$lay, -smp $SMP, ${WINDOW_MS} ms per point (host ${cpu}% busy before, other emulators: $busy)"
     rm -f "$LOG"
     timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cdrom "$iso" -boot d \
         -smp "$SMP" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none </dev/null >"$OUT/qemu.stderr" 2>&1
     status=$?
+    after=$(others)
+    [ "$busy" = 0 ] && [ "$after" -gt 0 ] && notes+=("cluster_size=$lay: $after other emulator(s) started during the run: its figures may be disturbed")
     [ "$status" = 124 ] && fail "QEMU did not finish within $TIMEOUT s"
     [ "$status" = 33 ] || fail "QEMU exited with status $status (33 = the guest ended the run cleanly)"
     lines=$(tr -d '\r' < "$LOG" | sed -n 's/^BENCH \({"bench":"scaling".*}\)$/\1/p')

@@ -73,7 +73,7 @@ int main(struct abi_bootinfo *bi)
 		return 1;
 	}
 	sc_lay = (struct sc_layout){ bi->cluster_id, bi->cluster_count, bi->core_count,
-				     bi->cluster_count * bi->core_count, bi->tsc_hz };
+				     bi->cluster_count * bi->core_count, bi->tsc_hz, 0 };
 	if (sc_lay.csize > SC_MAX_CORES || !sc_lay.tsc_hz)
 		sc_fail("unsupported layout (cores per cluster, or no TSC rate)", sc_lay.csize);
 	alloc_init(bi);
