@@ -3,7 +3,8 @@
 # for the plot (T, k, measured, model (L+T)/L, model R1/L; thousand RT/s).
 # Columns: 1 test 2 cluster_size 5 think 6 k 9 round_trips 10 rt_per_s
 # 12 efficiency 13 acq 14 contended 15 wait 16 hold 17 ipis_sent
-# 18 ipis_received 19 hold_per_rt 20 cycles_per_rt_core0.
+# 18 ipis_received 19 hold_per_rt 20 cycles_per_rt_core0 21 late_max
+# 22 rt_per_s_min 23 rt_per_s_max 24 runs.
 function min(a, b) { return a < b ? a : b }
 NR == 1 { next }
 {
@@ -16,16 +17,17 @@ NR == 1 { next }
 }
 function have(t, l, T, k) { return ((t, l, T, k, 1) in v) }
 function throughput_table(t,   i, j, T, k, l, line) {
-    printf "### %s: X(k) in thousand round trips/s, efficiency\n\n", t
+    printf "### %s: X(k) in thousand round trips/s (median run [least-most of the runs]), efficiency\n\n", t
     line = "| T | k |"; sep = "|---|---|"
-    for (j = 1; j <= nl; j++) if (have(t, lays[j], thinks[1], 1)) { line = line " cluster_size=" lays[j] " X | eff |"; sep = sep "---|---|" }
+    for (j = 1; j <= nl; j++) if (have(t, lays[j], thinks[1], 1)) { line = line " cluster_size=" lays[j] " X [min-max] | eff |"; sep = sep "---|---|" }
     print line; print sep
     for (i = 1; i <= nT; i++) for (k = 1; k <= kmax; k++) {
         T = thinks[i]; line = "| " T " | " k " |"
         for (j = 1; j <= nl; j++) {
             l = lays[j]
             if (!have(t, l, thinks[1], 1)) continue
-            if (have(t, l, T, k)) line = line sprintf(" %.0f | %.0f%% |", v[t, l, T, k, 10] / 1000, 100 * v[t, l, T, k, 12])
+            if (have(t, l, T, k)) line = line sprintf(" %.0f [%.0f-%.0f] | %.0f%% |", v[t, l, T, k, 10] / 1000,
+                v[t, l, T, k, 22] / 1000, v[t, l, T, k, 23] / 1000, 100 * v[t, l, T, k, 12])
             else line = line " | |"
         }
         print line
@@ -58,15 +60,15 @@ function model_table(t,   i, k, T, L, R1, c1, c2, x1, x, m1, m2) {
 }
 function stats_table(t,   i, j, k, l, T, a) {
     printf "### Kernel-lock statistics (%s; sums over the k cores, per round trip)\n\n", t
-    print "| cluster_size | T | k | acquisitions/RT | contended | wait cycles/acq | hold cycles/acq | hold cycles/RT | IPIs sent | IPIs received |"
-    print "|---|---|---|---|---|---|---|---|---|---|"
+    print "| cluster_size | T | k | acquisitions/RT | contended | wait cycles/acq | hold cycles/acq | hold cycles/RT | lock held (% of window) | IPIs sent | IPIs received |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|"
     for (j = 1; j <= nl; j++) for (i = 1; i <= nT; i++) for (k = 1; k <= kmax; k++) {
         l = lays[j]; T = thinks[i]
         if (!have(t, l, T, k)) continue
         rt = v[t, l, T, k, 9]; a = v[t, l, T, k, 13]
-        printf "| %s | %s | %d | %.2f | %.1f%% | %.0f | %.0f | %.0f | %d | %d |\n", l, T, k, rt ? a / rt : 0,
+        printf "| %s | %s | %d | %.2f | %.1f%% | %.0f | %.0f | %.0f | %.0f%% | %d | %d |\n", l, T, k, rt ? a / rt : 0,
             a ? 100 * v[t, l, T, k, 14] / a : 0, a ? v[t, l, T, k, 15] / a : 0, a ? v[t, l, T, k, 16] / a : 0,
-            v[t, l, T, k, 19], v[t, l, T, k, 17], v[t, l, T, k, 18]
+            v[t, l, T, k, 19], 100 * v[t, l, T, k, 16] / v[t, l, T, k, 7], v[t, l, T, k, 17], v[t, l, T, k, 18]
     }
     print ""
 }

@@ -14,11 +14,13 @@
 #   scaling-cores.csv  one row per core of each point (lock stats)
 #   scaling.md         the tables, the big-lock model, notes
 #   scaling.png        the plot (gnuplot)
-#   scaling-<layout>.log  the serial logs
+#   scaling-<layout>-<run>.log  the serial logs
 # and prints scaling.md. Exit 0 when every boot ended cleanly with every
 # point reported; else 1 with the reason and the log's tail.
+# Each layout boots REPEAT times (default 3, taking turns); per point the
+# run with the median throughput is kept, with the least and the most.
 # Variables: OUTDIR, SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
-# window per point, default 400), TIMEOUT (seconds per boot, default 300),
+# window per point, default 400), REPEAT, TIMEOUT (seconds per boot, default 300),
 # QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
 # and the host to be idle, default 300; the output says if it was not).
 # OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
@@ -32,6 +34,7 @@ SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
 WINDOW_MS=${WINDOW_MS:-400}
 TIMEOUT=${TIMEOUT:-300}
 QUIET_WAIT=${QUIET_WAIT:-300}
+REPEAT=${REPEAT:-3}
 CSV=$OUT/scaling.csv
 CORES_CSV=$OUT/scaling-cores.csv
 MD=$OUT/scaling.md
@@ -78,26 +81,25 @@ notes=()
     notes+=("$HOST_CORES host cores, -smp $SMP: QEMU runs one host thread per vCPU, so only k <= $HOST_CORES is meaningful")
 [ "$SMP" -lt 4 ] && notes+=("cluster_size=2 skipped: with $SMP cores it is one cluster, the same as cluster_size=all")
 
+# boot LAYOUT RUN: one boot; its BENCH lines (prefixed with the run) are
+# added to bench_lines.
 bench_lines=""
-for lay in $layouts; do
-    LOG=$OUT/scaling-$lay.log
-    iso=$OUT/scaling-$lay.iso
-    "$ROOT/scripts/mkiso.sh" --out "$iso" --kernel "$BUILD/kernel/atoll.elf" \
-        --module "$BUILD/userland/bench_scaling=init" \
-        --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build $iso"
+boot() {
+    local lay=$1 run=$2 iso=$OUT/scaling-$1.iso busy cpu status after lines want got
+    LOG=$OUT/scaling-$lay-$run.log
     wait_quiet
     busy=$(others)
     cpu=$(host_busy)
     [ "$busy" -gt 0 ] || [ "$cpu" -gt 15 ] &&
-        notes+=("cluster_size=$lay ran while the host was busy ($busy other emulator(s), ${cpu}% CPU): its figures are disturbed")
-    echo "bench-scaling: cluster_size=$lay, -smp $SMP, ${WINDOW_MS} ms per point (host ${cpu}% busy before, other emulators: $busy)"
+        notes+=("cluster_size=$lay run $run started while the host was busy ($busy other emulator(s), ${cpu}% CPU): its figures are disturbed")
+    echo "bench-scaling: cluster_size=$lay run $run/$REPEAT, -smp $SMP, ${WINDOW_MS} ms per point (host ${cpu}% busy before, other emulators: $busy)"
     rm -f "$LOG"
     timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cdrom "$iso" -boot d \
         -smp "$SMP" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none </dev/null >"$OUT/qemu.stderr" 2>&1
     status=$?
     after=$(others)
-    [ "$busy" = 0 ] && [ "$after" -gt 0 ] && notes+=("cluster_size=$lay: $after other emulator(s) started during the run: its figures may be disturbed")
+    [ "$busy" = 0 ] && [ "$after" -gt 0 ] && notes+=("cluster_size=$lay run $run: $after other emulator(s) running at its end: its figures may be disturbed")
     [ "$status" = 124 ] && fail "QEMU did not finish within $TIMEOUT s"
     [ "$status" = 33 ] || fail "QEMU exited with status $status (33 = the guest ended the run cleanly)"
     lines=$(tr -d '\r' < "$LOG" | sed -n 's/^BENCH \({"bench":"scaling".*}\)$/\1/p')
@@ -105,9 +107,48 @@ for lay in $layouts; do
     [ "$lay" = 2 ] && want=$((4 * SMP)) # the shared test needs one client per cluster
     got=$(printf '%s\n' "$lines" | grep -c '"k":')
     [ "$got" = "$want" ] || fail "cluster_size=$lay: $got points reported, want $want"
-    bench_lines+="$lines"$'\n'
+    bench_lines+=$(printf '%s\n' "$lines" | sed "s/^/$run /")$'\n'
+    LOG=""
+}
+
+for lay in $layouts; do
+    "$ROOT/scripts/mkiso.sh" --out "$OUT/scaling-$lay.iso" --kernel "$BUILD/kernel/atoll.elf" \
+        --module "$BUILD/userland/bench_scaling=init" \
+        --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build the ISO"
 done
-LOG=""
+# The layouts take turns, so that a disturbance of the host hits all alike.
+for run in $(seq 1 "$REPEAT"); do
+    for lay in $layouts; do boot "$lay" "$run"; done
+done
+
+# Per point, the run with the median throughput (its whole line), with the
+# least and the most of all runs added as per_s_min and per_s_max.
+bench_lines=$(printf '%s' "$bench_lines" | awk '
+function key(   t, c, T, k) {
+    match($0, /"test":"[a-z]*"/); t = substr($0, RSTART, RLENGTH)
+    match($0, /"cluster_size":"[a-z0-9]*"/); c = substr($0, RSTART, RLENGTH)
+    match($0, /"think":[0-9]*/); T = substr($0, RSTART, RLENGTH)
+    match($0, /"k":[0-9]*/); k = substr($0, RSTART, RLENGTH)
+    return t c T k
+}
+function per_s(   m) { match($0, /"per_s":[0-9]*/); return substr($0, RSTART + 8, RLENGTH - 8) + 0 }
+{
+    sub(/^[0-9]+ /, ""); kk = key()
+    if (!(kk in n)) order[++nk] = kk
+    i = ++n[kk]; line[kk, i] = $0; val[kk, i] = per_s()
+}
+END {
+    for (j = 1; j <= nk; j++) {
+        kk = order[j]; m = n[kk]
+        for (a = 1; a <= m; a++) idx[a] = a
+        for (a = 2; a <= m; a++) for (b = a; b > 1 && val[kk, idx[b - 1]] > val[kk, idx[b]]; b--) {
+            t = idx[b]; idx[b] = idx[b - 1]; idx[b - 1] = t
+        }
+        l = line[kk, idx[int((m + 1) / 2)]]
+        sub(/"per_s":[0-9]*/, "&,\"per_s_min\":" val[kk, idx[1]] ",\"per_s_max\":" val[kk, idx[m]] ",\"runs\":" m, l)
+        print l
+    }
+}')
 
 # The CSVs: one row per point, one per core of each point.
 printf '%s' "$bench_lines" | awk -v csv="$CSV" -v cores="$CORES_CSV" '
@@ -121,7 +162,7 @@ function arr(key, a,   s) {
 function sum(a, n,   i, t) { t = 0; for (i = 1; i <= n; i++) t += a[i]; return t }
 function max(a, n,   i, t) { t = 0; for (i = 1; i <= n; i++) if (a[i] > t) t = a[i]; return t }
 BEGIN {
-    print "test,cluster_size,clusters,cores,think,k,window_cycles,tsc_hz,round_trips,rt_per_s,speedup,efficiency,acquisitions,contended,wait_cycles,hold_cycles,ipis_sent,ipis_received,hold_per_rt,cycles_per_rt_core0,late_max_cycles" > csv
+    print "test,cluster_size,clusters,cores,think,k,window_cycles,tsc_hz,round_trips,rt_per_s,speedup,efficiency,acquisitions,contended,wait_cycles,hold_cycles,ipis_sent,ipis_received,hold_per_rt,cycles_per_rt_core0,late_max_cycles,rt_per_s_min,rt_per_s_max,runs" > csv
     print "test,cluster_size,think,k,core,round_trips,late_cycles,acquisitions,contended,wait_cycles,hold_cycles,ipis_sent,ipis_received" > cores
 }
 {
@@ -133,9 +174,10 @@ BEGIN {
     if (k == 1) x1[key] = ps
     tot = sum(rt, n)
     sp = x1[key] ? ps / x1[key] : 0
-    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d\n", t, cs, num("clusters"), num("cores"),
+    printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%.3f,%.3f,%d,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,%s\n", t, cs, num("clusters"), num("cores"),
         T, k, w, num("tsc_hz"), tot, ps, sp, sp / k, sum(acq, n), sum(cont, n), sum(wt, n), sum(hold, n),
-        sum(itx, n), sum(irx, n), tot ? sum(hold, n) / tot : 0, rt[1] ? w / rt[1] : 0, max(late, n) > csv
+        sum(itx, n), sum(irx, n), tot ? sum(hold, n) / tot : 0, rt[1] ? w / rt[1] : 0, max(late, n),
+        num("per_s_min"), num("per_s_max"), num("runs") > csv
     for (i = 1; i <= n; i++)
         printf "%s,%s,%s,%s,%d,%s,%s,%s,%s,%s,%s,%s,%s\n", t, cs, T, k, i - 1, rt[i], late[i], acq[i], cont[i],
             wt[i], hold[i], itx[i], irx[i] > cores
