@@ -107,15 +107,15 @@ static void calibrate(void)
 }
 
 /* Round trips from t_start until t_end, then think T cycles after each.
- * The window's end is read every `every` round trips (about every 16,000
+ * The window's end is read every `every` round trips (about every 64,000
  * cycles, for the reason above), so up to every - 1 round trips that end
- * after it may count: at most 15 in tens of thousands. */
+ * after it may count: at most 63, against hundreds of thousands. */
 static void client_run(uint64_t l)
 {
 	uint64_t test = pt.test, t = pt.think, end = pt.t_end, n = 0;
-	uint64_t every = 16000 / (t + 1000);
+	uint64_t every = 64000 / (t + 1000);
 
-	every = every < 1 ? 1 : every > 16 ? 16 : every;
+	every = every < 1 ? 1 : every > 64 ? 64 : every;
 	spin_until(pt.t_start);
 	counter[l].late = atoll_rdtsc() - pt.t_start;
 	for (;;) {
