@@ -150,7 +150,7 @@ void sc_print_table(enum sc_test t, const struct sc_row *rows, unsigned n)
 	printf("     T |");
 	for (uint64_t k = 1; k <= kmax; k++)
 		if (shown(k, kmax))
-			printf("     k=%-4llu", (unsigned long long)k);
+			printf("      k=%-4llu", (unsigned long long)k);
 	printf("\n");
 	print_rows(rows, n, kmax);
 	if (sc_lay.clusters == 1 && t == SC_PAIRS && kmax > 1)
