@@ -82,28 +82,28 @@ static void round_trip(uint64_t test, uint64_t l)
 	}
 }
 
-/* Spin about `cycles` TSC cycles without reading the TSC: under QEMU's
- * multi-threaded TCG every guest rdtsc takes one lock shared by all vCPUs,
- * so a think time that polled the TSC would itself be a shared resource. */
-static void think(uint64_t cycles)
+/* Spin n iterations of the think loop, which does not read the TSC: under
+ * QEMU's multi-threaded TCG every guest rdtsc takes one lock shared by all
+ * vCPUs, so a think time that polled the TSC would be a shared resource. */
+static void spin_loop(uint64_t n)
 {
-	for (uint64_t i = cycles * sc_lay.spin_per_kcycle / 1000; i; i--)
+	for (uint64_t i = n; i; i--)
 		__asm__ volatile("" ::: "memory");
 }
 
-/* Think loop iterations per 1000 TSC cycles: the fastest of a few runs. */
-static void calibrate(void)
+/* Think-loop iterations per 1000 TSC cycles on this core, now: the
+ * fastest of five timed runs of 200,000 iterations (about 0.5 ms). */
+static uint64_t calibrate(void)
 {
 	uint64_t best = ~0ull, n = 200000;
 
-	sc_lay.spin_per_kcycle = 1000;
 	for (int r = 0; r < 5; r++) {
 		uint64_t t0 = atoll_rdtsc(), dt;
-		think(n);
+		spin_loop(n);
 		dt = atoll_rdtsc() - t0;
 		best = dt < best ? dt : best;
 	}
-	sc_lay.spin_per_kcycle = best ? n * 1000 / best : 1000;
+	return best ? n * 1000 / best : 1000;
 }
 
 /* Round trips from t_start until t_end, then think T cycles after each.
@@ -112,10 +112,14 @@ static void calibrate(void)
  * after it may count: at most 63, against hundreds of thousands. */
 static void client_run(uint64_t l)
 {
-	uint64_t test = pt.test, t = pt.think, end = pt.t_end, n = 0;
+	uint64_t test = pt.test, t = pt.think, end = pt.t_end, n = 0, iters = 0;
 	uint64_t every = 64000 / (t + 1000);
 
 	every = every < 1 ? 1 : every > 64 ? 64 : every;
+	if (t) { /* calibrated for this point, in the lead time before the window */
+		counter[l].spin = calibrate();
+		iters = t * counter[l].spin / 1000;
+	}
 	spin_until(pt.t_start);
 	counter[l].late = atoll_rdtsc() - pt.t_start;
 	for (;;) {
@@ -124,7 +128,7 @@ static void client_run(uint64_t l)
 			break;
 		counter[l].rt = ++n;
 		if (t)
-			think(t);
+			spin_loop(iters);
 	}
 }
 
@@ -150,7 +154,7 @@ static void start_thread(void (*fn)(uint64_t), uint64_t arg, uint64_t prio, uint
 
 void sc_setup(void)
 {
-	calibrate();
+	sc_lay.spin_per_kcycle = calibrate();
 	done_ntfn = sc_obj(OBJ_NOTIFICATION);
 	done_sig = sc_badged(done_ntfn);
 	for (uint32_t l = 0; l < sc_lay.csize; l++) {
@@ -174,7 +178,7 @@ static void start_local(const struct sc_point *p, uint32_t n)
 	pt = *p;
 	done_count = 0;
 	for (uint32_t l = 0; l < n; l++) {
-		counter[l].rt = counter[l].late = 0;
+		counter[l].rt = counter[l].late = counter[l].spin = 0;
 		sys_debug_stats(l, true, NULL);
 	}
 	for (uint32_t l = 0; l < n; l++)
@@ -191,8 +195,8 @@ static void finish_local(uint32_t n, struct sc_core_result *res)
 		uint64_t e = sys_debug_stats(l, false, NULL);
 		if (e)
 			sc_fail("DEBUG_STATS", e);
-		res[l] = (struct sc_core_result){ counter[l].rt, counter[l].late, mr[0], mr[1],
-						  mr[2], mr[3], mr[4], mr[5] };
+		res[l] = (struct sc_core_result){ counter[l].rt, counter[l].late, counter[l].spin,
+						  mr[0], mr[1], mr[2], mr[3], mr[4], mr[5] };
 	}
 }
 
@@ -208,8 +212,8 @@ static uint32_t cores_in(uint32_t c, uint64_t k)
 
 static void send_result(uint32_t l, const struct sc_core_result *r)
 {
-	uint64_t m[CHAN_MSG_WORDS] = { SC_RESULT | (uint64_t)l << 8, r->rt, r->late, r->acq, r->cont,
-				       r->wait, r->hold, r->ipi_tx | r->ipi_rx << 32 };
+	uint64_t m[CHAN_MSG_WORDS] = { SC_RESULT | (uint64_t)l << 8 | r->spin << 32, r->rt, r->late, r->acq,
+				       r->cont, r->wait, r->hold, r->ipi_tx | r->ipi_rx << 32 };
 
 	chan_send(&xc[0], m);
 }
@@ -250,13 +254,13 @@ static void collect(struct sc_core_result *res, uint32_t need)
 
 	while (need) {
 		unsigned j = chan_recv_any(xc, sc_lay.clusters, m, SC_SERVER_SPINS);
-		uint64_t op = m[0] & 0xFF, l = m[0] >> 8;
+		uint64_t op = m[0] & 0xFF, l = m[0] >> 8 & 0xFFFFFF;
 		if (op == SC_REQ) {
 			uint64_t r[CHAN_MSG_WORDS] = { SC_REP };
 			chan_send(&xc[j], r);
 		} else if (op == SC_RESULT && l < sc_lay.csize) {
 			res[j * sc_lay.csize + l] = (struct sc_core_result){
-				m[1], m[2], m[3], m[4], m[5], m[6], m[7] & 0xFFFFFFFF, m[7] >> 32 };
+				m[1], m[2], m[0] >> 32, m[3], m[4], m[5], m[6], m[7] & 0xFFFFFFFF, m[7] >> 32 };
 			need--;
 		} else {
 			printf("bench: cluster %u sent message %llu\n", j, (unsigned long long)op);

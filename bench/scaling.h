@@ -30,15 +30,15 @@ struct sc_point {
 /* What one core did in a point: round trips completed inside the window,
  * how late its client started, and its kernel-lock counters over the run. */
 struct sc_core_result {
-	uint64_t rt, late;
+	uint64_t rt, late, spin; /* spin: think-loop iterations per 1000 cycles (0: no think) */
 	uint64_t acq, cont, wait, hold, ipi_tx, ipi_rx;
 };
 
 /* Messages over the boot channels: word 0 is op | local core << 8. */
 enum sc_op {
 	SC_RUN = 1, /* 0 -> c: w1..w5 = struct sc_point */
-	SC_RESULT,  /* c -> 0: one per local core that took part: w1 rt, w2 late,
-		     * then acq, cont, wait, hold, ipi_tx + ipi_rx << 32 */
+	SC_RESULT,  /* c -> 0: one per local core that took part (spin << 32 in w0):
+		     * w1 rt, w2 late, then acq, cont, wait, hold, ipi_tx + ipi_rx << 32 */
 	SC_REQ,     /* c -> 0 (test shared): a request */
 	SC_REP,     /* 0 -> c: its reply */
 	SC_QUIT,    /* 0 -> c: the run is over */
@@ -49,7 +49,7 @@ enum sc_op {
 struct sc_layout {
 	uint32_t cluster, clusters, csize, cores;
 	uint64_t tsc_hz;
-	uint64_t spin_per_kcycle; /* think-loop iterations per 1000 TSC cycles */
+	uint64_t spin_per_kcycle; /* think-loop iterations per 1000 TSC cycles at set-up */
 };
 extern struct sc_layout sc_lay;
 /* The boot channels to every other cluster (index = cluster id). */
@@ -60,7 +60,8 @@ extern struct chan xc[ABI_MAX_CLUSTERS];
 struct sc_counter {
 	volatile uint64_t rt;
 	volatile uint64_t late;
-	uint8_t pad[48];
+	volatile uint64_t spin;
+	uint8_t pad[40];
 } __attribute__((aligned(64)));
 _Static_assert(sizeof(struct sc_counter) == 64, "one counter per cache line");
 

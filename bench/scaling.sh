@@ -17,10 +17,10 @@
 #   scaling-<layout>-<run>.log  the serial logs
 # and prints scaling.md. Exit 0 when every boot ended cleanly with every
 # point reported; else 1 with the reason and the log's tail.
-# Each layout boots REPEAT times (default 3, taking turns); per point the
+# Each layout boots REPEAT times (default 5, taking turns); per point the
 # run with the median throughput is kept, with the least and the most.
 # Variables: OUTDIR, SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
-# window per point, default 400), REPEAT, TIMEOUT (seconds per boot, default 300),
+# window per point, default 300), REPEAT, TIMEOUT (seconds per boot, default 300),
 # QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
 # and the host to be idle, default 300; the output says if it was not).
 # OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
@@ -31,10 +31,10 @@ BUILD=${1:-build}
 OUT=${OUTDIR:-$BUILD/bench}
 HOST_CORES=$(nproc)
 SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
-WINDOW_MS=${WINDOW_MS:-400}
+WINDOW_MS=${WINDOW_MS:-300}
 TIMEOUT=${TIMEOUT:-300}
 QUIET_WAIT=${QUIET_WAIT:-300}
-REPEAT=${REPEAT:-3}
+REPEAT=${REPEAT:-5}
 CSV=$OUT/scaling.csv
 CORES_CSV=$OUT/scaling-cores.csv
 MD=$OUT/scaling.md

@@ -52,6 +52,7 @@ void sc_print_point(const struct sc_point *p, uint64_t window, const struct sc_c
 	static const struct { const char *name; size_t off; } fields[] = {
 		{ "rt", __builtin_offsetof(struct sc_core_result, rt) },
 		{ "late", __builtin_offsetof(struct sc_core_result, late) },
+		{ "spin", __builtin_offsetof(struct sc_core_result, spin) },
 		{ "acq", __builtin_offsetof(struct sc_core_result, acq) },
 		{ "cont", __builtin_offsetof(struct sc_core_result, cont) },
 		{ "wait", __builtin_offsetof(struct sc_core_result, wait) },
