@@ -34,15 +34,18 @@ function throughput_table(t,   i, j, T, k, l, line) {
     }
     print ""
 }
-function model_table(t,   i, k, T, L, R1, c1, c2, x1, x, m1, m2) {
+function model_table(t,   i, k, T, L, R1, c1, c2, x1, x, m1, m2, a) {
     if (!have(t, "all", thinks[1], 1) || kmax < 2) return
     print "### Big-lock model (" t ", cluster_size=all)\n"
     print "L = kernel-lock hold cycles per round trip at k=1 (lock statistics); R1 = cycles per round trip at k=1;"
     print "at most one core holds the lock, so k cores reach at most (L+T)/L times X(1) if only the think"
     print "time T overlaps (the issue's ceiling), or R1/L times X(1) if everything outside the lock overlaps"
     print "(U = R1 - L - T: the user stub, kernel entry and exit outside the lock, the loop).\n"
-    print "| T | L | R1 | U | (L+T)/L | R1/L | k | measured X(k) | model min(k,(L+T)/L)·X(1) | measured/model | model min(k,R1/L)·X(1) | measured/model |"
-    print "|---|---|---|---|---|---|---|---|---|---|---|---|"
+    print "The last three columns say why a curve falls below its ceiling: at k > 1 a saturated lock is"
+    print "contended on almost every acquisition, each waits (wait cycles/acquisition), and the hold"
+    print "time per round trip itself grows when two cores run the kernel in turn.\n"
+    print "| T | L | R1 | U | (L+T)/L | R1/L | k | measured X(k) | model min(k,(L+T)/L)·X(1) | measured/model | model min(k,R1/L)·X(1) | measured/model | contended | wait cycles/acq | hold cycles/RT |"
+    print "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     for (i = 1; i <= nT; i++) {
         T = thinks[i]
         if (!have(t, "all", T, 1)) continue
@@ -52,7 +55,9 @@ function model_table(t,   i, k, T, L, R1, c1, c2, x1, x, m1, m2) {
         for (k = 1; k <= kmax; k++) {
             if (!have(t, "all", T, k)) continue
             x = v[t, "all", T, k, 10] / 1000; m1 = x1 * min(k, c1); m2 = x1 * min(k, c2)
-            printf "| %s | %d | %d | %d | %.2f | %.2f | %d | %.0f | %.0f | %.2f | %.0f | %.2f |\n", T, L, R1, R1 - L - T, c1, c2, k, x, m1, x / m1, m2, x / m2
+            a = v[t, "all", T, k, 13]
+            printf "| %s | %d | %d | %d | %.2f | %.2f | %d | %.0f | %.0f | %.2f | %.0f | %.2f | %.0f%% | %.0f | %.0f |\n", T, L, R1, R1 - L - T, c1, c2, k, x, m1, x / m1, m2, x / m2,
+                a ? 100 * v[t, "all", T, k, 14] / a : 0, a ? v[t, "all", T, k, 15] / a : 0, v[t, "all", T, k, 19]
             if (modelout != "" && t == "pairs") printf "%s,%d,%.1f,%.1f,%.1f\n", T, k, x, m1, m2 > modelout
         }
     }

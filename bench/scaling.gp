@@ -1,11 +1,11 @@
 # bench/scaling.gp: the plot of `make bench-scaling` (bench/scaling.sh sets
-# out, dir, layouts, kmax, hostcores). Rows: the tests; columns: think time T.
+# out, dir, layouts, kmax, where). Rows: the tests; columns: think time T.
 # Each panel: X(k) of every layout (the shared test runs in all and 1);
 # for the pairs, the big-lock model.
 set terminal pngcairo size 1600,900 font ",10"
 set output out
 set datafile separator ","
-set key top left
+set key top left font ",8" opaque
 set xlabel "k (cores)"
 set ylabel "thousand round trips/s"
 set xrange [0.8:kmax + 0.2]
@@ -14,7 +14,7 @@ set yrange [0:*]
 set grid
 thinks = "0 500 4000 32000"
 tests = "pairs shared"
-set multiplot layout 2,4 title sprintf("Atoll: big lock (cluster\\_size=all) vs multikernel, QEMU TCG -smp %d on %d host cores (only k <= %d meaningful)", kmax, hostcores, hostcores < kmax ? hostcores : kmax)
+set multiplot layout 2,4 title "Atoll: big lock (cluster\\_size=all) vs multikernel; " . where
 do for [ti = 1:2] {
     do for [i = 1:4] {
         T = word(thinks, i)

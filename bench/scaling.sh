@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # bench/scaling.sh [BUILD]   (what `make bench-scaling` runs, after building)
+# bench/scaling.sh [BUILD] --logs SERIAL.log...   (tables from saved logs)
 #
 # Contract: lock versus multikernel scaling (issue 6, docs/bench.md). Builds
 # an ISO per cluster layout (kernel + bench_scaling as the root task "init"
@@ -24,10 +25,15 @@
 # QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
 # and the host to be idle, default 300; the output says if it was not).
 # OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
+# With --logs nothing is booted: the BENCH lines of the given serial logs
+# (e.g. COM1 of a real PC, one log per GRUB entry) make the same outputs.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${1:-build}
+BUILD=build
+LOGS=()
+if [ $# -gt 0 ] && [ "$1" != --logs ]; then BUILD=$1; shift; fi
+if [ "${1:-}" = --logs ]; then shift; LOGS=("$@"); fi
 OUT=${OUTDIR:-$BUILD/bench}
 HOST_CORES=$(nproc)
 SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
@@ -111,15 +117,29 @@ boot() {
     LOG=""
 }
 
-for lay in $layouts; do
-    "$ROOT/scripts/mkiso.sh" --out "$OUT/scaling-$lay.iso" --kernel "$BUILD/kernel/atoll.elf" \
-        --module "$BUILD/userland/bench_scaling=init" \
-        --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build the ISO"
-done
-# The layouts take turns, so that a disturbance of the host hits all alike.
-for run in $(seq 1 "$REPEAT"); do
-    for lay in $layouts; do boot "$lay" "$run"; done
-done
+if [ ${#LOGS[@]} -gt 0 ]; then
+    run=0
+    for f in "${LOGS[@]}"; do
+        run=$((run + 1))
+        lines=$(tr -d '\r' < "$f" | sed -n 's/^BENCH \({"bench":"scaling".*}\)$/\1/p')
+        [ -n "$lines" ] || fail "$f holds no scaling BENCH lines"
+        bench_lines+=$(printf '%s\n' "$lines" | sed "s/^/$run /")$'\n'
+    done
+    layouts=$(printf '%s' "$bench_lines" | grep -o '"cluster_size":"[a-z0-9]*"' | sort -u | cut -d'"' -f4 | tr '\n' ' ')
+    SMP=$(printf '%s' "$bench_lines" | grep -o '"cores":[0-9]*' | sort -u | head -1 | cut -d: -f2)
+    notes=("figures from the serial logs ${LOGS[*]} (TSC cycles of the machine that ran them)")
+else
+    for lay in $layouts; do
+        "$ROOT/scripts/mkiso.sh" --out "$OUT/scaling-$lay.iso" --kernel "$BUILD/kernel/atoll.elf" \
+            --module "$BUILD/userland/bench_scaling=init" \
+            --cmdline "bench=scaling:$WINDOW_MS cluster_size=$lay lockstats=on" || fail "could not build the ISO"
+    done
+    # The layouts take turns, so that a disturbance of the host hits all alike.
+    for run in $(seq 1 "$REPEAT"); do
+        for lay in $layouts; do boot "$lay" "$run"; done
+    done
+
+fi
 
 # Per point, the run with the median throughput (its whole line), with the
 # least and the most of all runs added as per_s_min and per_s_max.
@@ -188,8 +208,13 @@ BEGIN {
 {
     echo "# Lock vs multikernel scaling"
     echo
-    echo "QEMU $(qemu-system-x86_64 --version | head -1 | sed 's/.*version //'), multi-threaded TCG without icount,"
-    echo "-smp $SMP on $HOST_CORES host cores, ${WINDOW_MS} ms TSC window per point; TSC cycles follow the host clock."
+    if [ ${#LOGS[@]} -gt 0 ]; then
+        echo "From serial logs: ${LOGS[*]}; $SMP cores."
+    else
+        echo "QEMU $(qemu-system-x86_64 --version | head -1 | sed 's/.*version //'), multi-threaded TCG without icount,"
+        echo "-smp $SMP on $HOST_CORES host cores, ${WINDOW_MS} ms TSC window per point, median of $REPEAT boots;"
+        echo "TSC cycles follow the host clock."
+    fi
     echo "X(k): thousand round trips per second over k cores; eff = X(k)/(k*X(1)) within one layout."
     echo
     rm -f "$OUT/scaling-model.dat"
@@ -204,10 +229,13 @@ BEGIN {
 # The plot: per test (rows) and T (columns), X(k) of each layout, and the
 # big-lock model.
 awk -F, -v out="$OUT" 'NR > 1 { print > (out "/scaling-plot-" $1 "-" $2 "-" $5 ".dat") }' "$CSV"
-gnuplot -e "out='$PNG'; dir='$OUT'; layouts='$layouts'; kmax=$SMP; hostcores=$HOST_CORES" \
+[ ${#LOGS[@]} -gt 0 ] && where="serial logs, $SMP cores" ||
+    where="QEMU TCG -smp $SMP on $HOST_CORES host cores (only k <= $((HOST_CORES < SMP ? HOST_CORES : SMP)) meaningful)"
+gnuplot -e "out='$PNG'; dir='$OUT'; layouts='$layouts'; kmax=$SMP; where='$where'" \
     "$ROOT/bench/scaling.gp" 2>"$OUT/gnuplot.stderr" || fail "gnuplot failed: $(cat "$OUT/gnuplot.stderr")"
 rm -f "$OUT"/scaling-plot-*.dat
 
 cat "$MD"
 echo
-echo "bench-scaling: $CSV, $CORES_CSV, $MD, $PNG (serial logs $OUT/scaling-*.log)"
+[ ${#LOGS[@]} -gt 0 ] && echo "bench-scaling: $CSV, $CORES_CSV, $MD, $PNG" ||
+    echo "bench-scaling: $CSV, $CORES_CSV, $MD, $PNG (serial logs $OUT/scaling-*-*.log)"
