@@ -66,7 +66,7 @@ void sc_print_point(const struct sc_point *p, uint64_t window, const struct sc_c
 	used = 0;
 	put("BENCH {\"bench\":\"scaling\",\"test\":\"%s\",\"cluster_size\":\"%s\",\"clusters\":%u,"
 	    "\"cores\":%u,\"think\":%llu,\"k\":%llu,\"window\":%llu,\"tsc_hz\":%llu,\"rt_total\":%llu,"
-	    "\"per_s\":%llu,\"spin_per_kcycle\":%llu",
+	    "\"per_s\":%llu,\"spin_per_kcycle\":%llu,\"unit\":\"tsc-cycles\"",
 	    sc_test_name[p->test], mode_name(), sc_lay.clusters, sc_lay.cores,
 	    (unsigned long long)p->think, (unsigned long long)p->k, (unsigned long long)window,
 	    (unsigned long long)sc_lay.tsc_hz, (unsigned long long)total,
