@@ -58,7 +58,9 @@ fail() {
 # Other emulators (QEMU, Bochs: not ours, which runs only in boot() below),
 # compilers and SPIN take host cores from the vCPUs; so does anything else
 # busy on the host.
-others() { pgrep -c -f '^(qemu-system|bochs|[^ ]*cc1 |spin )' || true; }
+# Ours carries -name $MARK, so it does not count.
+MARK=atoll-bench-scaling-$$
+others() { pgrep -a -f '^(qemu-system|bochs|[^ ]*cc1 |spin )' | grep -vc -- "$MARK" || true; }
 # Watch others while a boot runs; the most seen goes to the file $1.
 watch_others() {
     local most=0 n
@@ -144,7 +146,7 @@ boot() {
 # qemu_boot LAYOUT: boot its ISO once, the serial log into $LOG.
 qemu_boot() {
     local status
-    timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -M q35 -accel tcg,thread=multi -cdrom "$OUT/scaling-$1.iso" \
+    timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -name "$MARK" -M q35 -accel tcg,thread=multi -cdrom "$OUT/scaling-$1.iso" \
         -boot d -smp "$SMP" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none </dev/null >"$OUT/qemu.stderr" 2>&1
     status=$?
