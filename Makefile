@@ -6,6 +6,7 @@
 #   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
+#   make bench-scaling   big lock vs multikernel scaling (QEMU, multi-threaded TCG): build/bench/scaling.*
 #   make clean
 #
 # Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS;
@@ -70,6 +71,13 @@ debug: deps build
 .PHONY: bench
 bench: deps build
 	@bench/run.sh $(BUILD)
+
+# Lock vs multikernel scaling (bench/scaling.sh, docs/bench.md): QEMU with
+# multi-threaded TCG, no icount, -smp = host cores, once per cluster layout;
+# writes $(BUILD)/bench/scaling.{csv,md,png} and prints the tables and model.
+.PHONY: bench-scaling
+bench-scaling: deps build
+	@bench/scaling.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
