@@ -274,7 +274,9 @@ static void run_point(struct sc_point *p, uint64_t window, struct sc_core_result
 {
 	uint32_t remote = 0, n0 = cores_in(0, p->k);
 
-	p->t_start = atoll_rdtsc() + sc_lay.tsc_hz / 100; /* 10 ms for every client to wake */
+	/* 50 ms for every client to wake: under TCG a halted vCPU may wait for
+	 * a host scheduler tick or more */
+	p->t_start = atoll_rdtsc() + sc_lay.tsc_hz / 20;
 	p->t_end = p->t_start + window;
 	for (uint32_t c = 1; c < sc_lay.clusters; c++) {
 		uint32_t n = cores_in(c, p->k);

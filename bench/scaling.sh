@@ -21,7 +21,7 @@
 # Each layout boots REPEAT times (default 5, taking turns); per point the
 # run with the median throughput is kept, with the least and the most.
 # Variables: OUTDIR, SMP (default: the host's cores, at least 2), WINDOW_MS (TSC
-# window per point, default 300), REPEAT, TIMEOUT (seconds per boot, default 300),
+# window per point, default 1000), REPEAT, TIMEOUT (seconds per boot, default 300),
 # QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
 # and the host to be idle, default 300; the output says if it was not);
 # RETRY (a boot disturbed by another emulator or compiler is done again, up
@@ -39,7 +39,7 @@ if [ "${1:-}" = --logs ]; then shift; LOGS=("$@"); fi
 OUT=${OUTDIR:-$BUILD/bench}
 HOST_CORES=$(nproc)
 SMP=${SMP:-$((HOST_CORES > 2 ? HOST_CORES : 2))}
-WINDOW_MS=${WINDOW_MS:-300}
+WINDOW_MS=${WINDOW_MS:-1000}
 TIMEOUT=${TIMEOUT:-300}
 QUIET_WAIT=${QUIET_WAIT:-300}
 REPEAT=${REPEAT:-5}
@@ -178,6 +178,8 @@ else
 
 fi
 
+raw_lines=$bench_lines
+
 # Per point, the run with the median throughput (its whole line), with the
 # least and the most of all runs added as per_s_min and per_s_max.
 bench_lines=$(printf '%s' "$bench_lines" | awk '
@@ -240,6 +242,46 @@ BEGIN {
             wt[i], hold[i], itx[i], irx[i] > cores
 }' || fail "could not write $CSV"
 
+# paired_speedups: X(k)/X(1) within each boot (k = 1 and k run one after
+# the other in the same boot, so a host that is slower for a while slows
+# both), the median over the boots with the least and the most: the
+# speedup figure least disturbed by a noisy host.
+paired_speedups() {
+    printf '%s' "$raw_lines" | awk '
+    function num(key) { return match($0, "\"" key "\":[^,}]*") ? substr($0, RSTART + length(key) + 3, RLENGTH - length(key) - 3) : "" }
+    function str(key,   v) { v = num(key); gsub(/"/, "", v); return v }
+    NF {
+        run = $1; sub(/^[0-9]+ /, "")
+        t = str("test"); c = str("cluster_size"); T = num("think"); k = num("k") + 0
+        x[t, c, T, k, run] = num("per_s") + 0; runs[run] = 1
+        if (!((t, c, T) in seen)) { seen[t, c, T] = 1; keys[++nkeys] = t SUBSEP c SUBSEP T }
+        if (k > kmax) kmax = k
+    }
+    END {
+        if (kmax < 2) exit
+        print "## Speedup within each boot"; print ""
+        print "X(k)/X(1) computed per boot (both measured in the same boot, one after the other), then the median"
+        print "over the boots [least-most]; the independent-pairs test is the one the multikernel target is about."; print ""
+        line = "| test | cluster_size | T |"; sep = "|---|---|---|"
+        for (k = 2; k <= kmax; k++) { line = line " X(" k ")/X(1) |"; sep = sep "---|" }
+        print line; print sep
+        for (i = 1; i <= nkeys; i++) {
+            split(keys[i], p, SUBSEP); t = p[1]; c = p[2]; T = p[3]
+            line = "| " t " | " c " | " T " |"
+            for (k = 2; k <= kmax; k++) {
+                n = 0
+                for (r in runs)
+                    if (((t, c, T, 1, r) in x) && ((t, c, T, k, r) in x) && x[t, c, T, 1, r] > 0)
+                        v[++n] = x[t, c, T, k, r] / x[t, c, T, 1, r]
+                for (a = 2; a <= n; a++) for (b = a; b > 1 && v[b - 1] > v[b]; b--) { s = v[b]; v[b] = v[b - 1]; v[b - 1] = s }
+                line = line (n ? sprintf(" %.2f [%.2f-%.2f] |", v[int((n + 1) / 2)], v[1], v[n]) : " - |")
+            }
+            print line
+        }
+        print ""
+    }'
+}
+
 # The markdown: per test and T, each layout's throughput and efficiency
 # against k; the big-lock model; lock statistics; notes.
 {
@@ -256,6 +298,7 @@ BEGIN {
     echo
     rm -f "$OUT/scaling-model.dat"
     awk -F, -v modelout="$OUT/scaling-model.dat" -f "$ROOT/bench/scaling-md.awk" "$CSV"
+    paired_speedups
     echo
     echo "## Notes"
     echo
