@@ -3,30 +3,6 @@
 #include "kstring.h"
 #include "sched.h"
 
-void tqueue_push(struct tqueue *q, struct tcb *t)
-{
-	t->q_next = NULL;
-	t->q_prev = q->tail;
-	if (q->tail)
-		q->tail->q_next = t;
-	else
-		q->head = t;
-	q->tail = t;
-}
-
-void tqueue_remove(struct tqueue *q, struct tcb *t)
-{
-	if (t->q_prev)
-		t->q_prev->q_next = t->q_next;
-	else
-		q->head = t->q_next;
-	if (t->q_next)
-		t->q_next->q_prev = t->q_prev;
-	else
-		q->tail = t->q_prev;
-	t->q_next = t->q_prev = NULL;
-}
-
 struct ipc_buffer *tcb_ipc_buffer(struct tcb *t)
 {
 	struct cap f = t->slots[TCB_IPCBUF].cap;

@@ -259,6 +259,13 @@ static void handle_debug(struct tcb *t)
 	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
 }
 
+bool fastpath_on = true;
+
+void fastpath_enable(bool on)
+{
+	fastpath_on = on;
+}
+
 void syscall_handler(void);
 void syscall_handler(void)
 {

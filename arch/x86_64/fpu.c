@@ -4,7 +4,7 @@
  * registers (it is built with -mgeneral-regs-only).
  *
  * A thread owns FPU state only once it has used it: it starts with
- * fpu_used clear and CR0.TS set, so its first FPU or SSE instruction traps
+ * no FPU state (fpu_self NULL) and CR0.TS set, so its first FPU or SSE instruction traps
  * (#NM); the trap gives it a clean state and lets the instruction run
  * again. Threads that never use the FPU (the IPC benchmarks, most servers)
  * cost nothing but a test on each switch.
@@ -89,7 +89,7 @@ void arch_fpu_switch(struct tcb *next)
 		return;
 	if (c->fpu_live)
 		save_live(c);
-	if (next->fpu_used) {
+	if (next->fpu_self) {
 		ts_clear(c);
 		fxrstor(&next->fpu);
 		c->fpu_live = next;
@@ -111,7 +111,7 @@ void arch_fpu_forget(struct tcb *t)
 {
 	struct cpu *c = this_cpu();
 
-	t->fpu_used = false;
+	t->fpu_self = NULL;
 	if (c->fpu_live != t)
 		return;
 	fxrstor(&fpu_clean); /* its state goes nowhere: the thread is gone */
@@ -125,9 +125,9 @@ bool arch_fpu_trap(struct tcb *t)
 
 	if (c->fpu_live == t) /* TS is clear while t's state is live: not ours */
 		return false;
-	if (!t->fpu_used) {
+	if (!t->fpu_self) {
 		t->fpu = fpu_clean;
-		t->fpu_used = true;
+		t->fpu_self = t;
 	}
 	arch_fpu_switch(t);
 	return true;

@@ -7,3 +7,4 @@
  * returns false for syscall_handler(). */
 bool fastpath_syscall(void);
 void fastpath_enable(bool on);
+extern bool fastpath_on; /* fastpath=on|off; read by fastpath_syscall */

@@ -34,8 +34,31 @@ struct reply {
 };
 _Static_assert(sizeof(struct reply) <= 32, "reply object size");
 
-void tqueue_push(struct tqueue *q, struct tcb *t);
-void tqueue_remove(struct tqueue *q, struct tcb *t);
+/* Append t to a wait queue / take it out (inline: the IPC fastpath uses
+ * both). */
+static inline void tqueue_push(struct tqueue *q, struct tcb *t)
+{
+	t->q_next = NULL;
+	t->q_prev = q->tail;
+	if (q->tail)
+		q->tail->q_next = t;
+	else
+		q->head = t;
+	q->tail = t;
+}
+
+static inline void tqueue_remove(struct tqueue *q, struct tcb *t)
+{
+	if (t->q_prev)
+		t->q_prev->q_next = t->q_next;
+	else
+		q->head = t->q_next;
+	if (t->q_next)
+		t->q_next->q_prev = t->q_prev;
+	else
+		q->tail = t->q_prev;
+	t->q_next = t->q_prev = NULL;
+}
 
 /* Copy the message of `src` (described by info, sent through a capability
  * carrying badge and rights) to `dst`, and set dst's result registers. */

@@ -47,7 +47,8 @@ struct tcb {
 	uint64_t fault_info[4];      /* last fault, for the fault message */
 	struct cte slots[TCB_SLOTS];
 	char name[16];
-	bool fpu_used;               /* has run an FPU/SSE instruction: fpu is its state */
+	struct tcb *fpu_self;        /* itself once it has run an FPU/SSE instruction (fpu
+	                              * is then its state), else NULL */
 	struct user_fpu fpu;         /* saved while it does not run (arch/x86_64/fpu.c) */
 };
 _Static_assert(sizeof(struct tcb) <= 2048, "TCB fits its 2 KiB object");

@@ -19,8 +19,10 @@ static inline __attribute__((always_inline)) void arch_thread_activate_inline(st
 
 	c->cur_regs_end = end;
 	c->tss.rsp[0] = end;
-	if (__builtin_expect(((uintptr_t)c->fpu_live | t->fpu_used) && c->fpu_live != t, 0))
-		arch_fpu_switch(t); /* FPU state only moves for threads that use it */
+	/* FPU state only moves for threads that use it: equal when t's state
+	 * is live here, or neither t nor anyone else has state here. */
+	if (__builtin_expect(c->fpu_live != t->fpu_self, 0))
+		arch_fpu_switch(t);
 	if (cap_type(vs) == OBJ_PML4)
 		vspace_activate_inline(cap_paddr(vs), cap_map_asid(vs));
 	else
