@@ -3,11 +3,13 @@
  * kernel does not enable XSAVE). The kernel itself never touches these
  * registers (it is built with -mgeneral-regs-only).
  *
- * A thread owns FPU state only once it has used it: it starts with
- * no FPU state (fpu_self NULL) and CR0.TS set, so its first FPU or SSE instruction traps
- * (#NM); the trap gives it a clean state and lets the instruction run
- * again. Threads that never use the FPU (the IPC benchmarks, most servers)
- * cost nothing but a test on each switch.
+ * A thread owns FPU state only once it has used it: it starts without
+ * (fpu_self NULL) and with CR0.TS set, so its first FPU or SSE instruction
+ * traps (#NM); the trap gives it a clean state (fpu_self = itself) and
+ * lets the instruction run again. Threads that never use the FPU (the IPC
+ * benchmarks, most servers) cost one compare on each switch: the core's
+ * fpu_live against the next thread's fpu_self (equal when its state is
+ * live here, or when neither it nor anyone else has state here).
  *
  * A core's registers hold the state of at most one thread, `fpu_live`, and
  * only while that thread is the one the core runs: whenever the core stops
