@@ -65,7 +65,9 @@ void arch_fpu_cpu_init(void)
 	fpu_clean.area[1] = 0x03;
 	fpu_clean.area[24] = 0x80; /* MXCSR */
 	fpu_clean.area[25] = 0x1F;
-	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+	/* FXSAVE state only: XSAVE off, whatever the firmware left, so AVX
+	 * instructions fault (#UD) instead of using registers no switch saves. */
+	write_cr4((read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_OSXSAVE);
 	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP | CR0_NE);
 	c->fpu_ts = false;
 	fxrstor(&fpu_clean);

@@ -156,6 +156,18 @@ static void test_apic(const struct cpu_features *f)
 		     arch_lapic_timer_deadline() ? "TSC-deadline" : "periodic");
 }
 
+/* User FPU/SSE (fpu.c): SSE on with FXSAVE state, XSAVE off (so AVX
+ * faults), x87 native errors, and TS set while no thread's state is live. */
+static void test_fpu_setup(void)
+{
+	uint64_t cr0 = read_cr0(), cr4 = read_cr4();
+
+	ktest_result((cr4 & CR4_OSFXSR) && (cr4 & CR4_OSXMMEXCPT) && !(cr4 & CR4_OSXSAVE),
+		     "CR4: OSFXSR and OSXMMEXCPT on, OSXSAVE off");
+	ktest_result(!(cr0 & CR0_EM) && (cr0 & CR0_MP) && (cr0 & CR0_NE) && (cr0 & CR0_TS),
+		     "CR0: EM clear, MP and NE set, TS set (no thread's FPU state is live)");
+}
+
 void arch_boot_selftests(const struct cpu_features *f)
 {
 	test_tables();
@@ -165,4 +177,5 @@ void arch_boot_selftests(const struct cpu_features *f)
 	test_protection(f);
 	test_tsc(f);
 	test_apic(f);
+	test_fpu_setup();
 }

@@ -111,6 +111,7 @@ static inline void ud2(void) { __asm__ volatile("ud2"); }
 #define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_FSGSBASE (1ull << 16)
 #define CR4_PCIDE (1ull << 17)
+#define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 #define RFLAGS_IF (1ull << 9)
