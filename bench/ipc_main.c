@@ -51,16 +51,6 @@ static bool parse_mode(const char *cmd, bool *icount, bool *xcluster)
 	return *icount || *xcluster || value_is(v, len, "ipc-tsc") || value_is(v, len, "ipc");
 }
 
-/* Intel pads the brand string with leading spaces. */
-static const char *brand(const struct abi_bootinfo *bi)
-{
-	const char *b = bi->cpu_brand;
-
-	while (*b == ' ')
-		b++;
-	return *b ? b : "unknown CPU";
-}
-
 int main(struct abi_bootinfo *bi)
 {
 	static struct bench_run run;
@@ -89,7 +79,7 @@ int main(struct abi_bootinfo *bi)
 	alloc_init(bi);
 	process_init(bi);
 	run.tsc_hz = bi->tsc_hz;
-	run.cpu_brand = brand(bi);
+	run.cpu_brand = atoll_cpu_brand(bi);
 	printf("bench: IPC benchmarks on %s, TSC %llu kHz, end timestamp by %s; unit: %s\n", run.cpu_brand,
 	       (unsigned long long)(bi->tsc_hz / 1000), bench_rdtscp ? "rdtscp" : "lfence;rdtsc",
 	       run.icount ? "icount instructions (QEMU -icount shift=0: TSC = retired instructions)"

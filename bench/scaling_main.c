@@ -51,15 +51,6 @@ static void await_ready(void)
 	}
 }
 
-static const char *brand(const struct abi_bootinfo *bi)
-{
-	const char *b = bi->cpu_brand;
-
-	while (*b == ' ')
-		b++;
-	return *b ? b : "unknown CPU";
-}
-
 int main(struct abi_bootinfo *bi)
 {
 	uint64_t ms;
@@ -86,7 +77,7 @@ int main(struct abi_bootinfo *bi)
 		sc_serve();
 	}
 	printf("bench: scaling on %s, TSC %llu kHz, %u cores in %u cluster%s of %u, %llu ms per point\n",
-	       brand(bi), (unsigned long long)(bi->tsc_hz / 1000), sc_lay.cores, sc_lay.clusters,
+	       atoll_cpu_brand(bi), (unsigned long long)(bi->tsc_hz / 1000), sc_lay.cores, sc_lay.clusters,
 	       sc_lay.clusters == 1 ? "" : "s", sc_lay.csize, (unsigned long long)ms);
 	await_ready();
 	sc_drive(ms);

@@ -23,13 +23,6 @@ static struct {
 	struct core *holder;
 } klock;
 
-static uint64_t tsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 void klock_acquire(void)
 {
 	struct core *me;
@@ -43,7 +36,7 @@ void klock_acquire(void)
 		panic("kernel lock: core %u takes it twice", me->index);
 	ticket = __atomic_fetch_add(&klock.next, 1, __ATOMIC_RELAXED);
 	if (cluster.lock_stats)
-		t0 = tsc();
+		t0 = rdtsc();
 	if (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
 		me->ls.contended += cluster.lock_stats;
 		while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
@@ -53,7 +46,7 @@ void klock_acquire(void)
 	}
 	klock.holder = me;
 	if (cluster.lock_stats) {
-		me->ls.hold_start = tsc();
+		me->ls.hold_start = rdtsc();
 		me->ls.wait_cycles += me->ls.hold_start - t0;
 		me->ls.acquisitions++;
 	}
@@ -70,7 +63,7 @@ void klock_release(void)
 		panic("kernel lock: core %u releases it without holding it", me->index);
 	klock.holder = NULL;
 	if (cluster.lock_stats)
-		me->ls.hold_cycles += tsc() - me->ls.hold_start;
+		me->ls.hold_cycles += rdtsc() - me->ls.hold_start;
 	__atomic_store_n(&klock.owner, klock.owner + 1, __ATOMIC_RELEASE);
 }
 

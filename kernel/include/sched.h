@@ -42,9 +42,7 @@ extern struct core *cluster_cores;
 /* This core's scheduler, through GS. */
 static inline struct core *this_core(void)
 {
-	struct core *c;
-	__asm__("mov %%gs:%c1, %0" : "=r"(c) : "i"(__builtin_offsetof(struct cpu, sched_core)));
-	return c;
+	return this_cpu_sched_core();
 }
 static inline struct tcb *sched_current(void) { return this_core()->current; }
 

@@ -63,3 +63,12 @@ void atoll_exit(long code)
 {
 	sys_debug_exit((uint64_t)code);
 }
+
+const char *atoll_cpu_brand(const struct abi_bootinfo *bi)
+{
+	const char *b = bi->cpu_brand;
+
+	while (*b == ' ')
+		b++;
+	return *b ? b : "unknown CPU";
+}

@@ -12,3 +12,6 @@ int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int vprintf(const char *fmt, va_list ap);
 void puts_raw(const char *s, size_t len);
 __attribute__((noreturn)) void atoll_exit(long code);
+/* The CPU's brand string from the boot information, without the leading
+ * spaces Intel pads it with ("unknown CPU" if empty). */
+const char *atoll_cpu_brand(const struct abi_bootinfo *bi);

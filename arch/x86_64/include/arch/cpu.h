@@ -60,5 +60,13 @@ static inline struct cpu *this_cpu(void)
 	__asm__ volatile("mov %%gs:0, %0" : "=r"(c));
 	return c;
 }
+/* This core's scheduler state (struct cpu's sched_core), in one GS load:
+ * the scheduler's this_core() is on every hot path. */
+static inline void *this_cpu_sched_core(void)
+{
+	void *p;
+	__asm__("mov %%gs:%c1, %0" : "=r"(p) : "i"(__builtin_offsetof(struct cpu, sched_core)));
+	return p;
+}
 /* Whether [lo, hi) lies in one of this core's known stacks; for stack walks. */
 bool cpu_stack_contains(vaddr_t lo, vaddr_t hi);

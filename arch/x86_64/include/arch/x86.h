@@ -49,6 +49,14 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+/* rdtsc, not ordered against other instructions (statistics). */
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 /* rdtsc ordered after earlier instructions (lfence before). */
 static inline uint64_t rdtsc_ordered(void)
 {
