@@ -63,13 +63,6 @@ static struct xb_ipis ipis_since(struct xb_ipis a)
 	return (struct xb_ipis){ b.sent - a.sent, b.received - a.received };
 }
 
-static void send_words(struct chan *c, uint64_t op, uint64_t a, uint64_t b, uint64_t d)
-{
-	uint64_t m[CHAN_MSG_WORDS] = { op, a, b, d };
-
-	chan_send(c, m);
-}
-
 /* ---- cluster 1: the echo side ---- */
 
 static __attribute__((noreturn)) void echo_side(struct chan *c)
@@ -88,14 +81,14 @@ static __attribute__((noreturn)) void echo_side(struct chan *c)
 	for (unsigned i = 0; i < XB_STREAM_MSGS; i++) {
 		chan_recv(c, m, XB_STREAM_SPINS);
 		if (m[0] != XB_DATA || m[1] != i) { /* out of order or lost: report it */
-			send_words(c, XB_ACK, i, m[1], 1);
+			chan_send_words(c, XB_ACK, i, m[1], 1);
 			break;
 		}
 		if ((i + 1) % XB_BATCH == 0)
-			send_words(c, XB_ACK, i + 1, 0, 0);
+			chan_send_words(c, XB_ACK, i + 1, 0, 0);
 	}
 	struct xb_ipis d = ipis_since(base);
-	send_words(c, XB_REPORT, d.sent, d.received, chan_stats.waits);
+	chan_send_words(c, XB_REPORT, d.sent, d.received, chan_stats.waits);
 	for (;;) /* cluster 0 ends the run */
 		ntfn_wait(ROOT_XNOTIF);
 }

@@ -12,9 +12,6 @@
 #include "sched.h"
 #include "smp.h"
 
-/* fastpath=off (the command line) clears it; set in kernel/syscall.c,
- * because this file holds nothing but the fastpath itself (see below). */
-
 /* Lookup of a capability of `type` for the common CSpace shape: one CNode
  * whose zero guard covers the rest of the address, so the cptr is the slot
  * index. The slowpath handles every other shape and every error. */

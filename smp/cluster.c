@@ -118,20 +118,13 @@ static paddr_t dying_root;
 
 void smp_forget_root(paddr_t root)
 {
-	struct core *me;
-
-	if (!cluster_cores) {
-		vspace_drop(root);
-		return;
-	}
-	me = this_core();
 	vspace_drop(root);
-	if (!klock_active)
+	if (!klock_active) /* one core (or boot): no other core to ask */
 		return;
 	dying_root = root;
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
 		struct core *c = &cluster_cores[i];
-		if (c != me && c->cr3_root == root)
+		if (c != this_core() && c->cr3_root == root)
 			smp_kick_sync(c, KICK_ROOT);
 	}
 }

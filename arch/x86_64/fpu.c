@@ -29,7 +29,7 @@
 
 /* FCW 0x037F (all x87 exceptions masked, extended precision), MXCSR 0x1F80
  * (all SSE exceptions masked, round to nearest), every register 0. */
-static struct user_fpu fpu_clean;
+static const struct user_fpu fpu_clean = { .area = { [0] = 0x7F, [1] = 0x03, [24] = 0x80, [25] = 0x1F } };
 
 static inline void fxsave(struct user_fpu *f)
 {
@@ -61,10 +61,6 @@ void arch_fpu_cpu_init(void)
 {
 	struct cpu *c = this_cpu();
 
-	fpu_clean.area[0] = 0x7F; /* FCW */
-	fpu_clean.area[1] = 0x03;
-	fpu_clean.area[24] = 0x80; /* MXCSR */
-	fpu_clean.area[25] = 0x1F;
 	/* FXSAVE state only: XSAVE off, whatever the firmware left, so AVX
 	 * instructions fault (#UD) instead of using registers no switch saves. */
 	write_cr4((read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT) & ~CR4_OSXSAVE);

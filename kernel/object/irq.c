@@ -34,9 +34,9 @@ bool irq_handle_idle(uint64_t vector)
 	if (vector == VEC_TIMER) {
 		arch_lapic_timer_rearm();
 		this_core()->ticks++;
-	}
-	else
+	} else {
 		this_core()->ls.ipis_received++;
+	}
 	return true;
 }
 

@@ -47,6 +47,13 @@ void chan_send(struct chan *c, const uint64_t msg[CHAN_MSG_WORDS])
 	}
 }
 
+void chan_send_words(struct chan *c, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3)
+{
+	uint64_t m[CHAN_MSG_WORDS] = { w0, w1, w2, w3 };
+
+	chan_send(c, m);
+}
+
 bool chan_poll(struct chan *c, uint64_t msg[CHAN_MSG_WORDS])
 {
 	struct chan_ring *r = c->rx;

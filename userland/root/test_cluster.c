@@ -24,13 +24,6 @@ void xc_open(const struct abi_bootinfo *bi)
 		chan_open(&xc[j], bi, j);
 }
 
-static void send_words(struct chan *c, uint64_t op, uint64_t a, uint64_t b)
-{
-	uint64_t m[CHAN_MSG_WORDS] = { op, a, b };
-
-	chan_send(c, m);
-}
-
 static void spin_cycles(uint64_t n)
 {
 	uint64_t t0 = atoll_rdtsc();
@@ -48,11 +41,11 @@ void xc_serve(void)
 		chan_recv(c0, m, 64);
 		switch (m[0]) {
 		case XC_PING:
-			send_words(c0, XC_PONG, m[1] + 1, 0);
+			chan_send_words(c0, XC_PONG, m[1] + 1, 0, 0);
 			break;
 		case XC_BURST:
 			for (uint64_t i = 0; i < m[1]; i++) {
-				send_words(c0, XC_DATA, i, suite_bi->cluster_id);
+				chan_send_words(c0, XC_DATA, i, suite_bi->cluster_id, 0);
 				if (m[2])
 					spin_cycles(m[2]);
 			}
@@ -84,7 +77,7 @@ void xc_collect(unsigned *passed, unsigned *failed)
 void xc_done(void)
 {
 	for (uint32_t j = 1; j < suite_bi->cluster_count; j++)
-		send_words(&xc[j], XC_DONE, 0, 0);
+		chan_send_words(&xc[j], XC_DONE, 0, 0, 0);
 }
 
 /* ---- inside one cluster: several cores under one kernel lock ---- */
@@ -292,7 +285,7 @@ static void t_xc_pingpong(void)
 		return;
 	for (uint32_t j = 1; j < suite_bi->cluster_count; j++)
 		for (uint64_t i = 0; i < 500; i++) {
-			send_words(&xc[j], XC_PING, i * 7, 0);
+			chan_send_words(&xc[j], XC_PING, i * 7, 0, 0);
 			chan_recv(&xc[j], m, 64);
 			if (m[0] != XC_PONG || m[1] != i * 7 + 1) {
 				EXPECT_EQ(m[0], XC_PONG);
@@ -312,7 +305,7 @@ static void burst(uint64_t who, uint64_t count, uint64_t gap, bool poll_only)
 
 	for (uint32_t j = 1; j < n; j++)
 		if (who & (1ull << j)) {
-			send_words(&xc[j], XC_BURST, count, gap);
+			chan_send_words(&xc[j], XC_BURST, count, gap, 0);
 			left += count;
 		}
 	while (left) {
@@ -396,7 +389,7 @@ void xc_demo(void)
 	for (uint32_t j = 1; j < suite_bi->cluster_count; j++) {
 		uint64_t sig = chan_stats.signals, waits = chan_stats.waits, t0 = atoll_rdtsc();
 		for (uint64_t i = 0; i < 1000; i++) {
-			send_words(&xc[j], XC_PING, i, 0);
+			chan_send_words(&xc[j], XC_PING, i, 0, 0);
 			chan_recv(&xc[j], m, 1000);
 		}
 		uint64_t dt = atoll_rdtsc() - t0;

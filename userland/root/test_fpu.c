@@ -41,7 +41,8 @@ static void fpu_put(const struct fpu_image *im)
 			 : "memory");
 }
 
-static void fpu_get(struct fpu_image *im)
+/* xmm0-15 into x[0..32). */
+static void xmm_get(uint64_t x[32])
 {
 	__asm__ volatile("movdqu %%xmm0, 0(%0)\n\tmovdqu %%xmm1, 16(%0)\n\t"
 			 "movdqu %%xmm2, 32(%0)\n\tmovdqu %%xmm3, 48(%0)\n\t"
@@ -50,11 +51,16 @@ static void fpu_get(struct fpu_image *im)
 			 "movdqu %%xmm8, 128(%0)\n\tmovdqu %%xmm9, 144(%0)\n\t"
 			 "movdqu %%xmm10, 160(%0)\n\tmovdqu %%xmm11, 176(%0)\n\t"
 			 "movdqu %%xmm12, 192(%0)\n\tmovdqu %%xmm13, 208(%0)\n\t"
-			 "movdqu %%xmm14, 224(%0)\n\tmovdqu %%xmm15, 240(%0)\n\t"
-			 "fistpq %1\n\tstmxcsr %2"
+			 "movdqu %%xmm14, 224(%0)\n\tmovdqu %%xmm15, 240(%0)"
 			 :
-			 : "r"(im->xmm), "m"(im->x87), "m"(im->mxcsr)
+			 : "r"(x)
 			 : "memory");
+}
+
+static void fpu_get(struct fpu_image *im)
+{
+	xmm_get(im->xmm);
+	__asm__ volatile("fistpq %0\n\tstmxcsr %1" : "=m"(im->x87), "=m"(im->mxcsr)::"memory");
 }
 
 static bool image_eq(const struct fpu_image *a, const struct fpu_image *b)
@@ -131,18 +137,8 @@ static void fresh_fn(uint64_t unused)
 	uint32_t mxcsr;
 	uint16_t fcw;
 
-	__asm__ volatile("movdqu %%xmm0, 0(%[p])\n\tmovdqu %%xmm1, 16(%[p])\n\t"
-			 "movdqu %%xmm2, 32(%[p])\n\tmovdqu %%xmm3, 48(%[p])\n\t"
-			 "movdqu %%xmm4, 64(%[p])\n\tmovdqu %%xmm5, 80(%[p])\n\t"
-			 "movdqu %%xmm6, 96(%[p])\n\tmovdqu %%xmm7, 112(%[p])\n\t"
-			 "movdqu %%xmm8, 128(%[p])\n\tmovdqu %%xmm9, 144(%[p])\n\t"
-			 "movdqu %%xmm10, 160(%[p])\n\tmovdqu %%xmm11, 176(%[p])\n\t"
-			 "movdqu %%xmm12, 192(%[p])\n\tmovdqu %%xmm13, 208(%[p])\n\t"
-			 "movdqu %%xmm14, 224(%[p])\n\tmovdqu %%xmm15, 240(%[p])\n\t"
-			 "stmxcsr %[m]\n\tfnstcw %[c]"
-			 : [m] "=m"(mxcsr), [c] "=m"(fcw)
-			 : [p] "r"(x)
-			 : "memory");
+	xmm_get(x);
+	__asm__ volatile("stmxcsr %0\n\tfnstcw %1" : "=m"(mxcsr), "=m"(fcw)::"memory");
 	for (unsigned i = 0; i < 32; i++)
 		fresh_nonzero |= x[i];
 	fresh_mxcsr = mxcsr;

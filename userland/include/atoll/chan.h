@@ -57,6 +57,8 @@ extern uint64_t chan_pending;
 bool chan_open(struct chan *c, const struct abi_bootinfo *bi, uint32_t peer);
 /* Send one message; spins (yielding) while the ring is full. */
 void chan_send(struct chan *c, const uint64_t msg[CHAN_MSG_WORDS]);
+/* chan_send of a short message: words 0-3, the rest zero. */
+void chan_send_words(struct chan *c, uint64_t w0, uint64_t w1, uint64_t w2, uint64_t w3);
 /* Send without waiting; false if the ring is full. */
 bool chan_try_send(struct chan *c, const uint64_t msg[CHAN_MSG_WORDS]);
 /* Take one message if there is one. */
