@@ -22,6 +22,8 @@ extern const struct utest process_tests[];
 extern const unsigned process_tests_count;
 extern const struct utest fpu_tests[];
 extern const unsigned fpu_tests_count;
+extern const struct utest hostile_tests[];
+extern const unsigned hostile_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);
@@ -31,3 +33,11 @@ static inline bool suite_has_devices(void)
 {
 	return suite_bi->cluster_id == 0;
 }
+
+/* Watchdogs (bounded.c): fn(arg) runs in a thread at BOUNDED_PRIO beside a
+ * watchdog at the same priority while the root task waits; true if it
+ * finished within ms milliseconds (else the worker is suspended where it
+ * was). ms_ticks: TSC ticks in ms milliseconds. */
+#define BOUNDED_PRIO 250
+bool run_bounded(void (*fn)(uint64_t), uint64_t arg, uint64_t ms);
+uint64_t ms_ticks(uint64_t ms);
