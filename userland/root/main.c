@@ -39,6 +39,7 @@ static int run_suite(void)
 		{ fpu_tests, fpu_tests_count },
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
+		{ isolation_tests, isolation_tests_count },
 		{ hostile_tests, hostile_tests_count },
 		{ stress_tests, stress_tests_count },
 		{ smp_tests, smp_tests_count },
