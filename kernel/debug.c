@@ -86,7 +86,7 @@ struct kerr debug_syscall(struct tcb *t)
 		e = debug_cap(t, DEBUG_RIGHT_PUTS);
 		return e.err ? e : debug_puts(t);
 	case SYS_DEBUG_STATS:
-		e = debug_cap(t, DEBUG_RIGHT_STATS | (reset ? DEBUG_RIGHT_PUTS : 0));
+		e = debug_cap(t, DEBUG_RIGHT_STATS | (reset ? RIGHT_WRITE : 0)); /* a reset writes */
 		return e.err ? e : debug_stats(t, reset);
 	case SYS_DEBUG_EXIT:
 		if ((e = debug_cap(t, DEBUG_RIGHT_EXIT)).err)

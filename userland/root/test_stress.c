@@ -162,8 +162,9 @@ static uint64_t gen_word(struct rand64 *r)
 	}
 }
 
-/* A system-call number: every real one (DEBUG_EXIT excepted: it ends the
- * run), weighted towards invocations, plus invalid ones. */
+/* A system-call number: every real one (DEBUG_EXIT excepted: the thread
+ * has no debug capability, but a kernel bug there would end the run with a
+ * random verdict), weighted towards invocations, plus invalid ones. */
 static uint64_t gen_sysno(struct rand64 *r)
 {
 	static const struct { uint8_t upto, no; } w[] = {
