@@ -7,6 +7,7 @@
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
 #   make bench-scaling   big lock vs multikernel scaling (QEMU, multi-threaded TCG): build/bench/scaling.*
+#   make coverage        instrumented kernel (build/coverage-build): suite + fuzz runs, report in build/coverage/
 #   make clean
 #
 # Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS;
@@ -78,6 +79,17 @@ bench: deps build
 .PHONY: bench-scaling
 bench-scaling: deps build
 	@bench/scaling.sh $(BUILD)
+
+# Kernel coverage (scripts/coverage.sh, docs/coverage.md): a gcov-instrumented
+# kernel in its own tree $(BUILD)/coverage-build, booted for the suite and a
+# fuzz run; HTML report in $(BUILD)/coverage/, line and branch figures printed.
+# COVERAGE_FUZZ is the fuzz run's kernel command line, COVERAGE_FUZZ_SMP its CPUs.
+COVERAGE_FUZZ     ?= test=suite stress=100000 seed=1
+COVERAGE_FUZZ_SMP ?= 1
+.PHONY: coverage
+coverage: deps
+	@COVERAGE_FUZZ="$(COVERAGE_FUZZ)" COVERAGE_FUZZ_SMP=$(COVERAGE_FUZZ_SMP) JOBS=$(JOBS) \
+		scripts/coverage.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)
