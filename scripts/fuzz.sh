@@ -16,7 +16,7 @@
 # Variables (environment or arguments):
 #   CALLS  calls to make            10000     SEED     seed              1
 #   SMP    CPUs                     1         CMDLINE  more kernel options (e.g. cluster_size=1)
-#   SHRINK 1: shrink a failure      1         MAX_BOOTS boots for shrinking  30
+#   SHRINK 1: shrink a failure      1         MAX_BOOTS boots for shrinking  60
 #   TIMEOUT seconds per boot        300       KERNEL, MODULES, LOGDIR: as for boot-test.sh
 #   KEEP   a fuzz_keep= list to run instead of all calls (no shrinking)
 set -uo pipefail
@@ -33,7 +33,7 @@ SEED=${SEED:-1}
 SMP=${SMP:-1}
 CMDLINE=${CMDLINE:-}
 SHRINK=${SHRINK:-1}
-MAX_BOOTS=${MAX_BOOTS:-30}
+MAX_BOOTS=${MAX_BOOTS:-60}
 TIMEOUT=${TIMEOUT:-300}
 KEEP=${KEEP:-}
 KERNEL=${KERNEL:-$ROOT/build/kernel/atoll.elf}
@@ -56,7 +56,7 @@ boot() {
 
 # sum FIELD-REGEX LOG: the sum over the clusters' summary lines.
 sum() {
-    sed -nE "s/^fuzz\[[0-9]+\]: .*[^0-9]([0-9]+) $1.*/\1/p" "$2" | awk '{s += $1} END {print s + 0}'
+    sed -nE "s/^fuzz\[[0-9]+\]:.*[^0-9]([0-9]+) $1.*/\1/p" "$2" | awk '{s += $1} END {print s + 0}'
 }
 
 # failure LOG: the kind of failure of a run ("" if none), in FAIL_KIND,

@@ -534,11 +534,28 @@ static uint64_t gen_va(struct rand64 *r, int level)
 	return va;
 }
 
+/* A va for an entry in the table at `level` (0: a page in a PT) of vs:
+ * mostly one whose table is there with that entry free, so maps reach deep. */
+static uint64_t gen_va_in(struct rand64 *r, int vs, int level)
+{
+	uint64_t va = gen_va(r, level);
+
+	for (int tries = 0; vs != FZ_NO && tries < 6 && rand_chance(r, 85); tries++) {
+		uint64_t v = gen_va(r, level);
+		int parent = fz_walk(vs, v, level);
+		if (parent != FZ_NO && fz.obj[parent].entry[fz_va_index(v, level)] == FZ_NO)
+			return v;
+	}
+	return va;
+}
+
 /* A VSpace cptr of the actor: mostly a PML4; its object in *vs. */
 static uint64_t pick_vspace(struct rand64 *r, int actor, int *vs, uint64_t *err)
 {
 	int cs = actor_cs(actor), s = pick_slot(r, cs, is_pml4, false), c;
 
+	if (actor < 0 && rand_chance(r, 60))
+		s = P_WVS + (int)rand_below(r, FZ_WORKERS); /* the VSpaces probes look at */
 	if (s == FZ_NO || rand_chance(r, 4))
 		s = (int)rand_below(r, 1u << fz.cs[cs].radix);
 	*err = lookup(cs, (uint64_t)s, OBJ_PML4, &c);
@@ -583,12 +600,13 @@ static uint64_t predict_frame_map(int fc, int vs, uint64_t verr, unsigned rights
 static bool g_frame_map(struct rand64 *r, struct fz_op *op)
 {
 	int cs = actor_cs(op->actor), s = pick_slot(r, cs, is_frame, false), vs;
-	uint64_t verr, vcp, va = gen_va(r, 0);
+	uint64_t verr, vcp, va;
 	unsigned rights = rand_chance(r, 60) ? RIGHT_READ | RIGHT_WRITE : rand_chance(r, 80) ? RIGHT_READ : RIGHT_WRITE;
 
 	if (s == FZ_NO)
 		return false;
 	vcp = pick_vspace(r, op->actor, &vs, &verr);
+	va = gen_va_in(r, vs, 0);
 	if (rand_chance(r, 3))
 		va = rand_chance(r, 50) ? va + 8 : 0xFFFF800000000000ull;
 	int fc = fz_slot_cap(cs, s);
@@ -666,8 +684,8 @@ static bool g_pt_map(struct rand64 *r, struct fz_op *op)
 	if (s == FZ_NO)
 		return false;
 	int pc = fz_slot_cap(cs, s), level = level_of(cap_type_of(pc));
-	va = gen_va(r, level - 1);
 	vcp = pick_vspace(r, op->actor, &vs, &verr);
+	va = gen_va_in(r, vs, level);
 	if (rand_chance(r, 2))
 		va = 0xFFFF800000000000ull;
 	if (fz.cap[pc].map_vs != FZ_NO)
@@ -927,8 +945,8 @@ static bool g_ntfn(struct rand64 *r, struct fz_op *op)
 		return false;
 	int nc = fz_slot_cap(cs, s);
 	struct fz_obj *n = &fz.obj[fz.cap[nc].obj];
-	if (k == 2 && !n->active)
-		k = 1;
+	if (k == 2 && (!n->active || op->actor < 0))
+		k = 1; /* a Wait that would block: never the executor's */
 	unsigned need = k ? RIGHT_READ : RIGHT_WRITE;
 	op->name = k == 0 ? "signal" : k == 1 ? "poll" : "wait";
 	set_call(op, k == 0 ? SYS_SIGNAL : k == 1 ? SYS_POLL : SYS_WAIT, (uint64_t)s, 0, 0);
