@@ -223,12 +223,13 @@ static void opt_seed(struct parse *p, struct span v)
 	}
 }
 
-static void opt_stress(struct parse *p, struct span v)
+/* Options of the root task's test programs (the fuzzer: fuzz=<calls>,
+ * fuzz_keep=<ranges>, fuzz_trace=1): known here so they do not warn; the
+ * root task reads and checks them in the command line it is given. */
+static void opt_user(struct parse *p, struct span v)
 {
-	if (!parse_u64(v, &p->o->stress)) {
-		warn_value(p, "stress", v, "a 64-bit count", "100000");
-		p->o->stress = 100000;
-	}
+	(void)p;
+	(void)v;
 }
 
 /* A name option: on a bad value, a warning and the default `dflt`. */
@@ -254,7 +255,9 @@ static const struct option {
 	{ "fastpath", opt_fastpath },
 	{ "lockstats", opt_lockstats },
 	{ "seed", opt_seed },
-	{ "stress", opt_stress },
+	{ "fuzz", opt_user },
+	{ "fuzz_keep", opt_user },
+	{ "fuzz_trace", opt_user },
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
@@ -295,7 +298,6 @@ static void set_defaults(struct kopts *o)
 	o->loglevel = 2;
 	o->fastpath = true;
 	o->seed = 1;
-	o->stress = 100000;
 	o->poweroff = true;
 	memcpy(o->init, "init", 5);
 }

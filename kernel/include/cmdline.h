@@ -16,7 +16,6 @@ struct kopts {
 	bool fastpath;                /* fastpath=on|off; default on */
 	bool lock_stats;              /* lockstats=on|off: kernel lock statistics; default off */
 	uint64_t seed;                /* seed=<u64>; default 1 */
-	uint64_t stress;              /* stress=<count>; default 100000 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
