@@ -45,10 +45,10 @@ trap_common:
 	swapgs
 trap_user_entry:                        ; syscall_entry_compat joins here
 	PUSH_GPRS
-	push 2                          ; RFLAGS = 2: DF and AC clear (the CPU clears
-	popfq                           ; neither: AC from user mode would void SMAP)
 	mov rdi, rsp
-	mov rsp, [gs:CPU_KSTACK_TOP]
+	mov rsp, [gs:CPU_KSTACK_TOP]    ; (nothing may be pushed below the frame: it
+	push 2                          ; starts its TCB) RFLAGS = 2: DF and AC clear (the
+	popfq                           ; CPU clears neither: AC from user mode voids SMAP)
 	xor ebp, ebp
 	call trap_user
 	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock

@@ -456,11 +456,11 @@ static void flipper_fn(uint64_t buf)
 {
 	volatile uint64_t *w = &((struct ipc_buffer *)(uintptr_t)buf)->mr[2];
 
-	flip_started = 1;
-	while (!flip_stop) {
+	do {
 		*w = FLIP_BAD;
 		*w = FLIP_GOOD;
-	}
+		flip_started = 1;
+	} while (!flip_stop);
 }
 
 static void t_write_registers_read_once(void)
@@ -475,9 +475,9 @@ static void t_write_registers_read_once(void)
 	}
 	flip_stop = flip_started = 0;
 	REQUIRE_OK(thread_create_suspended(&victim, idle_fn, 0, 10));
-	atoll_ipcbuf->mr[2] = FLIP_GOOD;
-	REQUIRE_OK(atoll_invoke(victim.tcb, INV_TCB_WRITE_REGISTERS, 3, 0, 1, 0, 0).err);
 	REQUIRE_OK(thread_create_suspended(&flipper, flipper_fn, (uintptr_t)atoll_ipcbuf, 10));
+	atoll_ipcbuf->mr[2] = FLIP_GOOD; /* (creating the flipper wrote its own rip there) */
+	REQUIRE_OK(atoll_invoke(victim.tcb, INV_TCB_WRITE_REGISTERS, 3, 0, 1, 0, 0).err);
 	REQUIRE_OK(tcb_set_affinity(flipper.tcb, 1));
 	REQUIRE_OK(tcb_resume(flipper.tcb));
 	while (!flip_started)
