@@ -164,6 +164,7 @@ static void test_protection(const struct cpu_features *f)
 	ktest_result(!!(cr4 & CR4_SMAP) == f->smap, "CR4.SMAP on exactly where the CPU has SMAP");
 	ktest_result(!!(cr4 & CR4_PCIDE) == f->pcid, "CR4.PCIDE on exactly where the CPU has PCID (%s)",
 		     f->pcid ? "address-space switches keep the TLB" : "no PCID: switches flush");
+	ktest_result(!(cr4 & CR4_FSGSBASE), "CR4.FSGSBASE off: user code cannot set the FS or GS base");
 }
 
 static void test_tsc(const struct cpu_features *f)

@@ -67,9 +67,8 @@ return_unlocked:
 	mov r11, USER_TOP
 	cmp rcx, r11
 	jae .iret                       ; trap_return_iret reloads every register
-	mov r11, [rsp + 32]             ; rflags: the user's own, reduced as IRETQ's are
-	and r11d, USER_RFLAGS_KEEP
-	or r11d, USER_RFLAGS_SET
+	mov r11, [rsp + 32]             ; rflags: the user's own as SYSCALL saved it;
+	and r11d, USER_RFLAGS_KEEP_IF   ; defence, one AND: never IOPL, VIF, VIP
 	mov rsp, [rsp + 40]             ; user stack
 	swapgs
 	o64 sysret

@@ -5,7 +5,7 @@
  * refuse on the way back or that would raise a thread's privilege. Each
  * case ends with the kernel alive and the thread's fault handler told.
  * Compatibility mode exists only with compat32=on (docs/kernel.md); without
- * it the far return into it is itself the fault.
+ * it the far jump into it is itself the fault.
  */
 #include "kstring.h"
 #include "suite.h"
@@ -27,11 +27,13 @@ struct victim {
 	cptr_t ep, reply;
 };
 
-static bool victim_start(struct victim *v, void (*fn)(uint64_t), uint64_t arg, bool start)
+static uint64_t victim_start(struct victim *v, void (*fn)(uint64_t))
 {
 	v->ep = new_obj(OBJ_ENDPOINT, 0);
 	v->reply = new_obj(OBJ_REPLY, 0);
-	return v->ep && v->reply && thread_create_ex(&v->th, fn, arg, 10, v->ep, start) == E_OK;
+	if (!v->ep || !v->reply)
+		return E_NOT_ENOUGH_MEMORY;
+	return thread_create_ex(&v->th, fn, 0, 10, v->ep, true);
 }
 
 static struct ipc_result victim_fault(struct victim *v)
@@ -132,7 +134,7 @@ static void t_compat_syscall(void)
 	struct ipc_result r;
 
 	reached = 0;
-	REQUIRE_OK(victim_start(&v, compat_syscall_fn, 0, true) ? E_OK : E_INVALID_ARGUMENT);
+	REQUIRE_OK(victim_start(&v, compat_syscall_fn));
 	r = victim_fault(&v);
 	if (!compat32()) {
 		expect_no_compat_mode(r, compat_far_syscall);
@@ -164,7 +166,7 @@ static void t_compat_high_rip(void)
 	struct ipc_result r;
 
 	reached = 0;
-	REQUIRE_OK(victim_start(&v, compat_ud_fn, 0, true) ? E_OK : E_INVALID_ARGUMENT);
+	REQUIRE_OK(victim_start(&v, compat_ud_fn));
 	r = victim_fault(&v);
 	if (!compat32()) {
 		expect_no_compat_mode(r, compat_far_ud);
@@ -203,12 +205,45 @@ static void t_sysenter(void)
 	struct ipc_result r;
 
 	reached = 0;
-	REQUIRE_OK(victim_start(&v, sysenter_fn, 0, true) ? E_OK : E_INVALID_ARGUMENT);
+	REQUIRE_OK(victim_start(&v, sysenter_fn));
 	r = victim_fault(&v);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
 	EXPECT_EQ(r.mr[0], (uintptr_t)sysenter_insn);
 	EXPECT(r.mr[2] == 13 || r.mr[2] == 6);
 	EXPECT_EQ(r.mr[3], 0);
+	victim_finish(&v);
+}
+
+void wrbase_fn(uint64_t unused);
+extern char wrgsbase_insn[], wrfsbase_insn[], wrbase_end[];
+__asm__(".pushsection .text\n"
+	".globl wrbase_fn\n"
+	"wrbase_fn:\n"
+	"	movabsq $0xffff800000000000, %rax\n"
+	"wrgsbase_insn:\n"
+	"	wrgsbase %rax\n"
+	"wrfsbase_insn:\n"
+	"	wrfsbase %rax\n"
+	"wrbase_end:\n"
+	"	ud2\n"
+	".popsection\n");
+
+/* CR4.FSGSBASE is off: WRGSBASE and WRFSBASE are #UD, so a thread cannot
+ * aim the GS base (which SWAPGS exchanges with the kernel's) anywhere. */
+static void t_fsgsbase(void)
+{
+	struct victim v;
+	struct ipc_result r;
+
+	reached = 0;
+	REQUIRE_OK(victim_start(&v, wrbase_fn));
+	r = victim_fault(&v);
+	EXPECT_EQ(r.mr[0], (uintptr_t)wrgsbase_insn);
+	EXPECT_EQ(r.mr[2], 6);
+	EXPECT_EQ(victim_resume_at(&v, (uintptr_t)wrfsbase_insn, 0x202), E_OK);
+	r = victim_fault(&v);
+	EXPECT_EQ(r.mr[0], (uintptr_t)wrfsbase_insn);
+	EXPECT_EQ(r.mr[2], 6);
 	victim_finish(&v);
 }
 
@@ -243,7 +278,7 @@ static void t_int_n_all(void)
 	unsigned bad = 0, qemu_err = 0;
 
 	reached = 0;
-	REQUIRE_OK(victim_start(&v, int_all_fn, 0, true) ? E_OK : E_INVALID_ARGUMENT);
+	REQUIRE_OK(victim_start(&v, int_all_fn));
 	for (unsigned n = 0; n < 256; n++) {
 		uint64_t at = (uintptr_t)int_table + 2 * n;
 		uint64_t want_rip = n == 3 ? at + 2 : at, want_vec = n == 3 ? 3 : 13;
@@ -412,8 +447,7 @@ static void t_fault_reply_evil_registers(void)
 
 	reached = 0;
 	flags_seen = 0;
-	REQUIRE_OK(victim_start(&v, (void (*)(uint64_t))(uintptr_t)victim_end_fn, 0, true) ? E_OK
-											    : E_INVALID_ARGUMENT);
+	REQUIRE_OK(victim_start(&v, (void (*)(uint64_t))(uintptr_t)victim_end_fn));
 	r = victim_fault(&v); /* its ud2 */
 	EXPECT_EQ(r.mr[2], 6);
 	reached = 0;
@@ -506,6 +540,7 @@ const struct utest entry_tests[] = {
 	{ "SYSCALL from compatibility mode is a #UD fault of the thread", t_compat_syscall },
 	{ "RIP above 4 GiB for a thread in compatibility mode: a user page fault", t_compat_high_rip },
 	{ "SYSENTER from user mode is a fault of the thread", t_sysenter },
+	{ "WRGSBASE and WRFSBASE from user mode are #UD", t_fsgsbase },
 	{ "INT n for every n: #BP for 3, #GP naming the gate for the others", t_int_n_all },
 	{ "WriteRegisters refuses a RIP or RSP outside user space, writes nothing", t_write_registers_bad_addresses },
 	{ "WriteRegisters reduces RFLAGS to what user mode may hold", t_write_registers_rflags },
