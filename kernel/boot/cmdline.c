@@ -203,6 +203,11 @@ static void opt_lockstats(struct parse *p, struct span v)
 	opt_bool(p, v, "lockstats", false, &p->o->lock_stats);
 }
 
+static void opt_compat32(struct parse *p, struct span v)
+{
+	opt_bool(p, v, "compat32", false, &p->o->compat32);
+}
+
 static void opt_exit(struct parse *p, struct span v)
 {
 	if (span_is(v, "poweroff"))
@@ -261,6 +266,7 @@ static const struct option {
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
+	{ "compat32", opt_compat32 },
 };
 
 /* --- tokens --- */

@@ -19,6 +19,7 @@ struct kopts {
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
+	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
 };
 
 /* Called once per problem found: a complete message without newline. */

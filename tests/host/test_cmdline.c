@@ -47,7 +47,7 @@ static bool is_default(void)
 {
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
 	       o.seed == 1 && o.poweroff && o.bench[0] == 0 &&
-	       strcmp(o.init, "init") == 0;
+	       strcmp(o.init, "init") == 0 && !o.compat32;
 }
 
 static void test_defaults(void)
@@ -74,6 +74,8 @@ static void test_good_values(void)
 	CHECK(parse("fastpath=0") == 0 && !o.fastpath);
 	CHECK(parse("fastpath=1") == 0 && o.fastpath);
 	CHECK(parse("fastpath=on") == 0 && o.fastpath);
+	CHECK(parse("compat32=on") == 0 && o.compat32);
+	CHECK(parse("compat32=off") == 0 && !o.compat32);
 	CHECK(parse("seed=0") == 0 && o.seed == 0);
 	CHECK(parse("seed=18446744073709551615") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0xffffffffffffffff") == 0 && o.seed == UINT64_MAX);
@@ -118,6 +120,7 @@ static void test_bad_values(void)
 	BAD("loglevel=two", NULL);
 	BAD("fastpath=yes", "cmdline: fastpath='yes' is not on, off, 1 or 0; using on");
 	BAD("fastpath=", NULL);
+	BAD("compat32=maybe", "cmdline: compat32='maybe' is not on, off, 1 or 0; using off");
 	BAD("seed=0x1g", "cmdline: seed='0x1g' is not a 64-bit number; using 1");
 	BAD("seed=-5", NULL);
 	BAD("seed= ", NULL);
