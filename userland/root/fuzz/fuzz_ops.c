@@ -249,6 +249,24 @@ static uint64_t predict_retype(int ucap, uint64_t type, uint64_t bits, uint64_t 
 	return E_OK;
 }
 
+/* The destination slots [idx, idx + count) of a retype, in the kernel's
+ * order (untyped.c): the whole range must lie inside the CNode
+ * (E_RANGE_ERROR) before any slot is looked at (E_DELETE_FIRST). A count
+ * outside 1..256 fails before the destination is looked up at all. */
+static uint64_t retype_dest_err(int dcs, uint64_t idx, uint64_t count)
+{
+	uint64_t lim = 1ull << fz.cs[dcs].radix;
+
+	if (count < 1 || count > 256)
+		return E_OK; /* predict_retype: E_RANGE_ERROR first */
+	if (idx >= lim || count > lim - idx)
+		return E_RANGE_ERROR;
+	for (uint64_t i = 0; i < count; i++)
+		if (fz.cs[dcs].slot[idx + i] != FZ_NO)
+			return E_DELETE_FIRST;
+	return E_OK;
+}
+
 static bool g_retype(struct rand64 *r, struct fz_op *op)
 {
 	int cs = actor_cs(op->actor), us = pick_slot(r, cs, is_untyped, false), dcs, cnc;
@@ -274,22 +292,13 @@ static bool g_retype(struct rand64 *r, struct fz_op *op)
 	}
 	lookup(cs, cncptr, 0, &cnc);
 	idx = pick_dest(r, dcs, &derr);
-	for (uint64_t i = 1; !derr && count <= 3 && i < count; i++) {
-		if (idx + i >= (1u << fz.cs[dcs].radix))
-			derr = E_RANGE_ERROR;
-		else if (fz.cs[dcs].slot[idx + i] != FZ_NO)
-			derr = E_DELETE_FIRST;
-	}
-	if (derr == E_DELETE_FIRST && count == 300)
-		derr = E_RANGE_ERROR;
+	derr = retype_dest_err(dcs, idx, count);
 	op->name = "retype";
 	set_call(op, SYS_CALL, (uint64_t)us, INV_UNTYPED_RETYPE, 5);
 	set_mr(op, type, bits, cncptr, idx);
 	op->call.buf[0] = count;
 	op->call.nbuf = 1;
 	expect(op, predict_retype(fz_slot_cap(cs, us), type, bits, count, lerr, derr));
-	if (count > 1 && count <= 3 && derr == E_RANGE_ERROR)
-		expect(op, E_RANGE_ERROR);
 	op->apply = apply_retype;
 	op->a = fz_slot_cap(cs, us), op->b = dcs, op->c = (int)idx, op->d = (int)count;
 	op->x = type, op->y = bits;
