@@ -56,7 +56,8 @@ boot() {
 
 # sum FIELD-REGEX LOG: the sum over the clusters' summary lines.
 sum() {
-    sed -nE "s/^fuzz\[[0-9]+\]:.*[^0-9]([0-9]+) $1.*/\1/p" "$2" | awk '{s += $1} END {print s + 0}'
+    sed -nE "/^fuzz\[[0-9]+\]: [0-9]+ calls,/s/^fuzz\[[0-9]+\]:.*[^0-9]([0-9]+) $1.*/\1/p" "$2" |
+        awk '{s += $1} END {print s + 0}'
 }
 
 # failure LOG: the kind of failure of a run ("" if none), in FAIL_KIND,

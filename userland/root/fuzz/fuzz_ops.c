@@ -90,6 +90,17 @@ static bool is_fuzz_tcb(int c)
 	return is_tcb(c) && fz.obj[fz.cap[c].obj].worker < 0 && !fz.obj[fz.cap[c].obj].external;
 }
 static bool is_any(int c) { return c != FZ_NO; }
+static bool is_unmapped_frame(int c) { return is_frame(c) && fz.cap[c].map_vs == FZ_NO; }
+static bool is_unmapped_paging(int c) { return is_paging(c) && fz.cap[c].map_vs == FZ_NO; }
+
+/* Mostly a slot whose cap satisfies `likely` (a call that can succeed),
+ * else any whose cap satisfies `pred`. */
+static int pick_mostly(struct rand64 *r, int cs, cap_pred likely, cap_pred pred)
+{
+	int s = rand_chance(r, 85) ? pick_slot(r, cs, likely, false) : FZ_NO;
+
+	return s != FZ_NO ? s : pick_slot(r, cs, pred, false);
+}
 
 /* What a cptr of the actor's CSpace names: E_OK and the cap, or the error. */
 static uint64_t lookup(int cs, uint64_t cptr, unsigned want, int *cap)
@@ -212,8 +223,10 @@ static void apply_retype(struct fz_op *op, const struct fz_result *res)
 		ob->offset = fz.obj[u->obj].offset + start + (uint64_t)i * bytes;
 		fz.cap[c].parent = (int16_t)op->a;
 		fz.cap[c].revocable = 1;
-		if (type == OBJ_CNODE)
+		if (type == OBJ_CNODE) {
 			fz_cs_new(o, (unsigned)bits, 0, -1);
+			ob->region_bits = (uint8_t)bits; /* its radix: guard size + radix <= 64 */
+		}
 		if (type == OBJ_TCB) /* its slots: CSpace, VSpace, IPC buffer (copies made by configure) */
 			ob->cspace = (int16_t)fz_cs_new(FZ_NO, 2, 0, -1);
 		if (type == OBJ_UNTYPED) {
@@ -369,7 +382,7 @@ static int derive_copy(int src, int dcs, int slot, unsigned rights, bool mint, u
 		s->wm = fz.obj[s->obj].bytes; /* hands out nothing while the copy exists */
 	}
 	n->revocable = derived_revocable(c, src);
-	n->first_badged = mint && n->badge && (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION);
+	n->first_badged = mint && n->badge != s->badge && (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION);
 	n->parent = (int16_t)fz_cdt_parent_for(src, c);
 	return c;
 }
@@ -608,7 +621,7 @@ static uint64_t predict_frame_map(int fc, int vs, uint64_t verr, unsigned rights
 
 static bool g_frame_map(struct rand64 *r, struct fz_op *op)
 {
-	int cs = actor_cs(op->actor), s = pick_slot(r, cs, is_frame, false), vs;
+	int cs = actor_cs(op->actor), s = pick_mostly(r, cs, is_unmapped_frame, is_frame), vs;
 	uint64_t verr, vcp, va;
 	unsigned rights = rand_chance(r, 60) ? RIGHT_READ | RIGHT_WRITE : rand_chance(r, 80) ? RIGHT_READ : RIGHT_WRITE;
 
@@ -687,7 +700,7 @@ static void apply_pt_map(struct fz_op *op, const struct fz_result *res)
 
 static bool g_pt_map(struct rand64 *r, struct fz_op *op)
 {
-	int cs = actor_cs(op->actor), s = pick_slot(r, cs, is_paging, false), vs, parent;
+	int cs = actor_cs(op->actor), s = pick_mostly(r, cs, is_unmapped_paging, is_paging), vs, parent;
 	uint64_t verr, vcp, va, err;
 
 	if (s == FZ_NO)
@@ -815,7 +828,10 @@ static void gen_write_regs(struct rand64 *r, struct fz_op *op)
 	expect(op, n > 18 ? E_TRUNCATED_MESSAGE : bad ? E_INVALID_ARGUMENT : E_OK);
 }
 
-/* CONFIGURE of a fuzz-made TCB: its slot copies change, all or nothing. */
+/* CONFIGURE of a fuzz-made TCB: its slot copies change, all or nothing.
+ * Each new slot capability is a derived copy (cap_derive, as a CNode copy
+ * makes): a frame copy starts unmapped; the old slot capability is
+ * deleted first (CSpace, VSpace, then IPC buffer, as tcb.c installs). */
 static void apply_configure(struct fz_op *op, const struct fz_result *res)
 {
 	int cs = actor_cs(op->actor), tcs = fz.obj[fz.cap[op->a].obj].cspace;
@@ -828,22 +844,14 @@ static void apply_configure(struct fz_op *op, const struct fz_result *res)
 			continue;
 		if (fz.cs[tcs].slot[i] != FZ_NO)
 			fz_cap_delete(fz.cs[tcs].slot[i]);
-		struct fz_cap *s = &fz.cap[src[i]];
-		int c = fz_cap_new(s->obj, tcs, i, s->rights, s->badge);
-		fz.cap[c].map_vs = s->map_vs, fz.cap[c].map_va = s->map_va, fz.cap[c].wm = s->wm;
-		fz.cap[c].parent = (int16_t)fz_cdt_parent_for(src[i], c);
+		derive_copy(src[i], tcs, i, RIGHTS_ALL, false, 0);
 	}
-}
-
-static bool is_unmapped_frame(int c)
-{
-	return is_frame(c) && fz.cap[c].map_vs == FZ_NO;
 }
 
 static bool gen_configure(struct rand64 *r, struct fz_op *op)
 {
 	int cs = actor_cs(op->actor), cn = pick_slot(r, cs, is_cnode_modelled, false);
-	int vs = pick_slot(r, cs, is_pml4, false), f = pick_slot(r, cs, is_unmapped_frame, false), dummy;
+	int vs = pick_slot(r, cs, is_pml4, false), f = pick_slot(r, cs, is_frame, false), fc = FZ_NO, dummy;
 	uint64_t e1, e2, e3 = E_OK;
 
 	if (cn == FZ_NO || vs == FZ_NO || free_cspaces() < 2)
@@ -858,8 +866,8 @@ static bool gen_configure(struct rand64 *r, struct fz_op *op)
 	op->call.nbuf = 1;
 	e1 = lookup(cs, (uint64_t)cn, OBJ_CNODE, &dummy);
 	e2 = lookup(cs, (uint64_t)vs, OBJ_PML4, &dummy);
-	if (f)
-		e3 = lookup(cs, (uint64_t)f, OBJ_FRAME_4K, &dummy);
+	if (f && !(e3 = lookup(cs, (uint64_t)f, OBJ_FRAME_4K, &fc)) && !(fz.cap[fc].rights & RIGHT_WRITE))
+		e3 = E_INVALID_CAPABILITY; /* the IPC buffer must be writable */
 	expect(op, op->call.mr[3] & 0xFFF ? E_ALIGNMENT_ERROR : e1 ? e1 : e2 ? e2 : e3);
 	op->apply = apply_configure;
 	op->b = cn, op->c = vs, op->d = f;
@@ -974,6 +982,12 @@ static bool g_ntfn(struct rand64 *r, struct fz_op *op)
 	return true;
 }
 
+static void apply_bound_taken(struct fz_op *op, const struct fz_result *res)
+{
+	if (!res->err)
+		fz.obj[op->b].word = 0, fz.obj[op->b].active = 0;
+}
+
 /* Non-blocking endpoint calls with no partner: dropped, or nothing there. */
 static bool g_ep(struct rand64 *r, struct fz_op *op)
 {
@@ -1002,6 +1016,16 @@ static bool g_ep(struct rand64 *r, struct fz_op *op)
 		expect(op, fz.cap[ec].rights & RIGHT_READ ? E_OK : E_INVALID_CAPABILITY);
 	op->ex.check_badge = !send && op->ex.ok_errs == EBIT(E_OK);
 	op->ex.badge = 0;
+	if (op->ex.check_badge && op->actor >= 0) {
+		/* A pending signal on the receiver's bound notification satisfies
+		 * the receive (endpoint.c take_bound_signal): its word is the badge. */
+		int n = fz.obj[fz_w[op->actor].tcb_obj].bound;
+		if (n != FZ_NO && fz.obj[n].active) {
+			op->ex.badge = fz.obj[n].word;
+			op->apply = apply_bound_taken;
+			op->b = n;
+		}
+	}
 	return true;
 }
 

@@ -240,6 +240,8 @@ static void wk_stage(unsigned k, const struct fz_call *c)
 		m->in[4 + i] = c->mr[i];
 	for (int i = 0; i < c->nbuf; i++)
 		b->mr[4 + i] = c->buf[i];
+	if (c->mr23_in_buf) /* as fz_raw_call does for the executor */
+		b->mr[2] = c->mr[2], b->mr[3] = c->mr[3];
 	for (int i = 0; i < MSG_MAX_EXTRA_CAPS; i++)
 		b->caps[i] = c->caps[i];
 	b->receive_cnode = c->set_recv ? c->recv_cnode : 0;
