@@ -62,8 +62,8 @@ struct fz_obj {
 	uint8_t type, live, external, dying;
 	uint16_t ncaps;        /* capabilities to it that the model sees */
 	uint64_t bytes;        /* size in memory */
-	int16_t ut_region;     /* untyped region it was carved from (FZ_NO: none) */
-	uint64_t offset;       /* its offset in that region */
+	int16_t root;          /* the fuzzer's untyped (P_UT0, P_UT1) it lies in (FZ_NO: none) */
+	uint64_t offset;       /* its offset in that untyped: where it lies, as the kernel sees it */
 	int16_t cspace;        /* CNode: its model CSpace; TCB: its slot CSpace */
 	/* Paging structures: where linked (PML4 obj, va), entries below it. */
 	int16_t link_vs;
@@ -102,24 +102,19 @@ struct fz_cspace {
 	int16_t slot[FZ_MAX_SLOTS]; /* cap index or FZ_NO */
 };
 
-struct fz_region {
-	uint64_t bytes;
-	int16_t nobjs;
-};
-
 struct fz_model {
 	struct fz_obj obj[FZ_MAX_OBJS];
 	struct fz_cap cap[FZ_MAX_CAPS];
 	struct fz_cspace cs[FZ_CSPACES];
-	struct fz_region region[FZ_MAX_OBJS];
-	int16_t nregions;
 	unsigned ncores, cluster, nclusters;
 	bool devices;
 };
 extern struct fz_model fz;
 extern int fz_wcs[FZ_WORKERS]; /* worker k's model CSpace */
 
-/* Objects and capabilities. */
+/* Objects and capabilities. fz_trace_obj (fuzz_trace_obj=): the model
+ * prints every capability made or deleted for this object. */
+extern int fz_trace_obj;
 int fz_obj_new(unsigned type, uint64_t bytes);
 int fz_cap_new(int obj, int cs, int slot, unsigned rights, uint64_t badge);
 int fz_cs_new(int obj, unsigned radix, unsigned first_free, int worker);

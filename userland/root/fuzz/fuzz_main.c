@@ -162,6 +162,44 @@ void fz_exec(struct fz_op *op, struct fz_result *res)
 	}
 }
 
+/* What the model says about object o: printed with a violation. */
+static void dump_obj(const char *what, int o)
+{
+	const struct fz_obj *ob;
+
+	if (o < 0 || o >= FZ_MAX_OBJS)
+		return;
+	ob = &fz.obj[o];
+	printf("fuzz[%u]:   model %s: object %d type %u live %u ncaps %u bound %d word %#llx active %u "
+	       "linked %d@%#llx\n", fz.cluster, what, o, ob->type, ob->live, ob->ncaps, ob->bound,
+	       (unsigned long long)ob->word, ob->active, ob->link_vs, (unsigned long long)ob->link_va);
+	for (int i = 0; i < FZ_MAX_CAPS; i++) {
+		const struct fz_cap *c = &fz.cap[i];
+		if (c->used && c->obj == o)
+			printf("fuzz[%u]:     cap %d in cspace %d slot %d rights %u badge %#llx parent %d "
+			       "revocable %u mapped %d@%#llx wm %#llx\n", fz.cluster, i, c->cs, c->slot, c->rights,
+			       (unsigned long long)c->badge, c->parent, c->revocable, c->map_vs,
+			       (unsigned long long)c->map_va, (unsigned long long)c->wm);
+	}
+}
+
+/* The model's view of the invoked capability (and what it is bound to). */
+static void dump_model(const struct fz_op *op)
+{
+	int cs = op->actor < 0 ? 0 : fz_wcs[op->actor], c;
+
+	if ((fz_stats.violations > 3 && fz_trace_obj < 0) || op->call.cap >= (1u << fz.cs[cs].radix))
+		return;
+	if ((c = fz_slot_cap(cs, (int)op->call.cap)) == FZ_NO) {
+		printf("fuzz[%u]:   model: cspace %d slot %llu is empty\n", fz.cluster, cs,
+		       (unsigned long long)op->call.cap);
+		return;
+	}
+	dump_obj("invoked", fz.cap[c].obj);
+	if (fz.obj[fz.cap[c].obj].bound != FZ_NO)
+		dump_obj("bound", fz.obj[fz.cap[c].obj].bound);
+}
+
 static void check(const struct fz_op *op, const struct fz_result *res)
 {
 	char d[200], e[40];
@@ -173,11 +211,30 @@ static void check(const struct fz_op *op, const struct fz_result *res)
 		errs_text(op->ex.ok_errs, e, sizeof(e));
 		fz_violation(fz_cur_index, "predict", "%s -> error %llu, model expects %s",
 			     d, (unsigned long long)res->err, e);
+		dump_model(op);
 	} else if (op->ex.check_badge && res->badge != op->ex.badge) {
 		describe(op, d, sizeof(d));
 		fz_violation(fz_cur_index, "predict", "%s -> badge %#llx, model expects %#llx", d,
 			     (unsigned long long)res->badge, (unsigned long long)op->ex.badge);
+		dump_model(op);
 	}
+}
+
+/* fuzz_trace_obj=: after a call that changed the traced object's caps. */
+static void trace_obj(void)
+{
+	static uint64_t last;
+	uint64_t h = 0;
+
+	if (fz_trace_obj < 0)
+		return;
+	for (int i = 0; i < FZ_MAX_CAPS; i++)
+		if (fz.cap[i].used && fz.cap[i].obj == fz_trace_obj)
+			h = h * 1000003 + (uint64_t)i * 65537 + (uint64_t)fz.cap[i].slot * 257 +
+			    (uint64_t)(fz.cap[i].parent + 1) * 7 + (uint64_t)fz.cap[i].cs;
+	if (h != last)
+		dump_obj("traced", fz_trace_obj);
+	last = h;
 }
 
 static void one_call(struct rand64 *r)
@@ -205,6 +262,7 @@ static void one_call(struct rand64 *r)
 		char d[200];
 		describe(&op, d, sizeof(d));
 		printf("fuzz: #%llu %s -> %llu\n", (unsigned long long)fz_cur_index, d, (unsigned long long)res.err);
+		trace_obj();
 	}
 }
 
@@ -262,6 +320,7 @@ void fz_setup_model(void)
 		o = pin(0, P_UT0 + u, OBJ_UNTYPED, RIGHTS_ALL, FZ_NO);
 		fz.obj[o].bytes = 1ull << (u ? 15 : 17);
 		fz.obj[o].region_bits = (uint8_t)(u ? 15 : 17);
+		fz.obj[o].root = (int16_t)o; /* distinct memory: objects in one never lie in the other */
 		fz.cap[fz_slot_cap(0, P_UT0 + u)].revocable = 1;
 	}
 	for (int k = 0; k < FZ_WORKERS; k++) {
@@ -395,6 +454,7 @@ static void t_fuzz(void)
 	run.n = cmd_u64("fuzz", 2000);
 	run.seed = cmd_u64("seed", 1);
 	fz_trace = cmd_u64("fuzz_trace", 0) != 0;
+	fz_trace_obj = (int)cmd_u64("fuzz_trace_obj", (uint64_t)-1);
 	parse_keep();
 	memset(&fz_stats, 0, sizeof(fz_stats));
 	fz_setup_model();

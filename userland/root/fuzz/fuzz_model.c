@@ -37,7 +37,7 @@ int fz_obj_new(unsigned type, uint64_t bytes)
 		o->type = (uint8_t)type;
 		o->live = 1;
 		o->bytes = bytes;
-		o->ut_region = o->cspace = o->link_vs = o->bound = FZ_NO;
+		o->root = o->cspace = o->link_vs = o->bound = FZ_NO;
 		o->worker = -1;
 		for (int j = 0; j < FZ_WIN_INDEX; j++)
 			o->entry[j] = FZ_NO;
@@ -46,8 +46,12 @@ int fz_obj_new(unsigned type, uint64_t bytes)
 	return FZ_NO;
 }
 
+int fz_trace_obj = FZ_NO;
+
 int fz_cap_new(int obj, int cs, int slot, unsigned rights, uint64_t badge)
 {
+	if (fz_trace_obj == obj)
+		printf("fuzz:   model: new cap to object %d in cspace %d slot %d\n", obj, cs, slot);
 	for (int i = 0; i < FZ_MAX_CAPS; i++) {
 		struct fz_cap *c = &fz.cap[i];
 		if (c->used)
@@ -96,13 +100,15 @@ int fz_slot_cap(int cs, int slot)
 
 /* ---- the derivation tree ---- */
 
-/* Object o was carved, directly or through smaller untypeds, from untyped object u. */
+/* Object o lies inside untyped object u: by address, as the kernel's
+ * untyped_covers decides (not by who retyped it: the untyped it came
+ * from may be gone and its model object reused meanwhile). */
 static bool carved_from(int o, int u)
 {
-	for (int r = fz.obj[o].ut_region; r != FZ_NO; r = fz.obj[r].ut_region)
-		if (r == u)
-			return true;
-	return false;
+	const struct fz_obj *a = &fz.obj[o], *b = &fz.obj[u];
+
+	return o != u && a->root != FZ_NO && a->root == b->root && a->offset >= b->offset &&
+	       a->offset + a->bytes <= b->offset + b->bytes;
 }
 
 /* The kernel's is_parent_of: a revocable a covers b's region; badged
@@ -242,6 +248,9 @@ void fz_cap_delete(int c)
 			fz.cap[i].parent = (int16_t)fz_cdt_parent_for(cp->parent, i);
 	slot_clear(cp);
 	cp->used = 0;
+	if (fz_trace_obj == o)
+		printf("fuzz:   model: cap %d (cspace %d slot %d) to object %d deleted, %u left\n", c, cp->cs,
+		       cp->slot, o, fz.obj[o].ncaps - 1);
 	if (--fz.obj[o].ncaps == 0 && !fz.obj[o].external)
 		finalise(o);
 }

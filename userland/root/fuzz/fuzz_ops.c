@@ -219,7 +219,7 @@ static void apply_retype(struct fz_op *op, const struct fz_result *res)
 		int o = fz_obj_new((unsigned)type, bytes);
 		int c = fz_cap_new(o, dcs, op->c + i, RIGHTS_ALL, 0);
 		struct fz_obj *ob = &fz.obj[o];
-		ob->ut_region = u->obj;
+		ob->root = fz.obj[u->obj].root;
 		ob->offset = fz.obj[u->obj].offset + start + (uint64_t)i * bytes;
 		fz.cap[c].parent = (int16_t)op->a;
 		fz.cap[c].revocable = 1;
