@@ -85,7 +85,7 @@ struct fz_obj {
 struct fz_cap {
 	uint8_t used, rights, revocable, first_badged;
 	int16_t obj;
-	int16_t parent;        /* derivation-tree parent (a cap index) or FZ_NO */
+	int16_t prev, next;    /* the derivation tree as the kernel keeps it: one list in preorder */
 	int16_t cs, slot;      /* where it is */
 	uint64_t badge;        /* endpoint/notification badge, CNode guard word */
 	int16_t map_vs;        /* mapping record: PML4 obj (FZ_NO: unmapped) */
@@ -106,6 +106,7 @@ struct fz_model {
 	struct fz_obj obj[FZ_MAX_OBJS];
 	struct fz_cap cap[FZ_MAX_CAPS];
 	struct fz_cspace cs[FZ_CSPACES];
+	int16_t cdt_head, cdt_tail; /* the model's derivation list */
 	unsigned ncores, cluster, nclusters;
 	bool devices;
 };
@@ -122,7 +123,8 @@ int fz_slot_cap(int cs, int slot);
 bool fz_is_paging(unsigned type);
 bool fz_is_frame(unsigned type);
 bool fz_cdt_is_parent(int a, int b);
-int fz_cdt_parent_for(int src, int nc);
+void fz_cdt_insert_after(int c, int after);
+void fz_cdt_append(int c);
 bool fz_has_children(int c);
 void fz_cap_delete(int c);
 void fz_revoke(int c);

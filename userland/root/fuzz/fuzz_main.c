@@ -176,9 +176,9 @@ static void dump_obj(const char *what, int o)
 	for (int i = 0; i < FZ_MAX_CAPS; i++) {
 		const struct fz_cap *c = &fz.cap[i];
 		if (c->used && c->obj == o)
-			printf("fuzz[%u]:     cap %d in cspace %d slot %d rights %u badge %#llx parent %d "
+			printf("fuzz[%u]:     cap %d in cspace %d slot %d rights %u badge %#llx list %d<>%d "
 			       "revocable %u mapped %d@%#llx wm %#llx\n", fz.cluster, i, c->cs, c->slot, c->rights,
-			       (unsigned long long)c->badge, c->parent, c->revocable, c->map_vs,
+			       (unsigned long long)c->badge, c->prev, c->next, c->revocable, c->map_vs,
 			       (unsigned long long)c->map_va, (unsigned long long)c->wm);
 	}
 }
@@ -198,6 +198,13 @@ static void dump_model(const struct fz_op *op)
 	dump_obj("invoked", fz.cap[c].obj);
 	if (fz.obj[fz.cap[c].obj].bound != FZ_NO)
 		dump_obj("bound", fz.obj[fz.cap[c].obj].bound);
+	uint64_t label = MSGINFO_LABEL(op->call.info);
+	if (op->call.no == SYS_CALL && label >= INV_CNODE_COPY && label <= INV_CNODE_MUTATE &&
+	    (c = fz_slot_cap(cs, (int)op->call.mr[1])) != FZ_NO) {
+		dump_obj("source", fz.cap[c].obj);
+		if (fz.cap[c].next != FZ_NO) /* and what follows it */
+			dump_obj("next's", fz.cap[fz.cap[c].next].obj);
+	}
 }
 
 static void check(const struct fz_op *op, const struct fz_result *res)
@@ -231,7 +238,7 @@ static void trace_obj(void)
 	for (int i = 0; i < FZ_MAX_CAPS; i++)
 		if (fz.cap[i].used && fz.cap[i].obj == fz_trace_obj)
 			h = h * 1000003 + (uint64_t)i * 65537 + (uint64_t)fz.cap[i].slot * 257 +
-			    (uint64_t)(fz.cap[i].parent + 1) * 7 + (uint64_t)fz.cap[i].cs;
+			    (uint64_t)(fz.cap[i].prev + 1) * 7 + (uint64_t)fz.cap[i].cs;
 	if (h != last)
 		dump_obj("traced", fz_trace_obj);
 	last = h;
@@ -294,7 +301,7 @@ static int pin(int cs, int slot, unsigned type, unsigned rights, int obj)
 		obj = fz_obj_new(type, 0);
 		fz.obj[obj].external = 1;
 	}
-	fz_cap_new(obj, cs, slot, rights, 0);
+	fz_cdt_append(fz_cap_new(obj, cs, slot, rights, 0));
 	return obj;
 }
 
@@ -304,6 +311,7 @@ void fz_setup_model(void)
 	int f, o;
 
 	memset(&fz, 0, sizeof(fz));
+	fz.cdt_head = fz.cdt_tail = FZ_NO;
 	fz.ncores = suite_bi->core_count;
 	fz.cluster = suite_bi->cluster_id;
 	fz.nclusters = suite_bi->cluster_count;

@@ -1,7 +1,10 @@
 /*
  * The fuzzer's model of its capabilities (docs/fuzzing.md): objects,
- * capabilities in model CSpaces, the derivation tree (the same parenthood
- * rule as the kernel's, docs/capabilities.md) and the paging structures of
+ * capabilities in model CSpaces, the derivation tree (kept as the kernel
+ * keeps it: one list in preorder, a new capability right after its source,
+ * a capability's descendants the run of capabilities after it that it is
+ * a parent of by the kernel's content rule, docs/capabilities.md) and the
+ * paging structures of
  * the VSpaces it maps into. The model follows the capability rules the
  * kernel is meant to keep (untyped copies only without children; frame
  * copies start unmapped; paging-structure copies carry the mapping; unmap
@@ -61,7 +64,7 @@ int fz_cap_new(int obj, int cs, int slot, unsigned rights, uint64_t badge)
 		c->obj = (int16_t)obj;
 		c->rights = (uint8_t)rights;
 		c->badge = badge;
-		c->parent = c->map_vs = FZ_NO;
+		c->prev = c->next = c->map_vs = FZ_NO;
 		c->cs = (int16_t)cs;
 		c->slot = (int16_t)slot;
 		fz.cs[cs].slot[slot] = (int16_t)i;
@@ -131,22 +134,55 @@ bool fz_cdt_is_parent(int a, int b)
 	return true;
 }
 
-/* A new capability nc derived from src sits right after src in the kernel's
- * list: its parent is the nearest of src and src's ancestors covering it. */
-int fz_cdt_parent_for(int src, int nc)
+/* A capability made from another (copy, mint, retype, configure, IPC)
+ * goes right after it, as cdt_insert puts it. */
+void fz_cdt_insert_after(int c, int after)
 {
-	for (int p = src; p != FZ_NO; p = fz.cap[p].parent)
-		if (p != nc && fz_cdt_is_parent(p, nc))
-			return p;
-	return FZ_NO;
+	int n = fz.cap[after].next;
+
+	fz.cap[c].prev = (int16_t)after;
+	fz.cap[c].next = (int16_t)n;
+	fz.cap[after].next = (int16_t)c;
+	if (n != FZ_NO)
+		fz.cap[n].prev = (int16_t)c;
+	else
+		fz.cdt_tail = (int16_t)c;
 }
 
+/* The fuzzer's starting capabilities: each at the end of the list. Their
+ * order among themselves means nothing (none is a parent of another). */
+void fz_cdt_append(int c)
+{
+	fz.cap[c].prev = fz.cdt_tail;
+	fz.cap[c].next = FZ_NO;
+	if (fz.cdt_tail != FZ_NO)
+		fz.cap[fz.cdt_tail].next = (int16_t)c;
+	else
+		fz.cdt_head = (int16_t)c;
+	fz.cdt_tail = (int16_t)c;
+}
+
+static void cdt_unlink(int c)
+{
+	struct fz_cap *cp = &fz.cap[c];
+
+	if (cp->prev != FZ_NO)
+		fz.cap[cp->prev].next = cp->next;
+	else
+		fz.cdt_head = cp->next;
+	if (cp->next != FZ_NO)
+		fz.cap[cp->next].prev = cp->prev;
+	else
+		fz.cdt_tail = cp->prev;
+	cp->prev = cp->next = FZ_NO;
+}
+
+/* cdt_has_children: the next capability in the list is one it covers. */
 bool fz_has_children(int c)
 {
-	for (int i = 0; i < FZ_MAX_CAPS; i++)
-		if (fz.cap[i].used && fz.cap[i].parent == c)
-			return true;
-	return false;
+	int n = fz.cap[c].next;
+
+	return n != FZ_NO && fz_cdt_is_parent(c, n);
 }
 
 /* ---- paging ---- */
@@ -243,9 +279,7 @@ void fz_cap_delete(int c)
 		return;
 	if (fz_is_frame(fz.obj[o].type))
 		fz_unmap_cap(c); /* any frame capability takes its own mapping with it */
-	for (int i = 0; i < FZ_MAX_CAPS; i++) /* its children move up to its parent */
-		if (fz.cap[i].used && fz.cap[i].parent == c)
-			fz.cap[i].parent = (int16_t)fz_cdt_parent_for(cp->parent, i);
+	cdt_unlink(c); /* its descendants now follow its predecessor */
 	slot_clear(cp);
 	cp->used = 0;
 	if (fz_trace_obj == o)
@@ -298,17 +332,11 @@ static void finalise(int o)
 	ob->dying = 0;
 }
 
+/* cap_revoke: delete the next capability while c covers it. */
 void fz_revoke(int c)
 {
-	for (int guard = 0; guard < FZ_MAX_CAPS * 4; guard++) {
-		int child = FZ_NO;
-		for (int i = 0; i < FZ_MAX_CAPS && child == FZ_NO; i++)
-			if (fz.cap[i].used && fz.cap[i].parent == c)
-				child = i;
-		if (child == FZ_NO)
-			return;
-		fz_cap_delete(child);
-	}
+	for (int guard = 0; guard < FZ_MAX_CAPS * 4 && fz_has_children(c); guard++)
+		fz_cap_delete(fz.cap[c].next);
 }
 
 void fz_move(int c, int cs, int slot)

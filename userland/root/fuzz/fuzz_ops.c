@@ -221,7 +221,7 @@ static void apply_retype(struct fz_op *op, const struct fz_result *res)
 		struct fz_obj *ob = &fz.obj[o];
 		ob->root = fz.obj[u->obj].root;
 		ob->offset = fz.obj[u->obj].offset + start + (uint64_t)i * bytes;
-		fz.cap[c].parent = (int16_t)op->a;
+		fz_cdt_insert_after(c, op->a); /* each right after the untyped: the last made comes first */
 		fz.cap[c].revocable = 1;
 		if (type == OBJ_CNODE) {
 			fz_cs_new(o, (unsigned)bits, 0, -1);
@@ -383,7 +383,7 @@ static int derive_copy(int src, int dcs, int slot, unsigned rights, bool mint, u
 	}
 	n->revocable = derived_revocable(c, src);
 	n->first_badged = mint && n->badge != s->badge && (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION);
-	n->parent = (int16_t)fz_cdt_parent_for(src, c);
+	fz_cdt_insert_after(c, src);
 	return c;
 }
 
@@ -469,9 +469,7 @@ static void apply_move(struct fz_op *op, const struct fz_result *res)
 	fz_move(op->a, op->b, op->c);
 	if (!op->d)
 		return;
-	c->badge = new_badge(op->a, true, op->y); /* the mapping and the watermark stay */
-	if (c->parent != FZ_NO && !fz_cdt_is_parent(c->parent, op->a))
-		c->parent = (int16_t)fz_cdt_parent_for(fz.cap[c->parent].parent, op->a);
+	c->badge = new_badge(op->a, true, op->y); /* the mapping, the watermark and the place stay */
 }
 
 static bool g_move(struct rand64 *r, struct fz_op *op, bool mutate)
