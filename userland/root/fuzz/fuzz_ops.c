@@ -90,7 +90,10 @@ static bool is_fuzz_tcb(int c)
 	return is_tcb(c) && fz.obj[fz.cap[c].obj].worker < 0 && !fz.obj[fz.cap[c].obj].external;
 }
 static bool is_any(int c) { return c != FZ_NO; }
-static bool is_unmapped_frame(int c) { return is_frame(c) && fz.cap[c].map_vs == FZ_NO; }
+static bool is_unmapped_frame(int c)
+{
+	return is_frame(c) && fz.cap[c].map_vs == FZ_NO && (fz.cap[c].rights & RIGHT_READ);
+}
 static bool is_unmapped_paging(int c) { return is_paging(c) && fz.cap[c].map_vs == FZ_NO; }
 
 /* Mostly a slot whose cap satisfies `likely` (a call that can succeed),
@@ -163,6 +166,75 @@ static uint64_t pick_dest(struct rand64 *r, int dcs, uint64_t *err)
 	}
 	*err = E_OK;
 	return (uint64_t)s;
+}
+
+/* ---- pressure valves ----
+ * A full CSpace or a spent untyped makes most calls into it fail the same
+ * way (E_DELETE_FIRST, E_NOT_ENOUGH_MEMORY), and nothing would free them:
+ * retyped memory comes back only when its untyped has no children left.
+ * So instead of such a call the generator mostly makes the one that frees
+ * what is missing: a delete in that CNode, a revoke of that untyped. */
+
+static unsigned free_slots(int cs)
+{
+	unsigned n = 0;
+
+	for (int s = fz.cs[cs].first_free; s < (1 << fz.cs[cs].radix); s++)
+		n += fz.cs[cs].slot[s] == FZ_NO;
+	return n;
+}
+
+/* Room in the model for nobj more objects and ncap more capabilities. */
+static bool model_room(int nobj, int ncap)
+{
+	for (int i = 0; i < FZ_MAX_OBJS && nobj > 0; i++)
+		nobj -= !fz.obj[i].live && !fz.obj[i].ncaps;
+	for (int i = 0; i < FZ_MAX_CAPS && ncap > 0; i++)
+		ncap -= !fz.cap[i].used;
+	return nobj <= 0 && ncap <= 0;
+}
+
+static void apply_delete(struct fz_op *op, const struct fz_result *res);
+static int kind_of(fz_gen_fn gen);
+static bool g_delete_(struct rand64 *r, struct fz_op *op);
+static bool g_revoke_(struct rand64 *r, struct fz_op *op);
+static bool g_retype(struct rand64 *r, struct fz_op *op);
+static bool g_pt_map(struct rand64 *r, struct fz_op *op);
+static bool make_retype(struct rand64 *r, struct fz_op *op, unsigned type);
+static bool build_towards(struct rand64 *r, struct fz_op *op, uint64_t vcp, int vs);
+
+/* Delete an unpinned capability of CNode cn (model CSpace dcs). */
+static bool make_delete(struct rand64 *r, struct fz_op *op, uint64_t cn, int dcs)
+{
+	int s = pick_slot(r, dcs, is_any, true);
+
+	if (s == FZ_NO)
+		return false;
+	memset(&op->call, 0, sizeof(op->call));
+	memset(&op->ex, 0, sizeof(op->ex));
+	op->name = "delete";
+	op->kind = kind_of(g_delete_);
+	set_call(op, SYS_CALL, cn, INV_CNODE_DELETE, 1);
+	op->call.mr[0] = (uint64_t)s;
+	expect(op, E_OK);
+	op->apply = apply_delete;
+	op->b = dcs, op->c = s, op->d = 0;
+	return true;
+}
+
+/* Revoke the capability in slot s of the actor's own CSpace. */
+static bool make_revoke(struct fz_op *op, int s)
+{
+	memset(&op->call, 0, sizeof(op->call));
+	memset(&op->ex, 0, sizeof(op->ex));
+	op->name = "revoke";
+	op->kind = kind_of(g_revoke_);
+	set_call(op, SYS_CALL, self_cptr(op->actor), INV_CNODE_REVOKE, 1);
+	op->call.mr[0] = (uint64_t)s;
+	expect(op, E_OK);
+	op->apply = apply_delete;
+	op->b = actor_cs(op->actor), op->c = s, op->d = 1;
+	return true;
 }
 
 /* ---- retype ---- */
@@ -298,6 +370,8 @@ static bool g_retype(struct rand64 *r, struct fz_op *op)
 		return false; /* the model could not follow its slots */
 	if (type == OBJ_PML4 && live_count(OBJ_PML4) > 24)
 		return false;
+	if (!model_room((int)(count < 3 ? count : 3), (int)(count < 3 ? count : 3)))
+		return make_revoke(op, us); /* the model is full: free the untyped's objects */
 	if (rand_chance(r, 3)) { /* a destination that is not a CNode */
 		int s = pick_slot(r, cs, is_frame, false);
 		if (s != FZ_NO)
@@ -311,7 +385,12 @@ static bool g_retype(struct rand64 *r, struct fz_op *op)
 	set_mr(op, type, bits, cncptr, idx);
 	op->call.buf[0] = count;
 	op->call.nbuf = 1;
-	expect(op, predict_retype(fz_slot_cap(cs, us), type, bits, count, lerr, derr));
+	uint64_t err = predict_retype(fz_slot_cap(cs, us), type, bits, count, lerr, derr);
+	if (err == E_NOT_ENOUGH_MEMORY && rand_chance(r, 60))
+		return make_revoke(op, us);
+	if (err == E_DELETE_FIRST && !free_slots(dcs) && rand_chance(r, 60))
+		return make_delete(r, op, cncptr, dcs);
+	expect(op, err);
 	op->apply = apply_retype;
 	op->a = fz_slot_cap(cs, us), op->b = dcs, op->c = (int)idx, op->d = (int)count;
 	op->x = type, op->y = bits;
@@ -444,6 +523,10 @@ static bool g_copy(struct rand64 *r, struct fz_op *op, bool mint)
 	op->name = mint ? "mint" : "copy";
 	set_call(op, SYS_CALL, cn, mint ? INV_CNODE_MINT : INV_CNODE_COPY, mint ? 4 : 3);
 	op->call.mr[0] = dest, op->call.mr[2] = rights, op->call.mr[3] = w1;
+	if (derr == E_DELETE_FIRST && !free_slots(dcs) && rand_chance(r, 60))
+		return make_delete(r, op, cn, dcs);
+	if (!model_room(0, 1))
+		return false;
 	if (derr || serr) {
 		expect(op, derr ? derr : serr);
 		return true;
@@ -483,6 +566,8 @@ static bool g_move(struct rand64 *r, struct fz_op *op, bool mutate)
 	op->name = mutate ? "mutate" : "move";
 	set_call(op, SYS_CALL, cn, mutate ? INV_CNODE_MUTATE : INV_CNODE_MOVE, mutate ? 3 : 2);
 	op->call.mr[0] = dest, op->call.mr[2] = w1;
+	if (derr == E_DELETE_FIRST && !free_slots(dcs) && rand_chance(r, 60))
+		return make_delete(r, op, cn, dcs);
 	if (derr || serr) {
 		expect(op, derr ? derr : serr);
 		return true;
@@ -556,17 +641,31 @@ static uint64_t gen_va(struct rand64 *r, int level)
 
 /* A va for an entry in the table at `level` (0: a page in a PT) of vs:
  * mostly one whose table is there with that entry free, so maps reach deep. */
+/* The vas (as gen_va makes them) of the free entries at `level` whose
+ * table is linked in vs: where a map of that level can succeed. */
+static unsigned free_entries(int vs, int level, uint64_t *out, unsigned max)
+{
+	unsigned n = 0, per = level < 1 ? FZ_WIN_INDEX : 1;
+
+	for (unsigned a = 0; a < 2; a++)
+		for (unsigned b = 0; b < (level < 3 ? 2u : 1u); b++)
+			for (unsigned c = 0; c < (level < 2 ? 2u : 1u); c++)
+				for (unsigned d = 0; d < per; d++) {
+					uint64_t va = FZ_WIN_BASE + ((uint64_t)a << 39) + ((uint64_t)b << 30) +
+						      ((uint64_t)c << 21) + ((uint64_t)d << 12);
+					int t = fz_walk(vs, va, level);
+					if (t != FZ_NO && fz.obj[t].entry[fz_va_index(va, level)] == FZ_NO && n < max)
+						out[n++] = va;
+				}
+	return n;
+}
+
 static uint64_t gen_va_in(struct rand64 *r, int vs, int level)
 {
-	uint64_t va = gen_va(r, level);
+	uint64_t va = gen_va(r, level), cand[64];
+	unsigned n = vs == FZ_NO ? 0 : free_entries(vs, level, cand, 64);
 
-	for (int tries = 0; vs != FZ_NO && tries < 6 && rand_chance(r, 85); tries++) {
-		uint64_t v = gen_va(r, level);
-		int parent = fz_walk(vs, v, level);
-		if (parent != FZ_NO && fz.obj[parent].entry[fz_va_index(v, level)] == FZ_NO)
-			return v;
-	}
-	return va;
+	return n && rand_chance(r, 85) ? cand[rand_below(r, n)] : va;
 }
 
 /* A VSpace cptr of the actor: mostly a PML4; its object in *vs. */
@@ -620,12 +719,18 @@ static uint64_t predict_frame_map(int fc, int vs, uint64_t verr, unsigned rights
 static bool g_frame_map(struct rand64 *r, struct fz_op *op)
 {
 	int cs = actor_cs(op->actor), s = pick_mostly(r, cs, is_unmapped_frame, is_frame), vs;
-	uint64_t verr, vcp, va;
+	uint64_t verr, vcp, va, cand[1];
 	unsigned rights = rand_chance(r, 60) ? RIGHT_READ | RIGHT_WRITE : rand_chance(r, 80) ? RIGHT_READ : RIGHT_WRITE;
 
+	vcp = pick_vspace(r, op->actor, &vs, &verr);
+	/* No page table with room there: mostly build towards one first. */
+	if (vs != FZ_NO && !free_entries(vs, 0, cand, 1) && rand_chance(r, 70) && build_towards(r, op, vcp, vs))
+		return true;
+	if ((s == FZ_NO || !is_unmapped_frame(fz_slot_cap(cs, s))) && rand_chance(r, 50) &&
+	    make_retype(r, op, OBJ_FRAME_4K))
+		return true; /* no frame to map: make one */
 	if (s == FZ_NO)
 		return false;
-	vcp = pick_vspace(r, op->actor, &vs, &verr);
 	va = gen_va_in(r, vs, 0);
 	if (rand_chance(r, 3))
 		va = rand_chance(r, 50) ? va + 8 : 0xFFFF800000000000ull;
@@ -696,15 +801,21 @@ static void apply_pt_map(struct fz_op *op, const struct fz_result *res)
 			fz.cap[i].map_vs = (int16_t)op->b, fz.cap[i].map_va = op->x;
 }
 
-static bool g_pt_map(struct rand64 *r, struct fz_op *op)
+/* Levels (bit per level) where the chosen VSpace has a free entry. */
+static unsigned fit_levels;
+static bool is_fitting_table(int c)
 {
-	int cs = actor_cs(op->actor), s = pick_mostly(r, cs, is_unmapped_paging, is_paging), vs, parent;
-	uint64_t verr, vcp, va, err;
+	return is_unmapped_paging(c) && (fit_levels >> level_of(cap_type_of(c)) & 1);
+}
 
-	if (s == FZ_NO)
-		return false;
+/* PAGE_TABLE_MAP of the table in slot s at a va of vs (cptr vcp). */
+static bool pt_map_op(struct rand64 *r, struct fz_op *op, int s, uint64_t vcp, int vs, uint64_t verr)
+{
+	int cs = actor_cs(op->actor), parent;
+	uint64_t va, err;
 	int pc = fz_slot_cap(cs, s), level = level_of(cap_type_of(pc));
-	vcp = pick_vspace(r, op->actor, &vs, &verr);
+
+	op->kind = kind_of(g_pt_map);
 	va = gen_va_in(r, vs, level);
 	if (rand_chance(r, 2))
 		va = 0xFFFF800000000000ull;
@@ -725,6 +836,73 @@ static bool g_pt_map(struct rand64 *r, struct fz_op *op)
 	op->apply = apply_pt_map;
 	op->a = pc, op->b = vs, op->x = va;
 	return true;
+}
+
+/* A retype of one object of `type` that the model says succeeds: from an
+ * untyped of the actor with room, into a free slot of its own CNode. */
+static bool make_retype(struct rand64 *r, struct fz_op *op, unsigned type)
+{
+	int cs = actor_cs(op->actor), idx = pick_free(r, cs), cand[FZ_MAX_SLOTS], n = 0;
+
+	if (idx == FZ_NO || !model_room(1, 1))
+		return false;
+	for (int s = 0; s < (1 << fz.cs[cs].radix); s++) {
+		int c = fz.cs[cs].slot[s];
+		if (c != FZ_NO && is_untyped(c) && predict_retype(c, type, 0, 1, E_OK, E_OK) == E_OK)
+			cand[n++] = s;
+	}
+	if (!n)
+		return false;
+	int us = cand[rand_below(r, (uint64_t)n)];
+	memset(&op->call, 0, sizeof(op->call));
+	memset(&op->ex, 0, sizeof(op->ex));
+	op->name = "retype";
+	op->kind = kind_of(g_retype);
+	set_call(op, SYS_CALL, (uint64_t)us, INV_UNTYPED_RETYPE, 5);
+	set_mr(op, type, 0, self_cptr(op->actor), (uint64_t)idx);
+	op->call.buf[0] = 1;
+	op->call.nbuf = 1;
+	expect(op, E_OK);
+	op->apply = apply_retype;
+	op->a = fz_slot_cap(cs, us), op->b = cs, op->c = idx, op->d = 1;
+	op->x = type, op->y = 0;
+	return true;
+}
+
+/* Towards a mapping in vs: a table for the deepest level that has a free
+ * entry (one the actor holds, else a new one). */
+static bool build_towards(struct rand64 *r, struct fz_op *op, uint64_t vcp, int vs)
+{
+	static const uint8_t type_at[4] = { 0, OBJ_PAGE_TABLE, OBJ_PAGE_DIRECTORY, OBJ_PDPT };
+	uint64_t cand[8];
+
+	for (int l = 1; l <= 3; l++) {
+		if (!free_entries(vs, l, cand, 8))
+			continue;
+		fit_levels = 1u << l;
+		int s = pick_slot(r, actor_cs(op->actor), is_fitting_table, false);
+		if (s != FZ_NO)
+			return pt_map_op(r, op, s, vcp, vs, E_OK);
+		return make_retype(r, op, type_at[l]);
+	}
+	return false;
+}
+
+static bool g_pt_map(struct rand64 *r, struct fz_op *op)
+{
+	int cs = actor_cs(op->actor), s, vs;
+	uint64_t verr, vcp, cand[8];
+
+	vcp = pick_vspace(r, op->actor, &vs, &verr);
+	fit_levels = 0;
+	for (int l = 1; vs != FZ_NO && l <= 3; l++)
+		fit_levels |= (free_entries(vs, l, cand, 8) != 0) << l;
+	s = pick_mostly(r, cs, is_fitting_table, is_paging); /* mostly a table that fits there */
+	if (s == FZ_NO && fit_levels && rand_chance(r, 60))
+		return build_towards(r, op, vcp, vs);
+	if (s == FZ_NO)
+		return false;
+	return pt_map_op(r, op, s, vcp, vs, verr);
 }
 
 static bool g_pt_unmap(struct rand64 *r, struct fz_op *op)
@@ -852,7 +1030,7 @@ static bool gen_configure(struct rand64 *r, struct fz_op *op)
 	int vs = pick_slot(r, cs, is_pml4, false), f = pick_slot(r, cs, is_frame, false), fc = FZ_NO, dummy;
 	uint64_t e1, e2, e3 = E_OK;
 
-	if (cn == FZ_NO || vs == FZ_NO || free_cspaces() < 2)
+	if (cn == FZ_NO || vs == FZ_NO || free_cspaces() < 2 || !model_room(0, 3))
 		return false;
 	if (rand_chance(r, 10))
 		vs = cn; /* not a PML4 */
@@ -1163,6 +1341,14 @@ static const struct fz_kind kinds[] = {
 	{ "endpoint", 3, true, g_ep }, { "reply", 1, true, g_reply }, { "ioport", 1, false, g_ioport },
 	{ "xnotif", 2, false, g_xnotif }, { "bad", 3, true, g_bad },
 };
+
+static int kind_of(fz_gen_fn gen)
+{
+	for (unsigned i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+		if (kinds[i].gen == gen)
+			return (int)i;
+	return 0;
+}
 
 const char *fz_kind_name(int kind)
 {

@@ -64,20 +64,26 @@ void fz_oracle_frames(void)
 					     (unsigned long long)f[i].pa, (unsigned long long)f[j].pa);
 }
 
-/* A page of worker k's window: mostly one the model has mapped. */
+static uint64_t window_va(unsigned i)
+{
+	return FZ_WIN_BASE + ((uint64_t)(i >> 5 & 1) << 39) + ((uint64_t)(i >> 4 & 1) << 30) +
+	       ((uint64_t)(i >> 3 & 1) << 21) + ((uint64_t)(i & 7) << 12);
+}
+
+/* A page of worker k's window (64 pages): mostly one the model has
+ * mapped, else any (which faults unless the model is wrong). */
 static uint64_t probe_va(struct rand64 *r, int vs)
 {
-	uint64_t base = FZ_WIN_BASE;
+	uint64_t mapped[64];
+	unsigned n = 0;
+	bool w;
 
-	for (int tries = 0; tries < 8 && rand_chance(r, 80); tries++) {
-		uint64_t va = base + (rand_below(r, 2) << 39) + (rand_below(r, 2) << 30) + (rand_below(r, 2) << 21) +
-			      (rand_below(r, FZ_WIN_INDEX) << 12);
-		bool w;
-		if (fz_translate(vs, va, &w) != FZ_NO)
-			return va;
-	}
-	return base + (rand_below(r, 2) << 39) + (rand_below(r, 2) << 30) + (rand_below(r, 2) << 21) +
-	       (rand_below(r, FZ_WIN_INDEX) << 12);
+	for (unsigned i = 0; i < 64; i++)
+		if (fz_translate(vs, window_va(i), &w) != FZ_NO)
+			mapped[n++] = window_va(i);
+	if (n && rand_chance(r, 75))
+		return mapped[rand_below(r, n)];
+	return window_va((unsigned)rand_below(r, 64));
 }
 
 static void probe_check(unsigned k, uint64_t va, int frame, bool write, bool writable, bool done,
