@@ -190,7 +190,9 @@ void fz_setup_model(void);
 
 struct fz_stats {
 	uint64_t calls, ok, checks, violations, probes, faults, skipped;
-	uint64_t kind_ok[32], kind_n[32];
+	uint64_t waits, wait_ticks;  /* requests to workers, TSC ticks spent waiting for them */
+	uint64_t gen_ticks, oracle_ticks, probe_ticks; /* generating and applying; frame checks; probes */
+	uint64_t kind_ok[32], kind_n[32], kind_ticks[32];
 };
 extern struct fz_stats fz_stats;
 extern bool fz_trace;

@@ -249,18 +249,25 @@ static void one_call(struct rand64 *r)
 	struct fz_op op;
 	struct fz_result res = { 0 };
 
+	uint64_t t0 = atoll_rdtsc(), t1;
+
 	if (rand_chance(r, PROBE_PCT)) {
 		fz_oracle_probe(r);
+		fz_stats.probe_ticks += atoll_rdtsc() - t0;
 		return;
 	}
 	if (!fz_generate(r, &op)) {
 		fz_stats.skipped++;
 		return;
 	}
+	t1 = atoll_rdtsc();
 	fz_exec(&op, &res);
+	fz_stats.kind_ticks[op.kind] += atoll_rdtsc() - t1;
+	fz_stats.gen_ticks -= atoll_rdtsc() - t1;
 	check(&op, &res);
 	if (op.apply && res.err != E_COUNT)
 		op.apply(&op, &res);
+	fz_stats.gen_ticks += atoll_rdtsc() - t0;
 	fz_stats.calls++;
 	fz_stats.ok += res.err == E_OK;
 	fz_stats.kind_n[op.kind]++;
@@ -284,8 +291,11 @@ static void exec_main(uint64_t unused)
 		fz_cur_index = i;
 		rand_seed(&r, run.seed ^ (i * 0x9E3779B97F4A7C15ull) ^ ((uint64_t)fz.cluster << 56));
 		one_call(&r);
-		if (i % FRAME_CHECK_EVERY == FRAME_CHECK_EVERY - 1)
+		if (i % FRAME_CHECK_EVERY == FRAME_CHECK_EVERY - 1) {
+			uint64_t t0 = atoll_rdtsc();
 			fz_oracle_frames();
+			fz_stats.oracle_ticks += atoll_rdtsc() - t0;
+		}
 	}
 	fz_oracle_frames();
 	sys_call6(SYS_SIGNAL, P_DONE, 0, 0, 0, 0, 0, 0);
@@ -434,11 +444,18 @@ static void report(uint64_t ms)
 	       (unsigned long long)fz_stats.checks, (unsigned long long)fz_stats.probes,
 	       (unsigned long long)fz_stats.faults, (unsigned long long)fz_stats.violations,
 	       (unsigned long long)run.seed, (unsigned long long)ms);
+	printf("fuzz[%u]:   %llu requests to workers, %llu ms waiting for them; %llu ms generating and "
+	       "applying, %llu ms frame checks, %llu ms probes\n", fz.cluster,
+	       (unsigned long long)fz_stats.waits, (unsigned long long)(fz_stats.wait_ticks / ms_ticks(1)),
+	       (unsigned long long)(fz_stats.gen_ticks / ms_ticks(1)),
+	       (unsigned long long)(fz_stats.oracle_ticks / ms_ticks(1)),
+	       (unsigned long long)(fz_stats.probe_ticks / ms_ticks(1)));
 	if (!fz_trace)
 		return;
 	for (unsigned k = 0; k < fz_kind_count(); k++)
-		printf("fuzz[%u]:   %s: %llu calls, %llu succeeded\n", fz.cluster, fz_kind_name((int)k),
-		       (unsigned long long)fz_stats.kind_n[k], (unsigned long long)fz_stats.kind_ok[k]);
+		printf("fuzz[%u]:   %s: %llu calls, %llu succeeded, %llu ms\n", fz.cluster, fz_kind_name((int)k),
+		       (unsigned long long)fz_stats.kind_n[k], (unsigned long long)fz_stats.kind_ok[k],
+		       (unsigned long long)(fz_stats.kind_ticks[k] / ms_ticks(1)));
 }
 
 /* Everything made for the run goes with one revoke of its untyped. */

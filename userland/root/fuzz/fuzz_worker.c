@@ -265,14 +265,16 @@ static void wk_result(unsigned k, struct fz_result *res)
  * call the model expects to block gets a short look only. */
 bool fz_worker_call(unsigned k, const struct fz_call *c, struct fz_result *res, bool expect_block)
 {
+	uint64_t t0 = atoll_rdtsc();
+	bool done = false;
+
 	wk_stage(k, c);
 	wk_post(k, 0);
-	if (fz_worker_done(k) || suite_bi->core_count > 1) {
-		if (!fz_worker_collect(k, res, expect_block ? 20 : WK_WAIT_MS))
-			return false;
-		return true;
-	}
-	return false;
+	if (fz_worker_done(k) || suite_bi->core_count > 1)
+		done = fz_worker_collect(k, res, expect_block ? 20 : WK_WAIT_MS);
+	fz_stats.waits++;
+	fz_stats.wait_ticks += atoll_rdtsc() - t0;
+	return done;
 }
 
 /* A blocked request of worker k that the model expects to end now. */
@@ -307,11 +309,17 @@ bool fz_worker_probe(unsigned k, uint64_t va, uint64_t write, uint64_t *word0, u
 	struct wk_mbox *m = mbox(k);
 	bool timeout;
 
+	uint64_t t0 = atoll_rdtsc();
+	bool done;
+
 	m->in[1] = va;
 	m->in[2] = write;
 	wk_post(k, write ? 2 : 1);
 	*fault_va = 0;
-	if (!wk_wait(k, fault_va, &timeout)) {
+	done = wk_wait(k, fault_va, &timeout);
+	fz_stats.waits++;
+	fz_stats.wait_ticks += atoll_rdtsc() - t0;
+	if (!done) {
 		if (timeout)
 			fz_violation(fz_cur_index, "worker", "worker %u did not answer a probe of %#llx", k,
 				     (unsigned long long)va);
