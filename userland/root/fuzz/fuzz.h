@@ -80,7 +80,12 @@ struct fz_obj {
 	uint8_t prio, mcp;     /* TCB */
 	uint8_t xn_in;         /* XNotif: this cluster's inbound one (else a signal capability) */
 	uint8_t region_bits;   /* untyped: log2 size */
+	int8_t asid;           /* fuzz-made PML4: its ASID as a rank among the ASIDs free at the start */
 };
+/* A mapping record or link naming a PML4 that is gone names its ASID:
+ * FZ_STALE(rank). The kernel gives the lowest free ASID to the next PML4,
+ * and records naming that ASID then name the new PML4 (fz_asid_new). */
+#define FZ_STALE(rank) ((int16_t)(-2 - (rank)))
 
 struct fz_cap {
 	uint8_t used, rights, revocable, first_badged;
@@ -134,6 +139,7 @@ int fz_walk(int vs, uint64_t va, int level);
 unsigned fz_va_index(uint64_t va, int level);
 bool fz_va_in_window(uint64_t va);
 void fz_unmap_cap(int c);
+void fz_asid_new(int pml4);
 int fz_translate(int vs, uint64_t va, bool *write);
 
 /* ---- the calls ---- */

@@ -42,6 +42,7 @@ int fz_obj_new(unsigned type, uint64_t bytes)
 		o->bytes = bytes;
 		o->root = o->cspace = o->link_vs = o->bound = FZ_NO;
 		o->worker = -1;
+		o->asid = -1;
 		for (int j = 0; j < FZ_WIN_INDEX; j++)
 			o->entry[j] = FZ_NO;
 		return i;
@@ -206,7 +207,7 @@ int fz_walk(int vs, uint64_t va, int level)
 {
 	int t = vs;
 
-	if (vs == FZ_NO || !fz.obj[vs].live || !fz_va_in_window(va))
+	if (vs < 0 || !fz.obj[vs].live || !fz_va_in_window(va)) /* FZ_NO or a stale record */
 		return FZ_NO;
 	for (int l = 3; l > level && t != FZ_NO; l--)
 		t = fz.obj[t].entry[fz_va_index(va, l)];
@@ -254,11 +255,39 @@ void fz_unmap_cap(int c)
 	unlink_at(o, cp->map_vs, cp->map_va);
 	if (fz_is_paging(fz.obj[o].type)) {
 		clear_entries(o);
+		fz.obj[o].link_vs = FZ_NO;
 		for (int i = 0; i < FZ_MAX_CAPS; i++) /* its copies share the record */
 			if (fz.cap[i].used && fz.cap[i].obj == o)
 				fz.cap[i].map_vs = FZ_NO;
 	}
 	cp->map_vs = FZ_NO;
+}
+
+/* Records naming PML4 `from` (an object, or a stale ASID) name `to`. */
+static void rename_records(int from, int to)
+{
+	for (int i = 0; i < FZ_MAX_CAPS; i++)
+		if (fz.cap[i].used && fz.cap[i].map_vs == from)
+			fz.cap[i].map_vs = (int16_t)to;
+	for (int i = 0; i < FZ_MAX_OBJS; i++)
+		if (fz.obj[i].link_vs == from)
+			fz.obj[i].link_vs = (int16_t)to;
+}
+
+/* A new fuzz-made PML4 gets the lowest free ASID (asid_alloc); stale
+ * records of that ASID now lead into it (unmap through them checks the
+ * entry, as the kernel's does). */
+void fz_asid_new(int pml4)
+{
+	int rank = 0;
+
+	for (bool taken = true; taken; rank += taken) {
+		taken = false;
+		for (int i = 0; i < FZ_MAX_OBJS && !taken; i++)
+			taken = i != pml4 && fz.obj[i].live && fz.obj[i].type == OBJ_PML4 && fz.obj[i].asid == rank;
+	}
+	fz.obj[pml4].asid = (int8_t)rank;
+	rename_records(FZ_STALE(rank), pml4);
 }
 
 /* ---- deletion ---- */
@@ -324,6 +353,10 @@ static void finalise(int o)
 	case OBJ_NOTIFICATION:
 		if (ob->bound != FZ_NO)
 			fz.obj[ob->bound].bound = FZ_NO;
+		break;
+	case OBJ_PML4: /* its ASID is free: records naming it go stale */
+		if (ob->asid >= 0)
+			rename_records(o, FZ_STALE(ob->asid));
 		break;
 	default:
 		break;

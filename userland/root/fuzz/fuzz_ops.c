@@ -305,6 +305,8 @@ static void apply_retype(struct fz_op *op, const struct fz_result *res)
 			ob->region_bits = (uint8_t)bits;
 			fz.cap[c].wm = 0;
 		}
+		if (type == OBJ_PML4)
+			fz_asid_new(o); /* in order, as make_cap allocates them */
 	}
 	u->wm = start + (uint64_t)op->d * bytes;
 }
