@@ -207,6 +207,8 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	kb.cores_online = smp_cores_online();
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
+	if (strcmp(kb.opts.test, "kcheck") == 0)
+		kcheck_suite_run(&kb);
 	if (strcmp(kb.opts.test, "suite") == 0) { /* kernel self-tests, then the root task's */
 		ktest_begin("boot");
 		boot_suite_run();

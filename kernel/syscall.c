@@ -9,6 +9,7 @@
 #include "ipc.h"
 #include "smp.h"
 #include "xnotif.h"
+#include "kcheck.h"
 #include "kernel.h"
 #include "roottask.h"
 #include "sched.h"
@@ -255,6 +256,7 @@ static void handle_debug(struct tcb *t)
 		r->REG_ERR = E_ILLEGAL_OPERATION; /* only the root task ends the run */
 		return;
 	}
+	kcheck_finish(); /* kcheck=on: the last full check and the counts */
 	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
 	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
 }

@@ -5,8 +5,9 @@
 ; frame), marks it VEC_SYSCALL_MARK, switches to the core's kernel stack and
 ; calls fastpath_syscall(), then, if that declined, syscall_handler()
 ; (SYS_NULL returns at once: it measures this path; it takes no kernel
-; lock). arch_return_to_user drops the kernel lock (clusters of several
-; cores) and
+; lock). arch_return_to_user runs the invariant checks when kcheck is on
+; (kcheck_after_entry, under the lock: one compare and a branch not taken
+; otherwise), drops the kernel lock (clusters of several cores) and
 ; resumes whichever thread is current then: SYSRET for a frame saved by SYSCALL whose RIP is a safe user
 ; address (below USER_TOP, so never non-canonical), IRETQ otherwise.
 
@@ -18,6 +19,7 @@ USER_TOP equ 0x00007FFFFFFFF000
 section .text
 global syscall_entry, arch_return_to_user
 extern syscall_handler, fastpath_syscall, trap_return_iret, klock_exit, klock_active
+extern kcheck_on, kcheck_after_entry
 
 syscall_entry:
 	swapgs
@@ -45,6 +47,9 @@ syscall_entry:
 	; fall through
 
 arch_return_to_user:
+	cmp byte [rel kcheck_on], 0     ; kcheck=on|full: check the invariants first
+	jne kcheck_exit
+kcheck_done:
 	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
 	je return_unlocked
 	call klock_exit
@@ -64,5 +69,10 @@ return_unlocked:
 	o64 sysret
 .iret:
 	jmp trap_return_iret
+
+; Out of line, so that the path above only compares: the invariant checks.
+kcheck_exit:
+	call kcheck_after_entry
+	jmp kcheck_done
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -5,7 +5,8 @@
 ; trapframe (arch/trap.h).
 ; From user mode the frame lands in the running thread's TCB (TSS.rsp0 is
 ; the end of its saved registers): GS is swapped, the core's kernel stack
-; is loaded, trap_user(frame) runs and the current thread is resumed.
+; is loaded, trap_user(frame) runs, the invariant checks when kcheck is on
+; (kcheck_after_entry), and the current thread is resumed.
 ; From kernel mode: trap_dispatch(frame) on the current stack, then iretq
 ; through the (possibly edited) frame.
 ; trap_stubs is the table of the 256 stub addresses for the IDT.
@@ -14,7 +15,7 @@
 %include "gprs.inc"
 
 section .text
-extern trap_dispatch, trap_user, klock_exit, klock_active
+extern trap_dispatch, trap_user, klock_exit, klock_active, kcheck_on, kcheck_after_entry
 global trap_return_iret
 
 ; Vectors for which the CPU pushes an error code.
@@ -42,6 +43,10 @@ trap_common:
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
 	call trap_user
+	cmp byte [rel kcheck_on], 0     ; kcheck=on|full: check the invariants first
+	je .checked
+	call kcheck_after_entry
+.checked:
 	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
 	je trap_return_iret
 	call klock_exit

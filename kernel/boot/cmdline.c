@@ -231,6 +231,32 @@ static void opt_stress(struct parse *p, struct span v)
 	}
 }
 
+static void opt_kcheck(struct parse *p, struct span v)
+{
+	if (span_is(v, "off") || span_is(v, "0"))
+		p->o->kcheck = KCHECK_MODE_OFF;
+	else if (span_is(v, "on") || span_is(v, "1"))
+		p->o->kcheck = KCHECK_MODE_ON;
+	else if (span_is(v, "full"))
+		p->o->kcheck = KCHECK_MODE_FULL;
+	else {
+		warn_value(p, "kcheck", v, "off, on or full", "off");
+		p->o->kcheck = KCHECK_MODE_OFF;
+	}
+}
+
+static void opt_kcheck_every(struct parse *p, struct span v)
+{
+	uint64_t x;
+
+	if (parse_u64(v, &x) && x >= 1 && x <= 1000000000)
+		p->o->kcheck_every = (uint32_t)x;
+	else {
+		warn_value(p, "kcheck_every", v, "1..1000000000", "the default");
+		p->o->kcheck_every = 0;
+	}
+}
+
 /* A name option: on a bad value, a warning and the default `dflt`. */
 static void set_name(struct parse *p, const char *key, struct span v, char *dst, const char *dflt)
 {
@@ -258,6 +284,8 @@ static const struct option {
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
+	{ "kcheck", opt_kcheck },
+	{ "kcheck_every", opt_kcheck_every },
 };
 
 /* --- tokens --- */

@@ -5,6 +5,7 @@
  * deleted to the first unfinished zombie and does one O(1) step, with a
  * preemption point after every step (docs/capabilities.md).
  */
+#include "kcheck.h"
 #include "kobj.h"
 #include "kstring.h"
 
@@ -111,6 +112,7 @@ static struct cte *zombie_step(struct cte *z, const struct cte *top)
 
 struct kerr cap_delete(struct cte *s)
 {
+	kcheck_touch(s); /* kcheck=on: the entry check looks at it */
 	if (cap_is_null(s->cap))
 		return KOK;
 	if (cap_type(s->cap) != CAP_ZOMBIE) {

@@ -20,7 +20,14 @@ struct kopts {
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
+	uint8_t kcheck;               /* kcheck=off|on|full: invariant checks (KCHECK_*); default off */
+	uint32_t kcheck_every;        /* kcheck_every=N: a full check every N entries; 0 = the default */
 };
+
+/* kcheck= values (docs/invariants.md). */
+#define KCHECK_MODE_OFF 0
+#define KCHECK_MODE_ON 1   /* entry checks after every kernel entry, a full check every N */
+#define KCHECK_MODE_FULL 2 /* a full check after every kernel entry */
 
 /* Called once per problem found: a complete message without newline. */
 typedef void (*kopt_warn_fn)(void *ctx, const char *msg);

@@ -22,3 +22,8 @@ bool ktest_is_kernel_mode(const char *mode);
 NORETURN void ktest_run_mode(const char *mode);
 /* The boot self-test suite (tests/guest/boot_suite.c). */
 void boot_suite_run(void);
+/* test=kcheck: the invariant checker's self-tests (tests/guest/kcheck_suite.c):
+ * builds cluster 0's root task, breaks each invariant on purpose and sees
+ * the checker report exactly that one. */
+struct kernel_boot;
+NORETURN void kcheck_suite_run(struct kernel_boot *kb);

@@ -5,6 +5,7 @@
 #include "xnotif.h"
 #include "ipc.h"
 #include "irq.h"
+#include "kcheck.h"
 
 
 struct kerr obj_invoke(struct inv *iv)
@@ -44,6 +45,7 @@ void obj_finalise(struct cap c)
 		struct tcb *t = cap_obj(c);
 		tcb_suspend(t); /* stopped on every core: its FPU state is in the TCB or here */
 		arch_fpu_forget(t);
+		kcheck_forget_tcb(t);
 		if (t->bound_ntfn)
 			t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;

@@ -1,6 +1,7 @@
 /* Scheduling: one ready queue per core; threads run on the core of their
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
+#include "kcheck.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -117,6 +118,7 @@ void sched_choose(void)
 
 	while (!(t = pick(c))) {
 		c->current = NULL;
+		kcheck_before_idle(); /* the entry ends here: check it under the lock */
 		arch_fpu_release(); /* its thread may run on another core next */
 		klock_release();
 		do /* an interrupt may make a thread runnable */

@@ -47,7 +47,7 @@ static bool is_default(void)
 {
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
 	       o.seed == 1 && o.stress == 100000 && o.poweroff && o.bench[0] == 0 &&
-	       strcmp(o.init, "init") == 0;
+	       strcmp(o.init, "init") == 0 && o.kcheck == KCHECK_MODE_OFF && o.kcheck_every == 0;
 }
 
 static void test_defaults(void)
@@ -83,6 +83,12 @@ static void test_good_values(void)
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
 	CHECK(parse("bench=ipc") == 0 && strcmp(o.bench, "ipc") == 0);
+	CHECK(parse("kcheck=on") == 0 && o.kcheck == KCHECK_MODE_ON);
+	CHECK(parse("kcheck=1") == 0 && o.kcheck == KCHECK_MODE_ON);
+	CHECK(parse("kcheck=full") == 0 && o.kcheck == KCHECK_MODE_FULL);
+	CHECK(parse("kcheck=off") == 0 && o.kcheck == KCHECK_MODE_OFF);
+	CHECK(parse("kcheck_every=1") == 0 && o.kcheck_every == 1);
+	CHECK(parse("kcheck_every=0x40") == 0 && o.kcheck_every == 64);
 	CHECK(parse("\tcluster_size=8\tloglevel=3  fastpath=off seed=42 stress=5 exit=halt test=t bench=b\n") == 0);
 	CHECK(o.cluster_size == 8 && o.loglevel == 3 && !o.fastpath && o.seed == 42 && o.stress == 5 &&
 	      !o.poweroff && strcmp(o.test, "t") == 0 && strcmp(o.bench, "b") == 0);
@@ -125,6 +131,10 @@ static void test_bad_values(void)
 	BAD("stress=1e6", "cmdline: stress='1e6' is not a 64-bit count; using 100000");
 	BAD("exit=reboot", "cmdline: exit='reboot' is not poweroff or halt; using poweroff");
 	BAD("exit=", NULL);
+	BAD("kcheck=yes", "cmdline: kcheck='yes' is not off, on or full; using off");
+	BAD("kcheck=", NULL);
+	BAD("kcheck_every=0", "cmdline: kcheck_every='0' is not 1..1000000000; using the default");
+	BAD("kcheck_every=4294967297", NULL);
 }
 
 static void test_overflow(void)
