@@ -43,6 +43,13 @@ bool kc_kptr_ok(const void *p, uint64_t size)
 	return (uintptr_t)p >= DMAP_BASE && kc_mine(kc_pa(p), size);
 }
 
+const char *kc_cap_str(struct cap c, char *buf, size_t n)
+{
+	ksnprintf(buf, n, "%s at %#llx, w1 %#llx", type_name(c), (unsigned long long)cap_paddr(c),
+		  (unsigned long long)c.w1);
+	return buf;
+}
+
 const char *kc_slot_str(const struct cte *s, char *buf, size_t n)
 {
 	if (s == roottask_cdt_head())
@@ -61,20 +68,32 @@ static bool slot_ptr_ok(const struct cte *s)
 
 /* --- one capability --- */
 
+static bool cap_bad(struct kc *k, const struct cte *s, enum kcheck_inv inv, const char *fmt, ...)
+	PRINTF_LIKE(4, 5);
+
 static bool mapping_valid(struct kc *k, const struct cte *s, unsigned t)
 {
 	struct cap c = s->cap;
 	uint64_t align = t == OBJ_FRAME_4K ? PAGE_SIZE : t == OBJ_FRAME_2M ? LARGE_PAGE_SIZE :
 			 t == OBJ_PAGE_TABLE ? LARGE_PAGE_SIZE : t == OBJ_PAGE_DIRECTORY ? (1ull << 30) : (1ull << 39);
-	char b[KC_STR];
-
 	if (!cap_map_asid(c))
 		return true;
 	if ((cap_map_vaddr(c) & (align - 1)) || cap_map_vaddr(c) >= USER_VA_LIMIT)
-		return kc_fail(k, KINV_CAP_VALID, "%s records a mapping at va %#llx, not a user address aligned to %#llx",
-			       kc_slot_str(s, b, sizeof(b)), (unsigned long long)cap_map_vaddr(c),
-			       (unsigned long long)align);
+		return cap_bad(k, s, KINV_CAP_VALID, "records a mapping at va %#llx, not a user address aligned to %#llx",
+			       (unsigned long long)cap_map_vaddr(c), (unsigned long long)align);
 	return true;
+}
+
+/* A violation about slot s: "slot ... (TYPE at ...): <what>". */
+static bool cap_bad(struct kc *k, const struct cte *s, enum kcheck_inv inv, const char *fmt, ...)
+{
+	char b[KC_STR], what[96];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	return kc_fail(k, inv, "%s: %s", kc_slot_str(s, b, sizeof(b)), what);
 }
 
 /* Per-type fields; the region's alignment. Zombies count as what they were. */
@@ -83,31 +102,28 @@ bool kc_cap_valid(struct kc *k, const struct cte *s)
 	struct cap c = s->cap;
 	unsigned t = cap_type(c), kind = kc_kind(c), bits = cap_size_bits(c);
 	uint64_t size;
-	char b[KC_STR];
 
-	kc_slot_str(s, b, sizeof(b));
 	if (t == OBJ_NULL || (t >= OBJ_COUNT && t != CAP_ZOMBIE))
-		return kc_fail(k, KINV_CAP_VALID, "%s: no such capability type (%u)", b, t);
+		return cap_bad(k, s, KINV_CAP_VALID, "no such capability type (%u)", t);
 	if (t == CAP_ZOMBIE && kind != OBJ_CNODE && kind != OBJ_TCB)
-		return kc_fail(k, KINV_CDT_ZOMBIE, "%s: a zombie of type %u (only CNodes and TCBs become zombies)", b,
-			       kind);
+		return cap_bad(k, s, KINV_CDT_ZOMBIE, "a zombie of type %u (only CNodes and TCBs become zombies)", kind);
 	if (cap_is_device(c) && kind != OBJ_UNTYPED)
-		return kc_fail(k, KINV_CAP_VALID, "%s: device flag on a non-untyped capability", b);
+		return cap_bad(k, s, KINV_CAP_VALID, "device flag on a non-untyped capability");
 	switch (kind) {
 	case OBJ_UNTYPED:
 		if (bits < 4 || bits > 47)
-			return kc_fail(k, KINV_CAP_VALID, "%s: untyped size 2^%u", b, bits);
+			return cap_bad(k, s, KINV_CAP_VALID, "untyped size 2^%u", bits);
 		if (t == OBJ_UNTYPED && c.w1 > (1ull << bits))
-			return kc_fail(k, KINV_UNTYPED_WATERMARK, "%s: watermark %#llx beyond its size %#llx", b,
+			return cap_bad(k, s, KINV_UNTYPED_WATERMARK, "watermark %#llx beyond its size %#llx",
 				       (unsigned long long)c.w1, 1ull << bits);
 		break;
 	case OBJ_CNODE:
 		if (bits < 1 || bits > CNODE_MAX_RADIX || (t == OBJ_CNODE && cap_guard_size(c) + bits > 64))
-			return kc_fail(k, KINV_CAP_VALID, "%s: radix %u, guard size %u", b, bits, cap_guard_size(c));
+			return cap_bad(k, s, KINV_CAP_VALID, "radix %u, guard size %u", bits, cap_guard_size(c));
 		break;
 	case OBJ_PML4:
 		if (!c.w1 || c.w1 >= ASID_MAX)
-			return kc_fail(k, KINV_VSPACE_ASID, "%s: PML4 with ASID %llu", b, (unsigned long long)c.w1);
+			return cap_bad(k, s, KINV_VSPACE_ASID, "PML4 with ASID %llu", (unsigned long long)c.w1);
 		break;
 	case OBJ_FRAME_4K: case OBJ_FRAME_2M: case OBJ_PAGE_TABLE: case OBJ_PAGE_DIRECTORY: case OBJ_PDPT:
 		if (!mapping_valid(k, s, kind))
@@ -115,25 +131,24 @@ bool kc_cap_valid(struct kc *k, const struct cte *s)
 		break;
 	case OBJ_IRQ_HANDLER:
 		if (c.w1 >= IRQ_LINES)
-			return kc_fail(k, KINV_CAP_VALID, "%s: IRQ %llu", b, (unsigned long long)c.w1);
+			return cap_bad(k, s, KINV_CAP_VALID, "IRQ %llu", (unsigned long long)c.w1);
 		break;
 	case OBJ_IOPORT:
 		if (cap_ioport_first(c) > cap_ioport_last(c))
-			return kc_fail(k, KINV_CAP_VALID, "%s: port range %llu-%llu", b,
-				       (unsigned long long)cap_ioport_first(c), (unsigned long long)cap_ioport_last(c));
+			return cap_bad(k, s, KINV_CAP_VALID, "port range %llu-%llu", (unsigned long long)cap_ioport_first(c),
+				       (unsigned long long)cap_ioport_last(c));
 		break;
 	case OBJ_XNOTIF:
 		if (cap_paddr(c) >= cluster.count)
-			return kc_fail(k, KINV_CAP_VALID, "%s: names cluster %llu of %u", b,
-				       (unsigned long long)cap_paddr(c), cluster.count);
+			return cap_bad(k, s, KINV_CAP_VALID, "names cluster %llu of %u", (unsigned long long)cap_paddr(c),
+				       cluster.count);
 		break;
 	default:
 		break;
 	}
 	size = cap_region_size(c);
 	if (size && (cap_paddr(c) & (size - 1)))
-		return kc_fail(k, KINV_CAP_VALID, "%s: object not aligned to its size %#llx", b,
-			       (unsigned long long)size);
+		return cap_bad(k, s, KINV_CAP_VALID, "object not aligned to its size %#llx", (unsigned long long)size);
 	return true;
 }
 
@@ -312,19 +327,30 @@ static struct cte *ent_slot(const struct kc_index *x, uint32_t e)
 static void same_object(struct kc *k, const struct kc_index *x, uint32_t first, uint32_t e)
 {
 	struct cte *a = ent_slot(x, first), *s = ent_slot(x, e);
+	char b[KC_STR], c[KC_STR];
+
+	if (cap_type(a->cap) == CAP_ZOMBIE || cap_type(s->cap) == CAP_ZOMBIE)
+		kc_fail(k, KINV_CDT_ZOMBIE, "a zombie is not the only capability to its object: %s and %s",
+			kc_slot_str(a, c, sizeof(c)), kc_slot_str(s, b, sizeof(b)));
+	else if (x->ents[e].node != x->ents[e - 1].node + 1)
+		kc_fail(k, KINV_CDT_TREE, "capabilities to one object are not contiguous in the list: %s, %s",
+			kc_slot_str(a, c, sizeof(c)), kc_slot_str(s, b, sizeof(b)));
+	else
+		kc_records_agree(k, a, s);
+}
+
+/* Two capabilities to one paging structure (or PML4) record one mapping
+ * (or ASID): a copy of a mapped one carries its record (docs/capabilities.md). */
+bool kc_records_agree(struct kc *k, const struct cte *a, const struct cte *s)
+{
 	unsigned kind = kc_kind(s->cap);
 	char b[KC_STR], c[KC_STR];
 
-	kc_slot_str(s, b, sizeof(b));
-	kc_slot_str(a, c, sizeof(c));
-	if (cap_type(a->cap) == CAP_ZOMBIE || cap_type(s->cap) == CAP_ZOMBIE)
-		kc_fail(k, KINV_CDT_ZOMBIE, "a zombie is not the only capability to its object: %s and %s", c, b);
-	else if (x->ents[e].node != x->ents[e - 1].node + 1)
-		kc_fail(k, KINV_CDT_TREE, "capabilities to one object are not contiguous in the list: %s, %s", c, b);
-	else if ((kc_is_paging(kind) || kind == OBJ_PML4) && a->cap.w1 != s->cap.w1)
-		kc_fail(k, kind == OBJ_PML4 ? KINV_VSPACE_ASID : KINV_VSPACE_TABLE,
-			"capabilities to one %s record different mappings: %s (%#llx), %s (%#llx)", type_name(a->cap), c,
-			(unsigned long long)a->cap.w1, b, (unsigned long long)s->cap.w1);
+	if (!(kc_is_paging(kind) || kind == OBJ_PML4) || a->cap.w1 == s->cap.w1)
+		return true;
+	return kc_fail(k, kind == OBJ_PML4 ? KINV_VSPACE_ASID : KINV_VSPACE_TABLE,
+		       "capabilities to one %s record different mappings: %s, %s", type_name(a->cap),
+		       kc_slot_str(a, c, sizeof(c)), kc_slot_str(s, b, sizeof(b)));
 }
 
 /* Entry e inside every untyped open on the stack: each must be its
@@ -511,6 +537,9 @@ void kc_slot_local(struct kc *k, struct cte *s)
 
 	if (!kc_slot_links_ok(k, s) || !kc_cap_valid(k, s) ||
 	    !flags_ok(k, s, p && cdt_is_parent_of(p, s) ? p : NULL))
+		return;
+	if ((p != roottask_cdt_head() && cap_same_object(p->cap, s->cap) && !kc_records_agree(k, p, s)) ||
+	    (n && cap_same_object(n->cap, s->cap) && !kc_records_agree(k, s, n)))
 		return;
 	if (cap_type(s->cap) == OBJ_UNTYPED && n && cdt_is_parent_of(s, n) &&
 	    cap_paddr(n->cap) + cap_region_size(n->cap) > cap_paddr(s->cap) + s->cap.w1)

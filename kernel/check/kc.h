@@ -42,7 +42,8 @@ static inline bool kc_is_frame(unsigned t)
 {
 	return t == OBJ_FRAME_4K || t == OBJ_FRAME_2M;
 }
-/* "slot 0x... (cap type T at 0x...)" for reports. */
+/* "TYPE at 0x..., w1 0x..." and "slot 0x... (TYPE at 0x...)" for reports. */
+const char *kc_cap_str(struct cap c, char *buf, size_t n);
 const char *kc_slot_str(const struct cte *s, char *buf, size_t n);
 #define KC_STR 72
 
@@ -108,6 +109,7 @@ void kc_tcb_local(struct kc *k, struct tcb *t);
 
 /* Shared by full and entry checks. */
 bool kc_cap_valid(struct kc *k, const struct cte *s);
+bool kc_records_agree(struct kc *k, const struct cte *a, const struct cte *s);
 bool kc_boot_mapping(paddr_t pml4, vaddr_t va, int level, paddr_t target);
 /* The root of the ASID's address space if it is live and safe to read. */
 uint64_t *kc_asid_root(uint32_t asid);

@@ -34,6 +34,7 @@ struct touch {
 	struct cte *s;
 	struct cap cap;
 	struct cte *prev;
+	bool final;   /* the last capability to its object then */
 };
 
 /* A mapping the boot code made for the root task without a capability. */
@@ -197,7 +198,7 @@ void kcheck_touch_slow(struct cte *s)
 		if (st.touched[i].s == s)
 			return; /* the first look is the state before the entry */
 	if (st.ntouched < TOUCH_MAX)
-		st.touched[st.ntouched++] = (struct touch){ s, s->cap, mdb_prev(s) };
+		st.touched[st.ntouched++] = (struct touch){ s, s->cap, mdb_prev(s), !cap_is_null(s->cap) && cdt_is_final(s) };
 }
 
 void kcheck_forget_tcb(struct tcb *t)
@@ -212,7 +213,9 @@ bool kc_recorded_entry(struct cap c, struct vs_entry *e);
 /* The capability of a touched slot left it (deleted, moved, mutated). If
  * it recorded a mapping whose entry still maps its object, a capability
  * must still record it: the one it moved to (its old predecessor's
- * successor), or none is left and the entry is stale. */
+ * successor); else the entry is stale if the capability was a frame's
+ * (each frame capability records its own mapping) or the last one to a
+ * paging structure (its copies share the record). */
 static void gone_local(struct kc *k, const struct touch *t)
 {
 	struct vs_entry e;
@@ -234,6 +237,8 @@ static void gone_local(struct kc *k, const struct touch *t)
 				(unsigned long long)cap_map_vaddr(t->cap));
 		return;
 	}
+	if (!kc_is_frame(cap_type(t->cap)) && !t->final)
+		return;
 	kc_fail(k, kc_is_frame(cap_type(t->cap)) ? KINV_VSPACE_FRAME : KINV_VSPACE_TABLE,
 		"the capability to %#llx that recorded ASID %u va %#llx left slot %#llx, but the entry still maps it",
 		(unsigned long long)cap_paddr(t->cap), cap_map_asid(t->cap), (unsigned long long)cap_map_vaddr(t->cap),
@@ -335,6 +340,11 @@ static NORETURN void stop(const struct kcheck_report *r, bool full)
 		full ? "full" : "entry", (unsigned long long)st.entries, cluster.id, c->index, r->violations,
 		r->violations == 1 ? "" : "s", in ? "'" : "", in ? in->name : "no thread", in ? "'" : "",
 		now ? "'" : "", now ? now->name : "no thread", now ? "'" : "");
+	for (uint32_t i = 0; i < st.ntouched; i++) {
+		char b[KC_STR];
+		kprintf("kcheck:   the entry looked up slot %#llx, which held %s\n",
+			(unsigned long long)kc_pa(st.touched[i].s), kc_cap_str(st.touched[i].cap, b, sizeof(b)));
+	}
 	summary();
 	panic("kcheck: invariant %s violated: %s", kcheck_inv_name((enum kcheck_inv)r->first), r->text);
 }
@@ -353,9 +363,9 @@ static void check_now(void)
 		st.fulls++;
 	}
 	run(full ? KCHECK_FULL : KCHECK_ENTRY, &r, false);
-	st.ntouched = 0;
 	if (r.violations)
 		stop(&r, full);
+	st.ntouched = 0;
 	if ((st.entries & 63) == 0 || full)
 		publish();
 }
