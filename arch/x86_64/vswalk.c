@@ -25,6 +25,11 @@ static void walk(const uint64_t *table, int level, vaddr_t base, unsigned n, vs_
 {
 	for (unsigned i = 0; i < n; i++) {
 		uint64_t raw = table[i];
+		if (!(i & 7) && !((raw | table[i + 1] | table[i + 2] | table[i + 3] | table[i + 4] | table[i + 5] |
+				   table[i + 6] | table[i + 7]) & PTE_P)) {
+			i += 7; /* eight entries, none present: most of a fresh table */
+			continue;
+		}
 		if (!(raw & PTE_P))
 			continue;
 		struct vs_entry e = decode(raw, base + ((uint64_t)i << (12 + 9 * level)), level);

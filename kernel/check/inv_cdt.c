@@ -270,38 +270,40 @@ static void derive_tree(struct kc *k, struct kc_index *x)
 
 /* --- memory: the sorted sweep --- */
 
-static bool ent_less(const struct kc_ent *a, const struct kc_ent *b)
+/* Sort key of a capability with memory: address (objects are at least
+ * 32-byte aligned), then larger first (the container before what it
+ * holds), then list position (ancestors first). 43 + 6 + 15 bits. */
+#define KEY_NODE_BITS 15
+_Static_assert(INDEX_CAP_MAX <= 1u << KEY_NODE_BITS, "list positions fit the sort key");
+
+static uint64_t ent_key(paddr_t pa, unsigned size_log2, uint32_t node)
 {
-	if (a->pa != b->pa)
-		return a->pa < b->pa;
-	if (a->end != b->end)
-		return a->end > b->end; /* the container first */
-	return a->node < b->node;       /* then list order: ancestors first */
+	return (pa >> 5) << 21 | (uint64_t)(47 - size_log2) << KEY_NODE_BITS | node;
 }
 
-static void sift(struct kc_ent *e, uint32_t root, uint32_t n)
+static void sift(uint64_t *e, uint32_t root, uint32_t n)
 {
 	for (;;) {
 		uint32_t c = 2 * root + 1;
 		if (c >= n)
 			return;
-		if (c + 1 < n && ent_less(&e[c], &e[c + 1]))
+		if (c + 1 < n && e[c] < e[c + 1])
 			c++;
-		if (!ent_less(&e[root], &e[c]))
+		if (e[root] >= e[c])
 			return;
-		struct kc_ent t = e[root];
+		uint64_t t = e[root];
 		e[root] = e[c];
 		e[c] = t;
 		root = c;
 	}
 }
 
-static void sort_ents(struct kc_ent *e, uint32_t n)
+static void sort_keys(uint64_t *e, uint32_t n)
 {
 	for (uint32_t i = n / 2; i-- > 0;)
 		sift(e, i, n);
 	for (uint32_t i = n; i-- > 1;) {
-		struct kc_ent t = e[0];
+		uint64_t t = e[0];
 		e[0] = e[i];
 		e[i] = t;
 		sift(e, 0, i);
@@ -378,7 +380,7 @@ static void inside_untypeds(struct kc *k, const struct kc_index *x, uint32_t e, 
  * must derive from it. Fills objs: the usable objects, sorted. */
 static void sweep(struct kc *k, struct kc_index *x)
 {
-	uint32_t sp = 0, last_obj = KC_NONE;
+	uint32_t sp = 0;
 	char b[KC_STR], c[KC_STR];
 
 	x->nobjs = 0;
@@ -412,22 +414,29 @@ static void sweep(struct kc *k, struct kc_index *x)
 			}
 		}
 		inside_untypeds(k, x, e, sp);
-		if (kc_kind(s->cap) != OBJ_UNTYPED && last_obj != e)
-			x->objs[x->nobjs++] = last_obj = e;
+		if (kc_kind(s->cap) != OBJ_UNTYPED)
+			x->objs[x->nobjs++] = e;
 		x->stack[sp++] = e;
 	}
 }
 
 static void collect_ents(struct kc_index *x)
 {
-	x->nents = 0;
+	uint32_t n = 0;
+
 	for (uint32_t i = 0; i < x->n; i++) {
-		struct cap c = x->nodes[i]->cap;
-		uint64_t size = cap_region_size(c);
+		uint64_t size = cap_region_size(x->nodes[i]->cap);
 		if (size)
-			x->ents[x->nents++] = (struct kc_ent){ cap_paddr(c), cap_paddr(c) + size, i, 0 };
+			x->keys[n++] = ent_key(cap_paddr(x->nodes[i]->cap), 63 - (unsigned)__builtin_clzll(size), i);
 	}
-	sort_ents(x->ents, x->nents);
+	sort_keys(x->keys, n);
+	for (uint32_t e = 0; e < n; e++) {
+		uint32_t i = (uint32_t)(x->keys[e] & ((1u << KEY_NODE_BITS) - 1));
+		struct cap c = x->nodes[i]->cap;
+		x->ents[e] = (struct kc_ent){ cap_paddr(c), cap_paddr(c) + cap_region_size(c), i, (uint8_t)cap_type(c),
+					      (uint8_t)kc_kind(c), 0 };
+	}
+	x->nents = n;
 }
 
 /* --- lookups --- */
@@ -468,7 +477,7 @@ int kc_find_live(const struct kc_index *x, paddr_t pa, unsigned type)
 {
 	int o = kc_find(x, pa);
 
-	return o >= 0 && cap_type(kc_obj_slot(x, o)->cap) == type ? o : -1;
+	return o >= 0 && kc_obj_type(x, o) == type ? o : -1;
 }
 
 uint32_t kc_obj_caps(const struct kc_index *x, int o, uint32_t *end)
@@ -477,7 +486,7 @@ uint32_t kc_obj_caps(const struct kc_index *x, int o, uint32_t *end)
 	unsigned kind = kc_obj_kind(x, o);
 
 	while (e < x->nents && x->ents[e].pa == x->ents[first].pa && x->ents[e].end == x->ents[first].end &&
-	       kc_kind(ent_slot(x, e)->cap) == kind)
+	       x->ents[e].kind == kind)
 		e++;
 	*end = e;
 	return first;
@@ -523,6 +532,8 @@ void kc_cdt_full(struct kc *k, struct kc_index *x)
 	if (k->r->mask & (1u << KINV_CDT_LINKS))
 		return; /* nothing below can be trusted */
 	derive_tree(k, x);
+	if (x->incomplete)
+		return; /* a prefix of the list: containers and overlaps may lie beyond it */
 	collect_ents(x);
 	sweep(k, x);
 	check_slots(k, x);

@@ -225,17 +225,21 @@ void kc_threads_full(struct kc *k, struct kc_index *x)
 	queue_full(k, x, xnotif_waiters(), xnotif_waiters(), M_XNOTIF, TS_BLOCKED_XNOTIF, KINV_NTFN_QUEUE,
 		   "cross-cluster notification");
 	for (uint32_t o = 0; o < x->nobjs; o++) {
-		struct cte *s = kc_obj_slot(x, (int)o);
-		if (cap_type(s->cap) == OBJ_ENDPOINT) {
+		unsigned type = kc_obj_type(x, (int)o);
+		struct cte *s;
+		if (type != OBJ_ENDPOINT && type != OBJ_NOTIFICATION && type != OBJ_REPLY)
+			continue;
+		s = kc_obj_slot(x, (int)o);
+		if (type == OBJ_ENDPOINT) {
 			struct endpoint *ep = cap_obj(s->cap);
 			if (ep->state > EP_RECV || (ep->state == EP_IDLE) != !ep->q.head)
 				kc_fail(k, KINV_EP_QUEUE, "endpoint %#llx: state %llu with %s queue", pa_of(ep),
 					(unsigned long long)ep->state, ep->q.head ? "a non-empty" : "an empty");
 			else
 				queue_full(k, x, &ep->q, ep, M_EP, want_state(ep->state), KINV_EP_QUEUE, "endpoint");
-		} else if (cap_type(s->cap) == OBJ_NOTIFICATION) {
+		} else if (type == OBJ_NOTIFICATION) {
 			ntfn_full(k, x, cap_obj(s->cap));
-		} else if (cap_type(s->cap) == OBJ_REPLY) {
+		} else {
 			reply_full(k, x, cap_obj(s->cap));
 		}
 	}

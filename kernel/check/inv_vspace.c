@@ -13,6 +13,8 @@
 #include "kc.h"
 #include "printf.h"
 #include "kobj.h"
+#include "sched.h"
+#include "smp.h"
 
 int kc_find_containing(const struct kc_index *x, paddr_t pa);
 
@@ -60,7 +62,7 @@ static bool check_link(struct walk *w, const struct vs_entry *e)
 	int o = kc_find(w->x, e->target);
 	char b[KC_STR];
 
-	if (o >= 0 && cap_type(kc_obj_slot(w->x, o)->cap) == linked_type(e->level)) {
+	if (o >= 0 && kc_obj_type(w->x, o) == linked_type(e->level)) {
 		struct cap c = kc_obj_slot(w->x, o)->cap; /* all its capabilities agree (inv_cdt.c) */
 		if (cap_map_asid(c) == w->asid && cap_map_vaddr(c) == e->va)
 			return true;
@@ -88,7 +90,7 @@ static void check_leaf(struct walk *w, const struct vs_entry *e)
 	uint32_t end;
 	char b[KC_STR];
 
-	if (want && o >= 0 && cap_type(kc_obj_slot(w->x, o)->cap) == want) {
+	if (want && o >= 0 && kc_obj_type(w->x, o) == want) {
 		for (uint32_t i = kc_obj_caps(w->x, o, &end); i < end; i++) {
 			struct cap c = w->x->nodes[w->x->ents[i].node]->cap;
 			if (cap_map_asid(c) != w->asid || cap_map_vaddr(c) != e->va)
@@ -122,6 +124,16 @@ static bool visit(void *ctx, const struct vs_entry *e)
 	return check_link(w, e);
 }
 
+/* Whether a core of this cluster has pa in CR3: the kernel runs on its
+ * kernel half then (a PML4 nobody has loaded is compared when one does). */
+static bool loaded(paddr_t pa)
+{
+	for (uint32_t c = 0; c < cluster.ncores; c++)
+		if (cluster_cores[c].cr3_root == pa)
+			return true;
+	return false;
+}
+
 /* ASID a names pml4 at pa: a live PML4 whose capabilities say a. */
 static void one_asid(struct kc *k, const struct kc_index *x, uint32_t a, paddr_t pa)
 {
@@ -141,7 +153,7 @@ static void one_asid(struct kc *k, const struct kc_index *x, uint32_t a, paddr_t
 				(unsigned long long)pa, (unsigned long long)x->nodes[x->ents[i].node]->cap.w1);
 			return;
 		}
-	if (!vspace_kernel_half_ok(phys_to_virt(pa), &bad)) {
+	if (loaded(pa) && !vspace_kernel_half_ok(phys_to_virt(pa), &bad)) {
 		kc_fail(k, KINV_VSPACE_KERNEL, "PML4 %#llx (ASID %u): kernel entry %u differs from the kernel's",
 			(unsigned long long)pa, a, bad);
 		return;
@@ -158,8 +170,10 @@ void kc_vspace_full(struct kc *k, struct kc_index *x)
 		if (at->pml4[a])
 			one_asid(k, x, a, at->pml4[a]);
 	for (uint32_t o = 0; o < x->nobjs; o++) {
+		if (kc_obj_type(x, (int)o) != OBJ_PML4)
+			continue;
 		struct cap c = kc_obj_slot(x, (int)o)->cap;
-		if (cap_type(c) == OBJ_PML4 && at->pml4[cap_map_asid(c)] != cap_paddr(c))
+		if (at->pml4[cap_map_asid(c)] != cap_paddr(c))
 			kc_fail(k, KINV_VSPACE_ASID, "PML4 %#llx has ASID %u, which the ASID table gives to %#llx",
 				(unsigned long long)cap_paddr(c), cap_map_asid(c),
 				(unsigned long long)at->pml4[cap_map_asid(c)]);

@@ -53,7 +53,9 @@ const char *kc_slot_str(const struct cte *s, char *buf, size_t n);
 struct kc_ent {
 	paddr_t pa, end;
 	uint32_t node; /* its position in the derivation list */
-	uint32_t pad;
+	uint8_t type;  /* its capability's type */
+	uint8_t kind;  /* the same, but what a zombie was */
+	uint16_t pad;
 };
 
 struct kc_index {
@@ -62,6 +64,7 @@ struct kc_index {
 	uint32_t *parent;      /* node -> parent node, or KC_NONE */
 	uint32_t *send;        /* node -> last node of its subtree */
 	uint32_t *stack;
+	uint64_t *keys;        /* their sort keys (inv_cdt.c) */
 	struct kc_ent *ents;   /* capabilities with memory, sorted by (pa, -end, node) */
 	uint32_t *objs;        /* distinct objects other than untypeds, usable (checked cap,
 	                        * this cluster's memory): index of their first entry */
@@ -70,6 +73,7 @@ struct kc_index {
 	bool incomplete;       /* more capabilities than the capacity */
 };
 #define KC_NONE 0xFFFFFFFFu
+#define INDEX_CAP_MAX 32768u /* capabilities the index can hold at most */
 
 /* Arrays for a capacity of `cap` capabilities carved from `mem`; returns
  * the bytes needed when mem is NULL. */
@@ -84,7 +88,11 @@ static inline struct cte *kc_obj_slot(const struct kc_index *x, int o)
 }
 static inline unsigned kc_obj_kind(const struct kc_index *x, int o)
 {
-	return kc_kind(kc_obj_slot(x, o)->cap);
+	return x->ents[x->objs[o]].kind;
+}
+static inline unsigned kc_obj_type(const struct kc_index *x, int o)
+{
+	return x->ents[x->objs[o]].type;
 }
 /* The object at pa if it is a live object of `type` (not a zombie), else -1. */
 int kc_find_live(const struct kc_index *x, paddr_t pa, unsigned type);

@@ -13,6 +13,7 @@
 #include "console.h"
 #include "kc.h"
 #include "printf.h"
+#include "arch/arch.h"
 #include "kernel.h"
 #include "kobj.h"
 #include "kstring.h"
@@ -23,7 +24,7 @@
 #include "smp.h"
 
 #define TOUCH_MAX 16           /* slots remembered per entry */
-#define INDEX_CAP 32768u       /* capabilities the full check can index */
+#define INDEX_CAP INDEX_CAP_MAX /* capabilities the full check can index */
 #define DEFAULT_EVERY 64       /* kcheck=on: a full check every this many entries */
 #define PRINT_MAX 12           /* violations printed per check */
 
@@ -57,6 +58,8 @@ static struct {
 	uint32_t nboot;
 	paddr_t boot_root;
 	uint32_t largest;     /* most capabilities seen in a full check */
+	uint64_t incomplete;  /* full checks that found more than the index holds */
+	uint64_t first_tsc, tsc[2]; /* when the first check ran; time in entry, full checks */
 } st;
 
 static struct kcheck_counts {
@@ -105,6 +108,7 @@ uint64_t kc_index_layout(struct kc_index *x, void *mem, uint32_t cap)
 	CARVE(parent, cap);
 	CARVE(send, cap);
 	CARVE(stack, cap);
+	CARVE(keys, cap);
 	CARVE(ents, cap);
 	CARVE(objs, cap);
 	CARVE(mark, cap);
@@ -272,6 +276,7 @@ static void full_check(struct kc *k)
 		return; /* without the list there is no index to look objects up in */
 	if (st.x.incomplete) {
 		k->r->incomplete = true;
+		st.incomplete++;
 		return;
 	}
 	kc_vspace_full(k, &st.x);
@@ -354,8 +359,12 @@ static void check_now(void)
 	struct kcheck_report r;
 	bool full;
 
+	uint64_t t0 = arch_timestamp();
+
 	if (!st.ready || st.busy)
 		return;
+	if (!st.first_tsc)
+		st.first_tsc = t0;
 	st.entries++;
 	full = ++st.since_full >= st.every;
 	if (full) {
@@ -366,6 +375,7 @@ static void check_now(void)
 	if (r.violations)
 		stop(&r, full);
 	st.ntouched = 0;
+	st.tsc[full] += arch_timestamp() - t0;
 	if ((st.entries & 63) == 0 || full)
 		publish();
 }
@@ -378,11 +388,15 @@ void kcheck_after_entry(void)
 	st.last[c->index] = c->current;
 }
 
+/* Once per entry that ends in idle: later turns of the idle loop (woken by
+ * a tick or a request with nothing to run) have nothing new to check. */
 void kcheck_before_idle(void)
 {
-	if (kcheck_on) {
+	struct core *c = this_core();
+
+	if (kcheck_on && (st.last[c->index] || st.ntouched)) {
 		check_now();
-		st.last[this_core()->index] = NULL;
+		st.last[c->index] = NULL;
 	}
 }
 
@@ -398,5 +412,13 @@ void kcheck_finish(void)
 	publish();
 	if (st.largest)
 		kprintf("kcheck: largest derivation list seen: %u capabilities\n", st.largest);
+	if (st.first_tsc) {
+		uint64_t all = arch_timestamp() - st.first_tsc + 1;
+		kprintf("kcheck: cluster 0 spent %llu%% of its time since the first check in entry checks, %llu%% in full checks\n",
+			(unsigned long long)(st.tsc[0] * 100 / all), (unsigned long long)(st.tsc[1] * 100 / all));
+	}
+	if (st.incomplete)
+		kprintf("kcheck: %llu full checks were incomplete: more than %u capabilities\n",
+			(unsigned long long)st.incomplete, st.x.cap);
 	summary();
 }

@@ -289,8 +289,18 @@ static void partition_fix(void) { cdt_remove(S(SCRATCH)); }
 static void asid_brk(void) { asid_table()->pml4[ASID_MAX - 1] = cap_paddr(w.cnode[ROOT_VSPACE].cap); }
 static void asid_fix(void) { asid_table()->pml4[ASID_MAX - 1] = 0; }
 
-static void kernel_brk(void) { ((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11; /* an ignored bit */ }
-static void kernel_fix(void) { ((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11; }
+static paddr_t saved_cr3;
+static void kernel_brk(void)
+{
+	saved_cr3 = this_core()->cr3_root; /* as if this core had loaded PML4_2 */
+	this_core()->cr3_root = PA(PML4_2);
+	((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11; /* an ignored bit */
+}
+static void kernel_fix(void)
+{
+	((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11;
+	this_core()->cr3_root = saved_cr3;
+}
 
 static void frame_brk(void)
 {
@@ -387,7 +397,7 @@ static const struct breaker breakers[] = {
 	{ "an endpoint inside a frame, from no untyped", KINV_OBJECT_OVERLAP, false, overlap_brk, overlap_fix },
 	{ "an endpoint outside this cluster's memory", KINV_CLUSTER_PARTITION, true, partition_brk, partition_fix },
 	{ "two ASIDs name one PML4", KINV_VSPACE_ASID, false, asid_brk, asid_fix },
-	{ "a PML4's kernel half changed", KINV_VSPACE_KERNEL, false, kernel_brk, kernel_fix },
+	{ "the kernel half of a PML4 a core has loaded changed", KINV_VSPACE_KERNEL, false, kernel_brk, kernel_fix },
 	{ "a mapped frame's capability moved without its mapping record", KINV_VSPACE_FRAME, true, frame_brk,
 	  frame_fix },
 	{ "a writable mapping of a read-only frame capability", KINV_VSPACE_FRAME, true, rights_brk, rights_fix },
