@@ -62,6 +62,19 @@ bool vspace_entry_at(uint64_t *pml4, vaddr_t va, int level, struct vs_entry *e)
 	}
 }
 
+bool vspace_table_empty(const uint64_t *table, unsigned *first)
+{
+	for (unsigned i = 0; i < VS_ENTRIES; i += 8)
+		if ((table[i] | table[i + 1] | table[i + 2] | table[i + 3] | table[i + 4] | table[i + 5] |
+		     table[i + 6] | table[i + 7]) & PTE_P)
+			for (unsigned j = i; j < i + 8; j++)
+				if (table[j] & PTE_P) {
+					*first = j;
+					return false;
+				}
+	return true;
+}
+
 bool vspace_kernel_half_ok(const uint64_t *pml4, unsigned *bad)
 {
 	const uint64_t *k = phys_to_virt(vspace_kernel_root());

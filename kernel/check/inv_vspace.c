@@ -162,6 +162,20 @@ static void one_asid(struct kc *k, const struct kc_index *x, uint32_t a, paddr_t
 	vspace_walk_user(phys_to_virt(pa), visit, &w);
 }
 
+/* A paging structure its capabilities record as unmapped is linked
+ * nowhere and maps nothing: unmapping clears it (docs/capabilities.md), so
+ * nothing stays reachable through it if it is linked again. */
+static bool unlinked_empty(struct kc *k, const struct cte *s)
+{
+	unsigned i;
+	char b[KC_STR];
+
+	if (!kc_is_paging(cap_type(s->cap)) || cap_map_asid(s->cap) || vspace_table_empty(cap_obj(s->cap), &i))
+		return true;
+	return kc_fail(k, KINV_VSPACE_TABLE, "%s is unmapped but its entry %u is present",
+		       kc_slot_str(s, b, sizeof(b)), i);
+}
+
 void kc_vspace_full(struct kc *k, struct kc_index *x)
 {
 	struct asid_table *at = asid_table();
@@ -170,6 +184,8 @@ void kc_vspace_full(struct kc *k, struct kc_index *x)
 		if (at->pml4[a])
 			one_asid(k, x, a, at->pml4[a]);
 	for (uint32_t o = 0; o < x->nobjs; o++) {
+		if (kc_is_paging(kc_obj_type(x, (int)o)))
+			unlinked_empty(k, kc_obj_slot(x, (int)o));
 		if (kc_obj_type(x, (int)o) != OBJ_PML4)
 			continue;
 		struct cap c = kc_obj_slot(x, (int)o)->cap;
@@ -211,7 +227,7 @@ void kc_mapping_local(struct kc *k, const struct cte *s)
 	unsigned t = cap_type(s->cap);
 	char b[KC_STR];
 
-	if (!kc_recorded_entry(s->cap, &e))
+	if (!unlinked_empty(k, s) || !kc_recorded_entry(s->cap, &e))
 		return; /* unmapped, or a stale record (allowed: see docs/capabilities.md) */
 	if (e.leaf != kc_is_frame(t) || (t == OBJ_FRAME_2M) != (e.leaf && e.level == PT_LEVEL_PD))
 		kc_fail(k, KINV_VSPACE_TARGET, "%s: the entry at its mapping (va %#llx) points at it as a %s",

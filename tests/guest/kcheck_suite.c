@@ -32,7 +32,7 @@ struct notification **irq_notification_ref(uint64_t irq);
 enum obj_id {
 	T_RECV, T_CALLER, T_RECV2, T_SEND, T_NTFN, T_BOUND, T_READY, T_SPARE,
 	EP_1, EP_2, NTFN_1, NTFN_2, REPLY_1, REPLY_2, CNODE_1,
-	PDPT_1, PD_1, PT_1, FRAME_1, FRAME_1C, FRAME_2, PML4_2, SCRATCH, SCRATCH2, N_OBJS
+	PDPT_1, PD_1, PT_1, PT_2, FRAME_1, FRAME_1C, FRAME_2, PML4_2, SCRATCH, SCRATCH2, N_OBJS
 };
 
 static struct {
@@ -143,7 +143,7 @@ static bool make_world(void)
 		{ EP_1, OBJ_ENDPOINT, 0, 0 }, { EP_2, OBJ_ENDPOINT, 0, 0 }, { NTFN_1, OBJ_NOTIFICATION, 0, 0 },
 		{ NTFN_2, OBJ_NOTIFICATION, 0, 0 }, { REPLY_1, OBJ_REPLY, 0, 0 }, { REPLY_2, OBJ_REPLY, 0, 0 },
 		{ CNODE_1, OBJ_CNODE, 4, 0 }, { PDPT_1, OBJ_PDPT, 0, 0 }, { PD_1, OBJ_PAGE_DIRECTORY, 0, 0 },
-		{ PT_1, OBJ_PAGE_TABLE, 0, 0 }, { FRAME_1, OBJ_FRAME_4K, 0, 0 }, { FRAME_2, OBJ_FRAME_4K, 0, 0 },
+		{ PT_1, OBJ_PAGE_TABLE, 0, 0 }, { PT_2, OBJ_PAGE_TABLE, 0, 0 }, { FRAME_1, OBJ_FRAME_4K, 0, 0 }, { FRAME_2, OBJ_FRAME_4K, 0, 0 },
 		{ PML4_2, OBJ_PML4, 0, 0 },
 	};
 
@@ -332,6 +332,13 @@ static void table_brk(void)
 }
 static void table_fix(void) { vspace_unmap_table(w.pml4, w.asid, TEST_VA + LARGE_PAGE_SIZE, PT_LEVEL_PT, PA(PT_1)); }
 
+static void unlinked_brk(void)
+{
+	((uint64_t *)OBJ(PT_2))[7] = PA(FRAME_2) | 7; /* present, user, writable: left by an unmap */
+	kcheck_touch_slow(S(PT_2));
+}
+static void unlinked_fix(void) { ((uint64_t *)OBJ(PT_2))[7] = 0; }
+
 static void target_brk(void)
 {
 	/* A TCB's memory mapped as if it were a frame. */
@@ -402,6 +409,7 @@ static const struct breaker breakers[] = {
 	  frame_fix },
 	{ "a writable mapping of a read-only frame capability", KINV_VSPACE_FRAME, true, rights_brk, rights_fix },
 	{ "a page table linked in two places", KINV_VSPACE_TABLE, false, table_brk, table_fix },
+	{ "an unmapped page table that still maps a page", KINV_VSPACE_TABLE, true, unlinked_brk, unlinked_fix },
 	{ "a TCB mapped as a page", KINV_VSPACE_TARGET, false, target_brk, target_fix },
 	{ "an inactive thread that waits on an endpoint", KINV_TCB_STATE, true, tcb_brk, tcb_fix },
 	{ "a receiver queued on an endpoint in the sending state", KINV_EP_QUEUE, true, ep_brk, ep_fix },

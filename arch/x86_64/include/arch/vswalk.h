@@ -25,6 +25,9 @@ void vspace_walk_user(uint64_t *pml4, vs_visit_fn visit, void *ctx);
 /* The present entry of level `level` covering va, reached through present
  * non-leaf entries only; false if there is none. */
 bool vspace_entry_at(uint64_t *pml4, vaddr_t va, int level, struct vs_entry *e);
+/* Whether no entry of a PDPT, directory or table is present; if one is,
+ * *first is its index. */
+bool vspace_table_empty(const uint64_t *table, unsigned *first);
 /* Whether the kernel half of pml4 equals the kernel's own tables; if not,
  * *bad is the first index that differs. */
 bool vspace_kernel_half_ok(const uint64_t *pml4, unsigned *bad);
