@@ -1,6 +1,7 @@
 /* TAP reporting for in-kernel tests, and the test= modes. */
 #include "arch/arch.h"
 #include "console.h"
+#include "kcheck.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "ktest.h"
@@ -50,6 +51,7 @@ void ktest_counts(uint32_t *passed, uint32_t *failed)
 
 NORETURN void ktest_finish(void)
 {
+	kcheck_finish(); /* kcheck=on: the last full check and the counts */
 	kprintf("%u passed, %u failed\n", kt.passed, kt.failed);
 	arch_exit(kt.failed == 0 && kt.passed > 0, true);
 }

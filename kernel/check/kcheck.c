@@ -47,6 +47,7 @@ struct boot_map {
 static struct {
 	bool ready;
 	bool busy;            /* a check is running (a violation inside one must not recurse) */
+	bool stopped;         /* a violation is stopping the run (panic ends it) */
 	uint8_t mode;
 	uint32_t every, since_full;
 	uint64_t entries, fulls, violations;
@@ -64,7 +65,6 @@ static struct {
 
 static struct kcheck_counts {
 	uint64_t entries, fulls, violations;
-	bool on;
 } __attribute__((aligned(64))) counts[MAX_CLUSTERS] KSHARED;
 
 static const char *const inv_names[KINV_COUNT] = {
@@ -167,7 +167,6 @@ void kcheck_init(struct kernel_boot *kb, paddr_t root_pml4, bool force)
 	st.every = st.mode == KCHECK_MODE_FULL ? 1 : kb->opts.kcheck_every ? kb->opts.kcheck_every : DEFAULT_EVERY;
 	st.ready = true;
 	kcheck_on = st.mode != KCHECK_MODE_OFF;
-	__atomic_store_n(&counts[cluster.id].on, kcheck_on, __ATOMIC_RELAXED);
 	if (kcheck_on && cluster.id == 0)
 		kprintf("kcheck: %s; a full check every %u entr%s, index of %u capabilities\n",
 			st.mode == KCHECK_MODE_FULL ? "full" : "on", st.every, st.every == 1 ? "y" : "ies", cap);
@@ -338,6 +337,7 @@ static NORETURN void stop(const struct kcheck_report *r, bool full)
 	struct core *c = this_core();
 	struct tcb *in = st.last[c->index], *now = c->current;
 
+	st.stopped = true;
 	st.violations += r->violations;
 	publish();
 	kprintf("kcheck: %s check after kernel entry %llu (cluster %u, core %u) found %u violation%s; entered by %s%s%s, "
@@ -361,7 +361,7 @@ static void check_now(void)
 
 	uint64_t t0 = arch_timestamp();
 
-	if (!st.ready || st.busy)
+	if (!st.ready || st.busy || st.stopped)
 		return;
 	if (!st.first_tsc)
 		st.first_tsc = t0;
@@ -404,7 +404,7 @@ void kcheck_finish(void)
 {
 	struct kcheck_report r;
 
-	if (!kcheck_on || !st.ready)
+	if (!kcheck_on || !st.ready || st.stopped)
 		return;
 	st.fulls++;
 	if (!run(KCHECK_FULL, &r, false))
