@@ -265,11 +265,14 @@ static bool on_queue(const struct tqueue *q, const struct tcb *t)
 	return false;
 }
 
+/* On its core's queue of its priority, and that priority's bit is set. */
 static bool on_readyq(const struct tcb *t)
 {
 	const struct readyq *q = &cluster_cores[t->core].rq;
 	const struct rq_node *n = q->head[t->rq.prio];
 
+	if (!(q->prio_bits[t->rq.prio / 64] >> (t->rq.prio % 64) & 1))
+		return false;
 	for (unsigned i = 0; n && i < WALK_MAX; i++, n = n->next)
 		if (n == &t->rq)
 			return true;
@@ -381,6 +384,30 @@ void kc_tcb_local(struct kc *k, struct tcb *t)
 			pa_of(t), t->name, (void *)t->bound_ntfn);
 }
 
+static void readyq_one(struct kc *k, const struct readyq *q, uint32_t c, unsigned p)
+{
+	const struct rq_node *n = q->head[p], *prev = NULL;
+
+	if (!n)
+		kc_fail(k, KINV_SCHED_READYQ, "core %u: priority %u has its bitmap bit and an empty queue", c, p);
+	for (unsigned i = 0; n && i < WALK_MAX; i++, prev = n, n = n->next) {
+		const struct tcb *t = tcb_of_rq((struct rq_node *)n);
+		if (!tcb_ptr_ok(t) || n->prev != prev) {
+			kc_fail(k, KINV_SCHED_READYQ, "core %u priority %u: node %p is badly linked", c, p, (void *)n);
+			return;
+		}
+		if (!n->queued || n->prio != p || t->core != c || t->state != TS_RUNNABLE || cluster_cores[c].current == t)
+			kc_fail(k, KINV_SCHED_READYQ, "core %u priority %u: TCB %#llx ('%s') is queued=%u prio %u core %u state %u%s",
+				c, p, pa_of(t), t->name, n->queued, n->prio, t->core, t->state,
+				cluster_cores[c].current == t ? ", and running" : "");
+	}
+	if (!n && q->tail[p] != prev)
+		kc_fail(k, KINV_SCHED_READYQ, "core %u priority %u: tail %p, last node %p", c, p, (void *)q->tail[p],
+			(void *)prev);
+}
+
+/* The queues the bitmap says are non-empty (a queue the bitmap leaves
+ * out is found by the full check, or here through a thread on it). */
 static void readyq_local(struct kc *k, uint32_t c)
 {
 	const struct readyq *q = &cluster_cores[c].rq;
@@ -388,29 +415,9 @@ static void readyq_local(struct kc *k, uint32_t c)
 	for (unsigned g = 0; g < PRIO_GROUPS; g++)
 		if (!!(q->group_bits >> g & 1) != !!q->prio_bits[g])
 			kc_fail(k, KINV_SCHED_READYQ, "core %u: group bit %u disagrees with the priorities of group %u", c, g, g);
-	for (unsigned p = 0; p < NUM_PRIOS; p++) {
-		bool bit = q->prio_bits[p / 64] >> (p % 64) & 1;
-		const struct rq_node *n = q->head[p], *prev = NULL;
-		if (bit != !!n)
-			kc_fail(k, KINV_SCHED_READYQ, "core %u: priority %u has bitmap bit %u and %s queue", c, p, bit,
-				n ? "a non-empty" : "an empty");
-		for (unsigned i = 0; n && i < WALK_MAX; i++, prev = n, n = n->next) {
-			const struct tcb *t = tcb_of_rq((struct rq_node *)n);
-			if (!tcb_ptr_ok(t) || n->prev != prev) {
-				kc_fail(k, KINV_SCHED_READYQ, "core %u priority %u: node %p is badly linked", c, p, (void *)n);
-				return;
-			}
-			if (!n->queued || n->prio != p || t->core != c || t->state != TS_RUNNABLE ||
-			    cluster_cores[c].current == t)
-				kc_fail(k, KINV_SCHED_READYQ,
-					"core %u priority %u: TCB %#llx ('%s') is queued=%u prio %u core %u state %u%s", c, p,
-					pa_of(t), t->name, n->queued, n->prio, t->core, t->state,
-					cluster_cores[c].current == t ? ", and running" : "");
-		}
-		if (!n && q->tail[p] != prev)
-			kc_fail(k, KINV_SCHED_READYQ, "core %u priority %u: tail %p, last node %p", c, p, (void *)q->tail[p],
-				(void *)prev);
-	}
+	for (unsigned g = 0; g < PRIO_GROUPS; g++)
+		for (uint64_t bits = q->prio_bits[g]; bits; bits &= bits - 1)
+			readyq_one(k, q, c, g * 64 + (unsigned)__builtin_ctzll(bits));
 }
 
 void kc_sched_local(struct kc *k)

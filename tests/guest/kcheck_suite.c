@@ -380,6 +380,7 @@ static void reply_fix(void) { ((struct reply *)OBJ(REPLY_1))->server = OBJ(T_REC
 static void readyq_brk(void)
 {
 	this_core()->rq.prio_bits[0] &= ~1ull; /* T_READY is queued at priority 0 */
+	kcheck_touch_slow(S(T_READY));
 }
 static void readyq_fix(void) { this_core()->rq.prio_bits[0] |= 1ull; }
 
