@@ -12,6 +12,7 @@ static struct {
 	unsigned passed, failed;
 	uint64_t expect_vector; /* test=fault:<kind>: the exception we cause */
 	bool expect_fault;
+	const char *panic_prefix, *panic_what; /* a panic a test causes on purpose */
 } kt;
 
 void ktest_begin(const char *suite)
@@ -47,6 +48,21 @@ void ktest_counts(uint32_t *passed, uint32_t *failed)
 {
 	*passed = kt.passed;
 	*failed = kt.failed;
+}
+
+void ktest_expect_panic(const char *prefix, const char *what)
+{
+	kt.panic_prefix = prefix;
+	kt.panic_what = what;
+}
+
+void ktest_panicked(const char *msg)
+{
+	if (kt.panic_prefix && strncmp(msg, kt.panic_prefix, strlen(kt.panic_prefix)) == 0)
+		ktest_result(true, "%s", kt.panic_what);
+	else
+		ktest_result(false, "kernel panicked");
+	kt.panic_prefix = NULL;
 }
 
 NORETURN void ktest_finish(void)

@@ -466,5 +466,11 @@ NORETURN void kcheck_suite_run(struct kernel_boot *kb)
 	for (unsigned i = 0; i < ARRAY_SIZE(breakers); i++)
 		run_breaker(&breakers[i]);
 	teardown();
+	/* Last: a violation after an entry stops the run with its report. */
+	this_core()->rq.prio_bits[255 / 64] &= ~(1ull << (255 % 64)); /* the root task is queued at 255 */
+	ktest_expect_panic("kcheck: invariant sched.readyq violated",
+			   "kcheck: a violation found after a kernel entry stops the run, naming the invariant");
+	kcheck_after_entry();
+	ktest_result(false, "kcheck: a violation found after a kernel entry stops the run (it did not)");
 	ktest_finish();
 }
