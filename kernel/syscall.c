@@ -4,41 +4,16 @@
  */
 #include "abi/abi.h"
 #include "arch/arch.h"
-#include "console.h"
+#include "debug.h"
 #include "fastpath.h"
 #include "ipc.h"
 #include "smp.h"
 #include "xnotif.h"
-#include "kcheck.h"
 #include "kernel.h"
-#include "roottask.h"
 #include "sched.h"
 #include "uaccess.h"
 
-#define DEBUG_PUTS_MAX 4096
 #define SYSCALL_INSN_LEN 2
-
-static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len)
-{
-	char buf[256];
-	uint64_t err = E_OK;
-
-	if (len > DEBUG_PUTS_MAX)
-		return E_RANGE_ERROR;
-	console_lock(); /* one write stays whole among the clusters' output */
-	while (len) {
-		size_t n = MIN(len, sizeof(buf));
-		if (!uaccess_read(t, buf, va, n)) {
-			err = E_INVALID_ARGUMENT;
-			break;
-		}
-		console_write(buf, n);
-		va += n;
-		len -= n;
-	}
-	console_unlock();
-	return err;
-}
 
 static void set_error(struct tcb *t, struct kerr e)
 {
@@ -209,56 +184,15 @@ static void handle_reply(struct tcb *t, bool then_recv)
 		t->regs.REG_ERR = sent ? E_OK : E_ILLEGAL_OPERATION;
 }
 
-/* Kernel-lock and IPI statistics of one core of this cluster (smp.h). */
-static void debug_stats(struct tcb *t)
-{
-	user_regs_t *r = &t->regs;
-	struct ipc_buffer *b = tcb_ipc_buffer(t);
-	uint64_t core = r->rdi, reset = r->rsi & 1;
-	struct core *c;
-
-	r->REG_BADGE = this_core()->index;
-	if (core >= cluster.ncores) {
-		r->REG_ERR = E_RANGE_ERROR;
-		return;
-	}
-	if (!b) {
-		r->REG_ERR = E_TRUNCATED_MESSAGE;
-		return;
-	}
-	c = &cluster_cores[core];
-	b->mr[0] = c->ls.acquisitions;
-	b->mr[1] = c->ls.contended;
-	b->mr[2] = c->ls.wait_cycles;
-	b->mr[3] = c->ls.hold_cycles;
-	b->mr[4] = c->ls.ipis_sent;
-	b->mr[5] = c->ls.ipis_received;
-	b->mr[6] = c->ticks;
-	b->mr[7] = c->switches;
-	if (reset)
-		c->ls = (struct lock_stats){ .hold_start = c->ls.hold_start };
-	r->REG_ERR = E_OK;
-}
-
+/* DEBUG_PUTS, DEBUG_EXIT, DEBUG_STATS: each needs a debug capability (debug.c). */
 static void handle_debug(struct tcb *t)
 {
-	user_regs_t *r = &t->regs;
+	struct kerr e = debug_syscall(t);
 
-	if (r->REG_SYSNO == SYS_DEBUG_STATS) {
-		debug_stats(t);
-		return;
-	}
-	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
-		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
-		return;
-	}
-	if (t != roottask_tcb()) {
-		r->REG_ERR = E_ILLEGAL_OPERATION; /* only the root task ends the run */
-		return;
-	}
-	kcheck_finish(); /* kcheck=on: the last full check and the counts */
-	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
-	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
+	if (e.err)
+		set_error(t, e);
+	else
+		t->regs.REG_ERR = E_OK;
 }
 
 bool fastpath_on = true;

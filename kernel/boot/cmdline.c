@@ -203,6 +203,11 @@ static void opt_lockstats(struct parse *p, struct span v)
 	opt_bool(p, v, "lockstats", false, &p->o->lock_stats);
 }
 
+static void opt_compat32(struct parse *p, struct span v)
+{
+	opt_bool(p, v, "compat32", false, &p->o->compat32);
+}
+
 static void opt_exit(struct parse *p, struct span v)
 {
 	if (span_is(v, "poweroff"))
@@ -223,12 +228,13 @@ static void opt_seed(struct parse *p, struct span v)
 	}
 }
 
-static void opt_stress(struct parse *p, struct span v)
+/* Options of the root task's test programs (the fuzzer: fuzz=<calls>,
+ * fuzz_keep=<ranges>, fuzz_trace=1): known here so they do not warn; the
+ * root task reads and checks them in the command line it is given. */
+static void opt_user(struct parse *p, struct span v)
 {
-	if (!parse_u64(v, &p->o->stress)) {
-		warn_value(p, "stress", v, "a 64-bit count", "100000");
-		p->o->stress = 100000;
-	}
+	(void)p;
+	(void)v;
 }
 
 static void opt_kcheck(struct parse *p, struct span v)
@@ -280,10 +286,13 @@ static const struct option {
 	{ "fastpath", opt_fastpath },
 	{ "lockstats", opt_lockstats },
 	{ "seed", opt_seed },
-	{ "stress", opt_stress },
+	{ "fuzz", opt_user },
+	{ "fuzz_keep", opt_user },
+	{ "fuzz_trace", opt_user },
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
+	{ "compat32", opt_compat32 },
 	{ "kcheck", opt_kcheck },
 	{ "kcheck_every", opt_kcheck_every },
 };
@@ -323,7 +332,6 @@ static void set_defaults(struct kopts *o)
 	o->loglevel = 2;
 	o->fastpath = true;
 	o->seed = 1;
-	o->stress = 100000;
 	o->poweroff = true;
 	memcpy(o->init, "init", 5);
 }

@@ -414,8 +414,8 @@ void kcheck_finish(void)
 		kprintf("kcheck: largest derivation list seen: %u capabilities\n", st.largest);
 	if (st.first_tsc) {
 		uint64_t all = arch_timestamp() - st.first_tsc + 1;
-		kprintf("kcheck: cluster 0 spent %llu%% of its time since the first check in entry checks, %llu%% in full checks\n",
-			(unsigned long long)(st.tsc[0] * 100 / all), (unsigned long long)(st.tsc[1] * 100 / all));
+		kprintf("kcheck: cluster %u spent %llu%% of its time since the first check in entry checks, %llu%% in full checks\n",
+			cluster.id, (unsigned long long)(st.tsc[0] * 100 / all), (unsigned long long)(st.tsc[1] * 100 / all));
 	}
 	if (st.incomplete)
 		kprintf("kcheck: %llu full checks were incomplete: more than %u capabilities\n",

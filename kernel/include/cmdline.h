@@ -16,10 +16,10 @@ struct kopts {
 	bool fastpath;                /* fastpath=on|off; default on */
 	bool lock_stats;              /* lockstats=on|off: kernel lock statistics; default off */
 	uint64_t seed;                /* seed=<u64>; default 1 */
-	uint64_t stress;              /* stress=<count>; default 100000 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
+	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
 	uint8_t kcheck;               /* kcheck=off|on|full: invariant checks (KCHECK_*); default off */
 	uint32_t kcheck_every;        /* kcheck_every=N: a full check every N entries; 0 = the default */
 };

@@ -20,5 +20,7 @@ void asid_table_init(struct asid_table *t);
 /* A free ASID bound to pml4, or 0 if none is left. */
 uint32_t asid_alloc(paddr_t pml4);
 void asid_free(uint32_t asid);
+/* Whether n ASIDs can be allocated now (retype checks before it changes anything). */
+bool asid_available(uint64_t n);
 /* The PML4 (kernel pointer) of a live ASID, or NULL. */
 uint64_t *asid_pml4(uint32_t asid);

@@ -31,6 +31,14 @@ uint32_t asid_alloc(paddr_t pml4)
 	return 0;
 }
 
+bool asid_available(uint64_t n)
+{
+	for (uint32_t i = 1; i < ASID_MAX && n; i++)
+		if (!asids->pml4[i])
+			n--;
+	return n == 0;
+}
+
 void asid_free(uint32_t asid)
 {
 	if (asid && asid < ASID_MAX)

@@ -97,6 +97,11 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 		t->regs.REG_ERR = E_INVALID_CAPABILITY;
 		return;
 	}
+	if (reply && reply->server) {
+		/* Another receiver waits with this reply object: one at a time. */
+		t->regs.REG_ERR = E_ILLEGAL_OPERATION;
+		return;
+	}
 	if (take_bound_signal(t))
 		return;
 	if (ep->state != EP_SEND) {
@@ -122,9 +127,16 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 	}
 }
 
+/* The endpoint goes away: every waiter gets an error, and a receiver lets
+ * go of its reply object (no pointer to either may outlive the wait). */
 void ep_cancel_all(struct endpoint *ep)
 {
 	while (ep->q.head) {
-		ipc_abort(ep_dequeue(ep), E_INVALID_CAPABILITY);
+		struct tcb *t = ep_dequeue(ep);
+		if (t->reply) {
+			t->reply->server = NULL;
+			t->reply = NULL;
+		}
+		ipc_abort(t, E_INVALID_CAPABILITY);
 	}
 }

@@ -7,7 +7,6 @@
 #include "smp.h"
 
 #define REG_COUNT 18 /* rip rsp rflags rax rbx rcx rdx rsi rdi rbp r8-r15 */
-#define USER_FLAGS 0xCD5ull /* CF PF AF ZF SF TF DF OF: what user space may set */
 
 static uint64_t *reg_ptr(user_regs_t *r, unsigned i)
 {
@@ -45,22 +44,38 @@ static void tcb_resume(struct tcb *t)
 	sched_enqueue(t);
 }
 
-/* Install a copy of the capability at cptr into one of t's slots. */
-static struct kerr set_slot(struct inv *iv, struct tcb *t, unsigned which, cptr_t cptr, unsigned type)
-{
+/* A derived copy of the capability at cptr for one of a TCB's slots. */
+struct slot_src {
 	struct cte *src;
+	struct cap cap;
+	unsigned flags;
+};
+
+static struct kerr slot_source(struct inv *iv, cptr_t cptr, unsigned type, struct slot_src *out)
+{
 	struct kerr e;
 
-	if ((e = cspace_lookup_cap(iv->caller, cptr, type, &src)).err)
+	if ((e = cspace_lookup_cap(iv->caller, cptr, type, &out->src)).err)
 		return e;
-	if ((e = cap_delete(&t->slots[which])).err)
+	return cap_derive(out->src, RIGHTS_ALL, false, 0, &out->cap, &out->flags);
+}
+
+/* Replace slot `which` of t (deleting may be preempted: the call restarts). */
+static struct kerr install(struct tcb *t, unsigned which, struct slot_src *ss)
+{
+	struct kerr e = cap_delete(&t->slots[which]);
+
+	if (e.err)
 		return e;
-	cdt_insert(&t->slots[which], src->cap, src, 0);
+	cap_derive_commit(&t->slots[which], ss->cap, ss->src, ss->flags);
 	return KOK;
 }
 
+/* Decode everything first, then change: nothing is changed by a configure
+ * that fails (a restarted one may have replaced slots before it stopped). */
 static struct kerr configure(struct inv *iv, struct tcb *t)
 {
+	struct slot_src cs, vs, buf;
 	struct kerr e;
 
 	if (iv->len < 5)
@@ -69,10 +84,18 @@ static struct kerr configure(struct inv *iv, struct tcb *t)
 		return kerr(E_ALIGNMENT_ERROR, 3);
 	if (t == iv->caller)
 		return kerr(E_ILLEGAL_OPERATION, 0); /* reconfigure a thread that is not running */
-	if ((e = set_slot(iv, t, TCB_CSPACE, iv->arg[1], OBJ_CNODE)).err ||
-	    (e = set_slot(iv, t, TCB_VSPACE, iv->arg[2], OBJ_PML4)).err)
+	if ((e = slot_source(iv, iv->arg[1], OBJ_CNODE, &cs)).err ||
+	    (e = slot_source(iv, iv->arg[2], OBJ_PML4, &vs)).err)
 		return e;
-	if (iv->arg[4] && (e = set_slot(iv, t, TCB_IPCBUF, iv->arg[4], OBJ_FRAME_4K)).err)
+	if (iv->arg[4]) {
+		if ((e = slot_source(iv, iv->arg[4], OBJ_FRAME_4K, &buf)).err)
+			return e;
+		if (!(cap_rights(buf.cap) & RIGHT_WRITE))
+			return kerr(E_INVALID_CAPABILITY, 4); /* the kernel writes replies there */
+	}
+	if ((e = install(t, TCB_CSPACE, &cs)).err || (e = install(t, TCB_VSPACE, &vs)).err)
+		return e;
+	if (iv->arg[4] && (e = install(t, TCB_IPCBUF, &buf)).err)
 		return e;
 	t->fault_ep = iv->arg[0];
 	t->ipcbuf_vaddr = iv->arg[3];
@@ -105,21 +128,30 @@ static struct kerr read_regs(struct inv *iv, struct tcb *t)
 	return KOK;
 }
 
+/* The first n registers in READ order from message words 2.., read once
+ * from the caller's IPC buffer (another core of the cluster may rewrite it
+ * meanwhile: only the copy is checked and used). rip and rsp must be user
+ * addresses (else E_INVALID_ARGUMENT naming the word, nothing written);
+ * RFLAGS keeps only what user mode may set, with IF; the thread resumes as
+ * a 64-bit context (arch_regs_rewritten). */
 static struct kerr write_regs(struct inv *iv, struct tcb *t)
 {
 	struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
-	uint64_t n = iv->arg[1];
+	uint64_t n = iv->arg[1], v[REG_COUNT];
 
 	if (t == iv->caller)
 		return kerr(E_ILLEGAL_OPERATION, 0);
 	if (iv->len < 2 || n > REG_COUNT || !b || iv->len < 2 + n)
 		return kerr(E_TRUNCATED_MESSAGE, 0);
-	if (n >= 1 && !arch_user_ip_ok(b->mr[2]))
-		return kerr(E_INVALID_ARGUMENT, 2);
 	for (unsigned i = 0; i < n; i++)
-		*reg_ptr(&t->regs, i) = b->mr[2 + i];
-	t->regs.rflags = (t->regs.rflags & USER_FLAGS) | USER_RFLAGS_DEFAULT;
-	t->regs.vector = VEC_NONE; /* every register restored exactly: IRETQ */
+		v[i] = __atomic_load_n(&b->mr[2 + i], __ATOMIC_RELAXED); /* one load each */
+	if (n > 0 && !arch_user_ip_ok(v[0]))
+		return kerr(E_INVALID_ARGUMENT, 2);
+	if (n > 1 && !arch_user_sp_ok(v[1]))
+		return kerr(E_INVALID_ARGUMENT, 3);
+	for (unsigned i = 0; i < n; i++)
+		*reg_ptr(&t->regs, i) = v[i];
+	arch_regs_rewritten(&t->regs);
 	if (iv->arg[0])
 		tcb_resume(t);
 	return KOK;

@@ -453,8 +453,8 @@ NORETURN void kcheck_suite_run(struct kernel_boot *kb)
 	}
 	w.kb = kb;
 	roottask_create(kb, mod);
-	w.root = roottask_tcb();
-	w.cnode = cap_obj(w.root->slots[TCB_CSPACE].cap);
+	w.cnode = cap_obj(mdb_next(roottask_cdt_head())->cap); /* the first boot capability: the root CNode */
+	w.root = cap_obj(w.cnode[ROOT_TCB].cap);
 	w.pml4 = cap_obj(w.cnode[ROOT_VSPACE].cap);
 	w.asid = cap_map_asid(w.cnode[ROOT_VSPACE].cap);
 	ktest_result(clean(KCHECK_FULL) && clean(KCHECK_ENTRY), "kcheck: the boot state satisfies every invariant");

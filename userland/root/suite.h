@@ -16,17 +16,23 @@ extern const struct utest fault_tests[];
 extern const unsigned fault_tests_count;
 extern const struct utest sys_tests[];
 extern const unsigned sys_tests_count;
-extern const struct utest stress_tests[];
-extern const unsigned stress_tests_count;
+extern const struct utest fuzz_tests[];
+extern const unsigned fuzz_tests_count;
 extern const struct utest process_tests[];
 extern const unsigned process_tests_count;
 extern const struct utest fpu_tests[];
 extern const unsigned fpu_tests_count;
+extern const struct utest isolation_tests[];
+extern const unsigned isolation_tests_count;
 extern const struct utest hostile_tests[];
 extern const unsigned hostile_tests_count;
+extern const struct utest entry_tests[];
+extern const unsigned entry_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);
+/* Whether the space-separated list cmd holds the word (main.c). */
+bool cmdline_has(const char *cmd, const char *word);
 
 /* Device capabilities (IRQ control, I/O ports) belong to cluster 0 only. */
 static inline bool suite_has_devices(void)
