@@ -7,7 +7,6 @@
  * above its watermark, and objects outside this cluster's partition. The
  * result is the object index the other full checks look objects up in.
  */
-#include "console.h"
 #include "kc.h"
 #include "printf.h"
 #include "kobj.h"
@@ -24,13 +23,16 @@ static const char *const type_names[OBJ_COUNT] = {
 #undef X
 };
 
-static const char *type_name(struct cap c)
+const char *kc_type_name(unsigned t)
 {
-	unsigned t = cap_type(c);
-
 	if (t == CAP_ZOMBIE)
 		return "ZOMBIE";
 	return t < OBJ_COUNT ? type_names[t] : "BAD-TYPE";
+}
+
+static const char *type_name(struct cap c)
+{
+	return kc_type_name(cap_type(c));
 }
 
 bool kc_mine(paddr_t pa, uint64_t size)
@@ -182,9 +184,8 @@ static bool flags_ok(struct kc *k, const struct cte *s, const struct cte *p)
 	return true;
 }
 
-bool kc_slot_links_ok(struct kc *k, struct cte *s);
 /* The neighbours of one slot point back at it. */
-bool kc_slot_links_ok(struct kc *k, struct cte *s)
+static bool kc_slot_links_ok(struct kc *k, struct cte *s)
 {
 	struct cte *p = mdb_prev(s), *n = mdb_next(s);
 	char b[KC_STR];
@@ -465,7 +466,6 @@ int kc_find(const struct kc_index *x, paddr_t pa)
 	return o >= 0 && x->ents[x->objs[o]].pa == pa ? o : -1;
 }
 
-int kc_find_containing(const struct kc_index *x, paddr_t pa);
 int kc_find_containing(const struct kc_index *x, paddr_t pa)
 {
 	int o = floor_obj(x, pa);

@@ -7,7 +7,6 @@
  * mark; the entry check follows the pointers of a few threads and objects,
  * with bounded walks.
  */
-#include "console.h"
 #include "kc.h"
 #include "printf.h"
 #include "irq.h"

@@ -9,20 +9,11 @@
  */
 #include "arch/vspace.h"
 #include "arch/vswalk.h"
-#include "console.h"
 #include "kc.h"
 #include "printf.h"
 #include "kobj.h"
 #include "sched.h"
 #include "smp.h"
-
-int kc_find_containing(const struct kc_index *x, paddr_t pa);
-
-static const char *const type_names[OBJ_COUNT] = {
-#define X(name, num, bits) [num] = #name,
-#include "abi/objects.def"
-#undef X
-};
 
 struct walk {
 	struct kc *k;
@@ -45,7 +36,7 @@ static const char *describe(const struct kc_index *x, paddr_t pa, char *buf, siz
 
 	if (o >= 0)
 		ksnprintf(buf, n, "%s %s object at %#llx", cap_type(kc_obj_slot(x, o)->cap) == CAP_ZOMBIE ? "a dying" : "a",
-			  type_names[kc_obj_kind(x, o)], (unsigned long long)x->ents[x->objs[o]].pa);
+			  kc_type_name(kc_obj_kind(x, o)), (unsigned long long)x->ents[x->objs[o]].pa);
 	else
 		ksnprintf(buf, n, "%s", kc_mine(pa, 1) ? "the memory of no object" : "outside this cluster's partition");
 	return buf;
@@ -71,7 +62,7 @@ static bool check_link(struct walk *w, const struct vs_entry *e)
 		return kc_fail(w->k, KINV_VSPACE_TABLE,
 				"ASID %u (PML4 %#llx) links %s %#llx at va %#llx (level %d), but its capability records "
 				"ASID %u va %#llx",
-				w->asid, (unsigned long long)w->root, type_names[linked_type(e->level)],
+				w->asid, (unsigned long long)w->root, kc_type_name(linked_type(e->level)),
 				(unsigned long long)e->target, (unsigned long long)e->va, e->level, cap_map_asid(c),
 				(unsigned long long)cap_map_vaddr(c));
 	}
@@ -209,8 +200,6 @@ static int map_level(unsigned type)
 	}
 }
 
-/* The entry at the mapping `c` records, if it still points at c's object. */
-bool kc_recorded_entry(struct cap c, struct vs_entry *e);
 bool kc_recorded_entry(struct cap c, struct vs_entry *e)
 {
 	unsigned t = cap_type(c);

@@ -6,6 +6,7 @@
  * partition (another cluster's is unmapped here: a stray read would fault).
  */
 #pragma once
+#include "arch/vswalk.h"
 #include "ipc.h"
 #include "kcheck.h"
 #include "object/tcb.h"
@@ -42,6 +43,8 @@ static inline bool kc_is_frame(unsigned t)
 {
 	return t == OBJ_FRAME_4K || t == OBJ_FRAME_2M;
 }
+/* An object type's name (objects.def), "ZOMBIE" or "BAD-TYPE". */
+const char *kc_type_name(unsigned type);
 /* "TYPE at 0x..., w1 0x..." and "slot 0x... (TYPE at 0x...)" for reports. */
 const char *kc_cap_str(struct cap c, char *buf, size_t n);
 const char *kc_slot_str(const struct cte *s, char *buf, size_t n);
@@ -79,8 +82,10 @@ struct kc_index {
  * the bytes needed when mem is NULL. */
 uint64_t kc_index_layout(struct kc_index *x, void *mem, uint32_t cap);
 
-/* The object (index into objs) whose memory starts at pa, or -1. */
+/* The object (index into objs) whose memory starts at pa, or that
+ * contains pa, or -1. */
 int kc_find(const struct kc_index *x, paddr_t pa);
+int kc_find_containing(const struct kc_index *x, paddr_t pa);
 /* Its first capability, its type (zombies: the type they were). */
 static inline struct cte *kc_obj_slot(const struct kc_index *x, int o)
 {
@@ -119,6 +124,9 @@ void kc_tcb_local(struct kc *k, struct tcb *t);
 bool kc_cap_valid(struct kc *k, const struct cte *s);
 bool kc_records_agree(struct kc *k, const struct cte *a, const struct cte *s);
 bool kc_boot_mapping(paddr_t pml4, vaddr_t va, int level, paddr_t target);
+/* The entry at the mapping capability c records, if it still points at
+ * c's object. */
+bool kc_recorded_entry(struct cap c, struct vs_entry *e);
 /* The root of the ASID's address space if it is live and safe to read. */
 uint64_t *kc_asid_root(uint32_t asid);
 /* The cross-cluster notification's wait queue and the IRQ table. */

@@ -6,14 +6,13 @@
  * State is per cluster (in its .data/.bss) and changes only under the
  * cluster's kernel lock; the counts of all clusters sit in .kshared, one
  * cache line per cluster, each written only by its own cluster, so that
- * cluster 0 can print the total at the end of a run.
+ * the cluster that ends a run can print the total.
  */
+#include "arch/arch.h"
 #include "arch/vspace.h"
 #include "arch/vswalk.h"
 #include "console.h"
 #include "kc.h"
-#include "printf.h"
-#include "arch/arch.h"
 #include "kernel.h"
 #include "kobj.h"
 #include "kstring.h"
@@ -210,8 +209,6 @@ void kcheck_forget_tcb(struct tcb *t)
 		if (st.last[i] == t)
 			st.last[i] = NULL;
 }
-
-bool kc_recorded_entry(struct cap c, struct vs_entry *e);
 
 /* The capability of a touched slot left it (deleted, moved, mutated). If
  * it recorded a mapping whose entry still maps its object, a capability
