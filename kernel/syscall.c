@@ -213,7 +213,7 @@ static void debug_stats(struct tcb *t)
 {
 	user_regs_t *r = &t->regs;
 	struct ipc_buffer *b = tcb_ipc_buffer(t);
-	uint64_t core = r->rdi, reset = r->rsi & 1;
+	uint64_t core = r->rdi, reset = r->rsi & 1, report = r->rsi & 2;
 	struct core *c;
 
 	r->REG_BADGE = this_core()->index;
@@ -234,6 +234,11 @@ static void debug_stats(struct tcb *t)
 	b->mr[5] = c->ls.ipis_received;
 	b->mr[6] = c->ticks;
 	b->mr[7] = c->switches;
+	b->mr[8] = c->es.work; /* entry timing (entrystats.h) */
+	b->mr[9] = c->es.lockwait_max;
+	preempt_counts(&b->mr[10], &b->mr[11]);
+	if (report)
+		entry_stats_report();
 	if (reset)
 		c->ls = (struct lock_stats){ .hold_start = c->ls.hold_start };
 	r->REG_ERR = E_OK;
@@ -255,6 +260,7 @@ static void handle_debug(struct tcb *t)
 		r->REG_ERR = E_ILLEGAL_OPERATION; /* only the root task ends the run */
 		return;
 	}
+	entry_stats_report(); /* this cluster's longest kernel entry */
 	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
 	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
 }

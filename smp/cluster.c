@@ -38,11 +38,14 @@ void klock_acquire(void)
 	if (cluster.lock_stats)
 		t0 = rdtsc();
 	if (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
+		uint64_t w0 = entry_stats_on ? rdtsc() : 0;
 		me->ls.contended += cluster.lock_stats;
 		while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
 			cpu_pause();
 			smp_poll_kicks();
 		}
+		if (entry_stats_on) /* another core's entry: not counted in this one */
+			entry_stats_lock_wait(rdtsc() - w0);
 	}
 	klock.holder = me;
 	if (cluster.lock_stats) {

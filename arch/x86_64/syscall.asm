@@ -6,18 +6,20 @@
 ; calls fastpath_syscall(), then, if that declined, syscall_handler()
 ; (SYS_NULL returns at once: it measures this path; it takes no kernel
 ; lock). arch_return_to_user drops the kernel lock (clusters of several
-; cores) and
-; resumes whichever thread is current then: SYSRET for a frame saved by SYSCALL whose RIP is a safe user
-; address (below USER_TOP, so never non-canonical), IRETQ otherwise.
+; cores) and resumes whichever thread is current then: SYSRET for a frame
+; saved by SYSCALL whose RIP is a safe user address (below USER_TOP, so never
+; non-canonical), IRETQ otherwise. Every return to user mode passes through
+; return_unlocked, which closes the timed entry (entrystats.inc).
 
 %include "asm_offsets.inc"
 %include "gprs.inc"
+%include "entrystats.inc"
 
 USER_TOP equ 0x00007FFFFFFFF000
 
 section .text
 global syscall_entry, arch_return_to_user
-extern syscall_handler, fastpath_syscall, trap_return_iret, klock_exit, klock_active
+extern syscall_handler, fastpath_syscall, trap_return_iret, klock_exit, klock_active, entry_stats_record
 
 syscall_entry:
 	swapgs
@@ -31,6 +33,9 @@ syscall_entry:
 	push 0                          ; error code
 	push VEC_SYSCALL_MARK           ; vector
 	PUSH_GPRS
+	cmp byte [rel entry_stats_on], 0
+	jne syscall_stamp
+syscall_stamped:
 	cmp rax, SYS_NULL_NO
 	jne .kernel
 	mov qword [rsp + TF_RAX], 0     ; SYS_NULL: the entry and exit path alone
@@ -49,6 +54,9 @@ arch_return_to_user:
 	je return_unlocked
 	call klock_exit
 return_unlocked:
+	cmp byte [rel entry_stats_on], 0
+	jne exit_stamp
+exit_stamped:
 	mov rsp, [gs:CPU_CUR_REGS_END]
 	sub rsp, TF_SIZE
 	cmp qword [rsp + TF_VECTOR], VEC_SYSCALL_MARK
@@ -64,5 +72,37 @@ return_unlocked:
 	o64 sysret
 .iret:
 	jmp trap_return_iret
+
+; entrystats=on, out of line: the entry's start, its system call number and
+; message info (the registers are in the frame; rax is reloaded).
+syscall_stamp:
+	mov [gs:CPU_ENTRY_WHAT], rax
+	mov [gs:CPU_ENTRY_INFO], rsi
+	mov qword [gs:CPU_ENTRY_KIND], VEC_SYSCALL_MARK
+	ENTRY_STAMP_TSC
+	mov rax, [rsp + TF_RAX]
+	jmp syscall_stamped
+
+; entrystats=on: close the entry. Its length less the time spent waiting
+; for the kernel lock, if longer than this core's longest so far, goes to
+; entry_stats_record (on the kernel stack: rsp may point into a TCB here).
+; Every register is restored from the frame afterwards.
+exit_stamp:
+	mov rdx, [gs:CPU_ENTRY_TSC]
+	test rdx, rdx
+	jz exit_stamped                 ; none open (a core's first entry to user mode)
+	mov rcx, rdx
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	sub rax, rcx
+	sub rax, [gs:CPU_ENTRY_LOCKWAIT]
+	mov qword [gs:CPU_ENTRY_TSC], 0
+	cmp rax, [gs:CPU_ENTRY_MAX]
+	jbe exit_stamped
+	mov rdi, rax
+	mov rsp, [gs:CPU_KSTACK_TOP]
+	call entry_stats_record
+	jmp exit_stamped
 
 section .note.GNU-stack noalloc noexec nowrite progbits

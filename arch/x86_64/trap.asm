@@ -5,16 +5,19 @@
 ; trapframe (arch/trap.h).
 ; From user mode the frame lands in the running thread's TCB (TSS.rsp0 is
 ; the end of its saved registers): GS is swapped, the core's kernel stack
-; is loaded, trap_user(frame) runs and the current thread is resumed.
+; is loaded, trap_user(frame) runs and the current thread is resumed
+; through arch_return_to_user (syscall.asm), which also closes the timed
+; entry (entrystats.inc).
 ; From kernel mode: trap_dispatch(frame) on the current stack, then iretq
 ; through the (possibly edited) frame.
 ; trap_stubs is the table of the 256 stub addresses for the IDT.
 
 %include "asm_offsets.inc"
 %include "gprs.inc"
+%include "entrystats.inc"
 
 section .text
-extern trap_dispatch, trap_user, klock_exit, klock_active
+extern trap_dispatch, trap_user, arch_return_to_user
 global trap_return_iret
 
 ; Vectors for which the CPU pushes an error code.
@@ -38,14 +41,24 @@ trap_common:
 	swapgs
 	PUSH_GPRS
 	cld
+	cmp byte [rel entry_stats_on], 0
+	jne trap_stamp
+trap_stamped:
 	mov rdi, rsp
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
 	call trap_user
-	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
-	je trap_return_iret
-	call klock_exit
-	; fall through: resume the (possibly new) current thread
+	jmp arch_return_to_user         ; drops the kernel lock, resumes the (possibly new) current thread
+
+; entrystats=on, out of line: the entry's start, its vector and error code.
+trap_stamp:
+	mov rax, [rsp + TF_VECTOR]
+	mov [gs:CPU_ENTRY_KIND], rax
+	mov rax, [rsp + TF_ERROR]
+	mov [gs:CPU_ENTRY_WHAT], rax
+	mov qword [gs:CPU_ENTRY_INFO], 0
+	ENTRY_STAMP_TSC
+	jmp trap_stamped
 
 ; Resume the running thread from its saved frame with iretq.
 trap_return_iret:

@@ -114,6 +114,7 @@ void trap_dispatch(struct trapframe *tf)
 	if (take_expected(tf))
 		return;
 	if (tf->vector >= 32) { /* while idle: the idle loop looks again */
+		entry_stats_open(tf->vector); /* the core works until it halts again */
 		if (!irq_handle_idle(tf->vector)) {
 			klock_acquire(); /* the idle loop dropped it */
 			irq_handle(tf->vector);

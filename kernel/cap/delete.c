@@ -3,36 +3,10 @@
  * a CNode or TCB (which hold slots) becomes a Zombie that remembers how far
  * clearing its slots has got; each call descends from the slot being
  * deleted to the first unfinished zombie and does one O(1) step, with a
- * preemption point after every step (docs/capabilities.md).
+ * preemption point after every step (kernel/preempt.c, docs/capabilities.md).
  */
 #include "kobj.h"
 #include "kstring.h"
-
-#define PREEMPT_STEPS 64 /* O(1) steps per kernel entry before preempting */
-
-static struct {
-	uint32_t steps;
-	uint64_t preemptions;
-} pre;
-
-void preempt_reset(void)
-{
-	pre.steps = 0;
-}
-
-bool preempt_point(void)
-{
-	if (++pre.steps < PREEMPT_STEPS)
-		return false;
-	pre.preemptions++;
-	return true;
-}
-
-uint64_t preempt_count(void);
-uint64_t preempt_count(void)
-{
-	return pre.preemptions;
-}
 
 static bool is_container(unsigned type)
 {

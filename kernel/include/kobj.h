@@ -58,6 +58,12 @@ struct kerr cap_delete(struct cte *slot);
 struct kerr cap_revoke(struct cte *slot);
 /* Object-specific clean-up when the last capability goes (not containers). */
 void obj_finalise(struct cap c);
-/* Preemption point: true when the current operation must stop now. */
+/* Preemption points (kernel/preempt.c): after one unit of work (a few
+ * hundred instructions at most), or n units, whether the current operation
+ * must stop now with E_PREEMPTED (an interrupt is pending, or this entry's
+ * budget is spent). preempt_reset starts an entry's budget. */
 bool preempt_point(void);
+bool preempt_work(unsigned units);
 void preempt_reset(void);
+/* Preemptions so far in this cluster, and how many an interrupt caused. */
+void preempt_counts(uint64_t *all, uint64_t *by_interrupt);

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include "arch/cpu.h"
+#include "entrystats.h"
 #include "object/tcb.h"
 
 #define TIMESLICE_TICKS 5 /* timer ticks per timeslice */
@@ -34,6 +35,7 @@ struct core {
 	uint8_t entering;      /* ENTRY_* while waiting for the kernel lock */
 	paddr_t cr3_root;      /* page tables this core has loaded */
 	struct lock_stats ls;
+	struct entry_record es; /* its longest kernel entry (entrystats.h) */
 } __attribute__((aligned(64)));
 
 /* Every core of this cluster (index = core within the cluster). */

@@ -1,6 +1,7 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
 #include "arch/arch.h"
+#include "entrystats.h"
 #include "smp.h"
 #include "xnotif.h"
 #include "ipc.h"
@@ -9,6 +10,7 @@
 
 struct kerr obj_invoke(struct inv *iv)
 {
+	entry_stats_invocation(cap_type(iv->cap)); /* what a long entry was */
 	switch (cap_type(iv->cap)) {
 	case OBJ_UNTYPED: return untyped_invoke(iv);
 	case OBJ_CNODE: return cnode_invoke(iv);

@@ -1,6 +1,7 @@
 /* Scheduling: one ready queue per core; threads run on the core of their
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
+#include "arch/regs.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -119,9 +120,11 @@ void sched_choose(void)
 		c->current = NULL;
 		arch_fpu_release(); /* its thread may run on another core next */
 		klock_release();
-		do /* an interrupt may make a thread runnable */
+		do { /* an interrupt may make a thread runnable */
+			entry_stats_close(); /* halted time is no kernel entry */
 			arch_idle_wait();
-		while (!idle_has_work(c));
+		} while (!idle_has_work(c));
+		entry_stats_open(VEC_NONE); /* unless the interrupt opened one */
 		klock_acquire();
 	}
 	if (t->timeslice == 0)
