@@ -2,6 +2,7 @@
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
 #include "arch/regs.h"
+#include "object.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -116,6 +117,7 @@ void sched_choose(void)
 	struct core *c = this_core();
 	struct tcb *t;
 
+	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
 	while (!(t = pick(c))) {
 		c->current = NULL;
 		arch_fpu_release(); /* its thread may run on another core next */
