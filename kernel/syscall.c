@@ -17,23 +17,49 @@
 #define DEBUG_PUTS_MAX 4096
 #define SYSCALL_INSN_LEN 2
 
-static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len)
+/* Console work of one piece of a write (kernel/preempt.c units): a line
+ * that ends costs a scroll of the screen (VGA text: about 4,000
+ * instructions with the serial line), every 16 characters one unit more. */
+static unsigned puts_units(const char *s, size_t n)
+{
+	return 1 + (unsigned)(n / 16) + (s[n - 1] == '\n' ? 16 : 0);
+}
+
+/* Write in pieces of one line (at most 256 bytes). A write that has more
+ * console work than one kernel entry's budget stops after a piece: rdi and
+ * rsi are advanced past what was written and *more is set, so that the
+ * call is issued again for the rest (lines of up to 256 bytes stay whole
+ * among the clusters' output). */
+static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len, bool *more)
 {
 	char buf[256];
 	uint64_t err = E_OK;
 
+	*more = false;
 	if (len > DEBUG_PUTS_MAX)
 		return E_RANGE_ERROR;
-	console_lock(); /* one write stays whole among the clusters' output */
-	while (len) {
-		size_t n = MIN(len, sizeof(buf));
+	preempt_reset();
+	console_lock();
+	while (len && !*more) {
+		size_t n = MIN(len, sizeof(buf)), done = 0;
 		if (!uaccess_read(t, buf, va, n)) {
 			err = E_INVALID_ARGUMENT;
 			break;
 		}
-		console_write(buf, n);
-		va += n;
-		len -= n;
+		while (done < n && !*more) {
+			size_t k = 0;
+			while (done + k < n && buf[done + k++] != '\n')
+				;
+			console_write(buf + done, k);
+			done += k;
+			va += k;
+			len -= k;
+			if (len && preempt_work(puts_units(buf + done - k, k))) {
+				t->regs.rdi = va;
+				t->regs.rsi = len;
+				*more = true;
+			}
+		}
 	}
 	console_unlock();
 	return err;
@@ -253,7 +279,12 @@ static void handle_debug(struct tcb *t)
 		return;
 	}
 	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
-		r->REG_ERR = sys_debug_puts(t, r->rdi, r->rsi);
+		bool more;
+		uint64_t err = sys_debug_puts(t, r->rdi, r->rsi, &more);
+		if (more)
+			r->rip -= SYSCALL_INSN_LEN; /* the rest: rdi and rsi say where it is */
+		else
+			r->REG_ERR = err;
 		return;
 	}
 	if (t != roottask_tcb()) {

@@ -58,6 +58,12 @@ struct kerr cap_delete(struct cte *slot);
 struct kerr cap_revoke(struct cte *slot);
 /* Object-specific clean-up when the last capability goes (not containers). */
 void obj_finalise(struct cap c);
+/* Before that, for an object with a queue of waiters (endpoint,
+ * notification, the owner's cross-cluster notification): take one waiter
+ * off with an error, as obj_finalise would; false when none is left. There
+ * may be as many waiters as TCBs fit in memory: deletion cancels them one
+ * per preemption unit. */
+bool obj_cancel_one(struct cap c);
 /* Preemption points (kernel/preempt.c): after one unit of work (a few
  * hundred instructions at most), or n units, whether the current operation
  * must stop now with E_PREEMPTED (an interrupt is pending, or this entry's

@@ -122,9 +122,16 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 	}
 }
 
+bool ep_cancel_one(struct endpoint *ep)
+{
+	if (!ep->q.head)
+		return false;
+	ipc_abort(ep_dequeue(ep), E_INVALID_CAPABILITY);
+	return true;
+}
+
 void ep_cancel_all(struct endpoint *ep)
 {
-	while (ep->q.head) {
-		ipc_abort(ep_dequeue(ep), E_INVALID_CAPABILITY);
-	}
+	while (ep_cancel_one(ep))
+		;
 }

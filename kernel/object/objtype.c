@@ -28,6 +28,16 @@ struct kerr obj_invoke(struct inv *iv)
 	}
 }
 
+bool obj_cancel_one(struct cap c)
+{
+	switch (cap_type(c)) {
+	case OBJ_ENDPOINT: return ep_cancel_one(cap_obj(c));
+	case OBJ_NOTIFICATION: return ntfn_cancel_one(cap_obj(c));
+	case OBJ_XNOTIF: return cap_paddr(c) == cluster.id && xnotif_cancel_one();
+	default: return false;
+	}
+}
+
 void obj_finalise(struct cap c)
 {
 	switch (cap_type(c)) {

@@ -40,6 +40,7 @@ static int run_suite(void)
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
 		{ hostile_tests, hostile_tests_count },
+		{ long_tests, long_tests_count },
 		{ stress_tests, stress_tests_count },
 		{ smp_tests, smp_tests_count },
 	};
