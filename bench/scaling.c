@@ -179,7 +179,7 @@ static void start_local(const struct sc_point *p, uint32_t n)
 	done_count = 0;
 	for (uint32_t l = 0; l < n; l++) {
 		counter[l].rt = counter[l].late = counter[l].spin = 0;
-		sys_debug_stats(l, true, NULL);
+		sys_debug_stats(ROOT_DEBUG, l, true, NULL);
 	}
 	for (uint32_t l = 0; l < n; l++)
 		ntfn_signal(go_sig[l]);
@@ -192,7 +192,7 @@ static void finish_local(uint32_t n, struct sc_core_result *res)
 		ntfn_wait(done_ntfn);
 	for (uint32_t l = 0; l < n; l++) {
 		const uint64_t *mr = atoll_ipcbuf->mr;
-		uint64_t e = sys_debug_stats(l, false, NULL);
+		uint64_t e = sys_debug_stats(ROOT_DEBUG, l, false, NULL);
 		if (e)
 			sc_fail("DEBUG_STATS", e);
 		res[l] = (struct sc_core_result){ counter[l].rt, counter[l].late, counter[l].spin,

@@ -51,8 +51,10 @@ static volatile uint64_t start;
 
 static struct xb_ipis ipis_now(void)
 {
-	if (sys_debug_stats(0, false, NULL) != E_OK)
-		bench_fail("reading the IPI counters (SYS_DEBUG_STATS)", E_ILLEGAL_OPERATION);
+	uint64_t err = sys_debug_stats(ROOT_DEBUG, 0, false, NULL);
+
+	if (err != E_OK)
+		bench_fail("reading the IPI counters (SYS_DEBUG_STATS)", err);
 	return (struct xb_ipis){ atoll_ipcbuf->mr[4], atoll_ipcbuf->mr[5] };
 }
 

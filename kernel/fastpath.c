@@ -46,11 +46,14 @@ static inline __attribute__((always_inline)) void deliver_and_switch(struct tcb 
 {
 	dst->regs.REG_ERR = E_OK;
 	dst->regs.REG_BADGE = badge;
-	dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), 0, 0, (unsigned)MSGINFO_LENGTH(info));
-	dst->regs.REG_MR0 = src->regs.REG_MR0;
-	dst->regs.REG_MR1 = src->regs.REG_MR1;
-	dst->regs.REG_MR2 = src->regs.REG_MR2;
-	dst->regs.REG_MR3 = src->regs.REG_MR3;
+	uint64_t len = MSGINFO_LENGTH(info);
+
+	dst->regs.REG_INFO = msginfo(MSGINFO_LABEL(info), 0, 0, (unsigned)len);
+	/* Zero beyond the length, as the slowpath (ipc_transfer) gives them. */
+	dst->regs.REG_MR0 = len > 0 ? src->regs.REG_MR0 : 0;
+	dst->regs.REG_MR1 = len > 1 ? src->regs.REG_MR1 : 0;
+	dst->regs.REG_MR2 = len > 2 ? src->regs.REG_MR2 : 0;
+	dst->regs.REG_MR3 = len > 3 ? src->regs.REG_MR3 : 0;
 	dst->state = TS_RUNNABLE;
 	dst->blocked_on = NULL;
 	/* src has just blocked and dst was on no ready queue: switch directly. */
@@ -105,7 +108,7 @@ static inline __attribute__((always_inline)) bool fast_replyrecv(struct tcb *t)
 	ep = cap_obj(es->cap);
 	rp = cap_obj(rs->cap);
 	caller = rp->caller;
-	if (!caller || caller->ipc_is_fault || ep->state == EP_SEND || caller->core != t->core ||
+	if (!caller || caller->ipc_is_fault || rp->server || ep->state == EP_SEND || caller->core != t->core ||
 	    (t->bound_ntfn && t->bound_ntfn->active) || !none_ready_above(caller->rq.prio))
 		return false;
 	rp->caller = NULL;

@@ -10,13 +10,23 @@ struct ipc_buffer *tcb_ipc_buffer(struct tcb *t)
 	return cap_type(f) == OBJ_FRAME_4K ? cap_obj(f) : NULL;
 }
 
-/* Transfer one extra capability: into dst's receive slot, or unwrapped to
- * its badge when it names the endpoint it travels through. */
+/* Where the receiver takes a capability: its IPC-buffer words, read once
+ * (the receiver's other threads may rewrite them at any time). */
+struct recv_slot {
+	cptr_t cnode;
+	uint64_t index;
+	bool used;
+};
+
+/* Transfer one extra capability: into dst's receive slot as a derived copy
+ * under exactly the rules of CNode copy, or unwrapped to its badge when it
+ * names the endpoint it travels through. */
 static bool transfer_cap(struct tcb *src, struct tcb *dst, struct ipc_buffer *db, uint64_t cptr,
-			 struct endpoint *ep, unsigned i, unsigned *unwrapped, bool *received)
+			 struct endpoint *ep, unsigned i, unsigned *unwrapped, struct recv_slot *rs)
 {
 	struct cte *s, *rnode, *d;
 	struct cap c;
+	unsigned flags;
 
 	if (cspace_lookup_cap(src, cptr, 0, &s).err || cap_type(s->cap) == CAP_ZOMBIE)
 		return false;
@@ -26,15 +36,14 @@ static bool transfer_cap(struct tcb *src, struct tcb *dst, struct ipc_buffer *db
 		*unwrapped |= 1u << i;
 		return true;
 	}
-	if (*received || !db->receive_cnode ||
-	    cspace_lookup_cap(dst, db->receive_cnode, OBJ_CNODE, &rnode).err ||
-	    db->receive_index >> cap_size_bits(rnode->cap))
+	if (rs->used || !rs->cnode || cspace_lookup_cap(dst, rs->cnode, OBJ_CNODE, &rnode).err ||
+	    rs->index >> cap_size_bits(rnode->cap))
 		return false;
-	d = (struct cte *)cap_obj(rnode->cap) + db->receive_index;
-	if (!cap_is_null(d->cap))
+	d = (struct cte *)cap_obj(rnode->cap) + rs->index;
+	if (!cap_is_null(d->cap) || cap_derive(s, RIGHTS_ALL, false, 0, &c, &flags).err)
 		return false;
-	cdt_insert(d, c, s, cdt_derived_revocable(c, c) ? MDB_REVOCABLE : 0);
-	*received = true;
+	cap_derive_commit(d, c, s, flags);
+	rs->used = true;
 	return true;
 }
 
@@ -43,9 +52,11 @@ void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badg
 {
 	uint64_t len = MIN(MSGINFO_LENGTH(info), (uint64_t)MSG_MAX_WORDS);
 	unsigned ncaps = (unsigned)MSGINFO_EXTRA_CAPS(info), done = 0, unwrapped = 0;
-	bool received = false, bufs = len > MSG_REG_WORDS || ncaps;
+	bool bufs = len > MSG_REG_WORDS || ncaps;
 	/* The IPC buffers matter only for long messages and capabilities. */
 	struct ipc_buffer *sb = bufs ? tcb_ipc_buffer(src) : NULL, *db = bufs ? tcb_ipc_buffer(dst) : NULL;
+	struct recv_slot rs = { 0, 0, false };
+	uint64_t caps[MSG_MAX_EXTRA_CAPS];
 
 	if (src->ipc_is_fault) { /* a fault message: from fault_info, never registers */
 		for (unsigned i = 0; i < MSG_REG_WORDS; i++)
@@ -66,8 +77,15 @@ void ipc_transfer(struct tcb *src, struct tcb *dst, uint64_t info, uint64_t badg
 		memcpy(&db->mr[MSG_REG_WORDS], &sb->mr[MSG_REG_WORDS], (len - MSG_REG_WORDS) * 8);
 	if (!(rights & RIGHT_GRANT) || !sb || !db)
 		ncaps = 0;
-	for (; done < ncaps && done < MSG_MAX_EXTRA_CAPS; done++)
-		if (!transfer_cap(src, dst, db, sb->caps[done], ep, done, &unwrapped, &received))
+	ncaps = MIN(ncaps, (unsigned)MSG_MAX_EXTRA_CAPS);
+	if (ncaps) { /* every user word read once, before any is used */
+		rs.cnode = READ_ONCE(db->receive_cnode);
+		rs.index = READ_ONCE(db->receive_index);
+		for (unsigned i = 0; i < ncaps; i++)
+			caps[i] = READ_ONCE(sb->caps[i]);
+	}
+	for (; done < ncaps; done++)
+		if (!transfer_cap(src, dst, db, caps[done], ep, done, &unwrapped, &rs))
 			break;
 	dst->regs.REG_ERR = E_OK;
 	dst->regs.REG_BADGE = badge;

@@ -4,66 +4,16 @@
  */
 #include "abi/abi.h"
 #include "arch/arch.h"
-#include "console.h"
+#include "debug.h"
 #include "fastpath.h"
 #include "ipc.h"
 #include "smp.h"
 #include "xnotif.h"
 #include "kernel.h"
-#include "roottask.h"
 #include "sched.h"
 #include "uaccess.h"
 
-#define DEBUG_PUTS_MAX 4096
 #define SYSCALL_INSN_LEN 2
-
-/* Console work of one piece of a write (kernel/preempt.c units): a line
- * that ends costs a scroll of the screen (VGA text: about 4,000
- * instructions with the serial line), every 16 characters one unit more. */
-static unsigned puts_units(const char *s, size_t n)
-{
-	return 1 + (unsigned)(n / 16) + (s[n - 1] == '\n' ? 16 : 0);
-}
-
-/* Write in pieces of one line (at most 256 bytes). A write that has more
- * console work than one kernel entry's budget stops after a piece: rdi and
- * rsi are advanced past what was written and *more is set, so that the
- * call is issued again for the rest (lines of up to 256 bytes stay whole
- * among the clusters' output). */
-static uint64_t sys_debug_puts(struct tcb *t, vaddr_t va, uint64_t len, bool *more)
-{
-	char buf[256];
-	uint64_t err = E_OK;
-
-	*more = false;
-	if (len > DEBUG_PUTS_MAX)
-		return E_RANGE_ERROR;
-	preempt_reset();
-	console_lock();
-	while (len && !*more) {
-		size_t n = MIN(len, sizeof(buf)), done = 0;
-		if (!uaccess_read(t, buf, va, n)) {
-			err = E_INVALID_ARGUMENT;
-			break;
-		}
-		while (done < n && !*more) {
-			size_t k = 0;
-			while (done + k < n && buf[done + k++] != '\n')
-				;
-			console_write(buf + done, k);
-			done += k;
-			va += k;
-			len -= k;
-			if (len && preempt_work(puts_units(buf + done - k, k))) {
-				t->regs.rdi = va;
-				t->regs.rsi = len;
-				*more = true;
-			}
-		}
-	}
-	console_unlock();
-	return err;
-}
 
 static void set_error(struct tcb *t, struct kerr e)
 {
@@ -234,66 +184,17 @@ static void handle_reply(struct tcb *t, bool then_recv)
 		t->regs.REG_ERR = sent ? E_OK : E_ILLEGAL_OPERATION;
 }
 
-/* Kernel-lock and IPI statistics of one core of this cluster (smp.h). */
-static void debug_stats(struct tcb *t)
-{
-	user_regs_t *r = &t->regs;
-	struct ipc_buffer *b = tcb_ipc_buffer(t);
-	uint64_t core = r->rdi, reset = r->rsi & 1, report = r->rsi & 2;
-	struct core *c;
-
-	r->REG_BADGE = this_core()->index;
-	if (core >= cluster.ncores) {
-		r->REG_ERR = E_RANGE_ERROR;
-		return;
-	}
-	if (!b) {
-		r->REG_ERR = E_TRUNCATED_MESSAGE;
-		return;
-	}
-	c = &cluster_cores[core];
-	b->mr[0] = c->ls.acquisitions;
-	b->mr[1] = c->ls.contended;
-	b->mr[2] = c->ls.wait_cycles;
-	b->mr[3] = c->ls.hold_cycles;
-	b->mr[4] = c->ls.ipis_sent;
-	b->mr[5] = c->ls.ipis_received;
-	b->mr[6] = c->ticks;
-	b->mr[7] = c->switches;
-	b->mr[8] = c->es.work; /* entry timing (entrystats.h) */
-	b->mr[9] = c->es.lockwait_max;
-	preempt_counts(&b->mr[10], &b->mr[11]);
-	if (report)
-		entry_stats_report();
-	if (reset)
-		c->ls = (struct lock_stats){ .hold_start = c->ls.hold_start };
-	r->REG_ERR = E_OK;
-}
-
+/* DEBUG_PUTS, DEBUG_EXIT, DEBUG_STATS: each needs a debug capability (debug.c). */
 static void handle_debug(struct tcb *t)
 {
-	user_regs_t *r = &t->regs;
+	struct kerr e = debug_syscall(t);
 
-	if (r->REG_SYSNO == SYS_DEBUG_STATS) {
-		debug_stats(t);
-		return;
-	}
-	if (r->REG_SYSNO == SYS_DEBUG_PUTS) {
-		bool more;
-		uint64_t err = sys_debug_puts(t, r->rdi, r->rsi, &more);
-		if (more)
-			r->rip -= SYSCALL_INSN_LEN; /* the rest: rdi and rsi say where it is */
-		else
-			r->REG_ERR = err;
-		return;
-	}
-	if (t != roottask_tcb()) {
-		r->REG_ERR = E_ILLEGAL_OPERATION; /* only the root task ends the run */
-		return;
-	}
-	entry_stats_report(); /* this cluster's longest kernel entry */
-	kprintf("Atoll: root task ended the run (%s).\n", r->rdi == 0 ? "pass" : "fail");
-	arch_exit(r->rdi == 0, kboot()->opts.poweroff);
+	if (e.err == E_PREEMPTED)
+		t->regs.rip -= SYSCALL_INSN_LEN; /* the rest of a long print (debug.c) */
+	else if (e.err)
+		set_error(t, e);
+	else
+		t->regs.REG_ERR = E_OK;
 }
 
 bool fastpath_on = true;

@@ -233,6 +233,11 @@ void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, pa
 	}
 }
 
+void vspace_clear_table(paddr_t table)
+{
+	memset(phys_to_virt(table), 0, PAGE_SIZE);
+}
+
 paddr_t vspace_lookup(uint64_t *pml4, vaddr_t va, bool *writable)
 {
 	uint64_t *t = pml4;

@@ -20,13 +20,6 @@
 
 _Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
 
-static struct tcb *root_tcb; /* the cluster's root task, for the debug exit */
-
-struct tcb *roottask_tcb(void)
-{
-	return root_tcb;
-}
-
 static struct {
 	struct bootmem *bm;
 	uint64_t *pml4;
@@ -227,6 +220,10 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 		   NULL, MDB_REVOCABLE);
 	cdt_insert(slot(ROOT_VSPACE), cap_make(OBJ_PML4, RIGHTS_ALL, 0, false, rt.pml4_pa, asid), NULL,
 		   MDB_REVOCABLE);
+	/* Every root task may print, read its cluster's counters and end the
+	 * run (a failing cluster must be able to say so); what it passes on
+	 * is its choice, with fewer rights if it likes (docs/abi.md). */
+	cdt_insert(slot(ROOT_DEBUG), cap_make(OBJ_DEBUG, RIGHTS_ALL, 0, false, 0, 0), NULL, MDB_REVOCABLE);
 	if (cluster.id == 0) { /* device interrupts and ports belong to cluster 0 */
 		cdt_insert(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0),
 			   NULL, MDB_REVOCABLE);
@@ -258,7 +255,6 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	arch_regs_init(&t->regs, entry, ABI_STACK_TOP - 8);
 	t->regs.rdi = ABI_BOOTINFO_VADDR;
 	t->state = TS_RUNNABLE;
-	root_tcb = t;
 	sched_enqueue(t);
 	kprintf("Cluster %u: root task '%s', entry %#llx, %u untyped capabilities (%llu MiB), slots %u-%u free\n",
 		cluster.id, mod->name, (unsigned long long)entry, rt.bi->untyped_count,

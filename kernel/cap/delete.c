@@ -36,11 +36,15 @@ static struct cte *zombie_slots(struct cap z, uint64_t *n)
 }
 
 /* Delete a capability that needs no descent: not final, or final but not
- * a container. */
+ * a container. A frame capability takes its own mapping with it, final or
+ * not: each frame capability records at most one mapping, and no page-table
+ * entry may outlive the capability that made it. */
 static void delete_simple(struct cte *s)
 {
 	if (cdt_is_final(s))
 		obj_finalise(s->cap);
+	else if ((cap_type(s->cap) == OBJ_FRAME_4K || cap_type(s->cap) == OBJ_FRAME_2M) && cap_map_asid(s->cap))
+		frame_unmap(&s->cap);
 	cdt_remove(s);
 }
 

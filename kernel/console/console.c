@@ -7,46 +7,68 @@
 #include "printf.h"
 
 /* One console for every cluster: its state and lock live in the shared
- * section, so that clusters neither overwrite each other's screen lines
- * nor interleave within a line. */
+ * section (docs/clusters.md, "Shared by clusters"), so that clusters
+ * neither overwrite each other's screen lines nor interleave within a
+ * line. */
 static struct {
 	enum { SCREEN_NONE, SCREEN_VGA, SCREEN_FB } screen;
 	struct fbcon fb;
 	char name[48];
 } con KSHARED;
 
+/* A ticket lock: cores get the console in the order they asked, so a
+ * cluster that prints without pause delays another by at most one hold per
+ * core ahead of it (and a user's text is printed one line per hold,
+ * console_write_lines). Recursive on one core: a panic inside a print
+ * still prints. */
 static struct {
-	uint32_t owner; /* 1 + APIC id of the holder, 0 = free */
+	uint32_t next;    /* next ticket to hand out */
+	uint32_t serving; /* the ticket whose turn it is */
+	uint32_t owner;   /* 1 + APIC id of the holder, 0 = free */
 	uint32_t depth;
+	uint32_t ticket;  /* the holder's */
 } con_lock KSHARED;
 
-/* A recursive spinlock: a panic inside a print still prints. */
+/* A core that died holding the console (a fault, a stopped machine) must
+ * not silence the others: after this long a waiter prints anyway, and the
+ * lock is best effort from then on. */
+#define CON_STEAL_SPINS (1ull << 28)
+
 void console_lock(void)
 {
-	uint32_t me = arch_lapic_id() + 1, free = 0;
+	uint32_t me = arch_lapic_id() + 1, t;
 
 	if (__atomic_load_n(&con_lock.owner, __ATOMIC_RELAXED) == me) {
 		con_lock.depth++;
 		return;
 	}
-	for (uint64_t spins = 0;; spins++) {
-		free = 0;
-		if (__atomic_compare_exchange_n(&con_lock.owner, &free, me, false, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
+	t = __atomic_fetch_add(&con_lock.next, 1, __ATOMIC_RELAXED);
+	for (uint64_t spins = 0; (int32_t)(__atomic_load_n(&con_lock.serving, __ATOMIC_ACQUIRE) - t) < 0;
+	     spins++) {
+		if (spins > CON_STEAL_SPINS)
 			break;
-		if (spins > (1ull << 28)) { /* a core died holding it: print anyway */
-			__atomic_store_n(&con_lock.owner, me, __ATOMIC_RELAXED);
-			break;
-		}
 		__builtin_ia32_pause();
 	}
+	__atomic_store_n(&con_lock.owner, me, __ATOMIC_RELAXED);
+	con_lock.ticket = t;
 	con_lock.depth = 1;
 }
 
+/* Serving moves on past our ticket; only ever forwards, so a holder that
+ * was only slow, not dead, cannot take the turn back after a steal. */
 void console_unlock(void)
 {
-	if (--con_lock.depth == 0)
-		__atomic_store_n(&con_lock.owner, 0, __ATOMIC_RELEASE);
+	uint32_t next, cur;
+
+	if (--con_lock.depth)
+		return;
+	next = con_lock.ticket + 1;
+	cur = __atomic_load_n(&con_lock.serving, __ATOMIC_RELAXED);
+	__atomic_store_n(&con_lock.owner, 0, __ATOMIC_RELAXED);
+	while ((int32_t)(next - cur) > 0 &&
+	       !__atomic_compare_exchange_n(&con_lock.serving, &cur, next, false, __ATOMIC_RELEASE,
+					    __ATOMIC_RELAXED))
+		;
 }
 
 void console_early_init(void)
@@ -103,6 +125,18 @@ void console_write(const char *s, size_t len)
 	console_lock();
 	console_write_locked(s, len);
 	console_unlock();
+}
+
+void console_write_lines(const char *s, size_t len)
+{
+	while (len) {
+		size_t n = 0;
+		while (n < len && s[n++] != '\n')
+			;
+		console_write(s, n);
+		s += n;
+		len -= n;
+	}
 }
 
 static void console_sink(void *ctx, const char *s, size_t len)

@@ -7,6 +7,10 @@
 void console_early_init(void);                 /* serial only */
 void console_screen_init(const struct bootinfo *bi); /* add the screen */
 void console_write(const char *s, size_t len);
+/* Text from user space (already copied into the kernel): the console lock
+ * is taken once per line, so no writer holds every cluster's console for
+ * longer than one line of at most DEBUG_PUTS_MAX bytes. */
+void console_write_lines(const char *s, size_t len);
 /* Hold the console (every cluster's) across several prints: one line of
  * output stays whole. Recursive on the same core. */
 void console_lock(void);

@@ -23,6 +23,14 @@ struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct 
  * (E_RANGE_ERROR beyond it, E_DELETE_FIRST if occupied). */
 struct kerr cspace_empty_slot(struct tcb *t, cptr_t cnode, uint64_t index, struct cte **slot);
 
+/* A copy of the capability in src with rights masked by `rights` and, for
+ * mint, a new badge or guard w1: the one derivation rule of copy, mint,
+ * IPC capability transfer and TCB configure (kernel/object/cnode.c). Changes
+ * nothing; cap_derive_commit inserts the result after src. */
+struct kerr cap_derive(const struct cte *src, uint64_t rights, bool mint, uint64_t w1, struct cap *out,
+		       unsigned *flags);
+void cap_derive_commit(struct cte *dst, struct cap nc, struct cte *src, unsigned flags);
+
 /* An invocation: the invoked slot, label, arguments, and the reply. */
 struct inv {
 	struct tcb *caller;

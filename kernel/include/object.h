@@ -18,6 +18,7 @@ struct asid_table {
 	paddr_t pml4[ASID_MAX];
 	uint64_t used[ASID_MAX / 64];
 	uint64_t full;
+	uint32_t in_use; /* ASIDs handed out */
 };
 struct asid_table *asid_table(void);
 void asid_table_init(struct asid_table *t);
@@ -29,5 +30,7 @@ void asid_free(uint32_t asid);
  * out of the kernel (sched_choose), before another core can run a thread
  * of the new address space. */
 void asid_flush_others(void);
+/* Whether n ASIDs can be allocated now (retype checks before it changes anything). */
+bool asid_available(uint64_t n);
 /* The PML4 (kernel pointer) of a live ASID, or NULL. */
 uint64_t *asid_pml4(uint32_t asid);

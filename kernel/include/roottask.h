@@ -7,5 +7,3 @@
  * boot-information frame), close boot memory and make it runnable.
  * Panics with a clear message on a bad module. */
 void roottask_create(struct kernel_boot *kb, const struct bi_module *mod);
-/* The root task's TCB (only it may end the run through DEBUG_EXIT). */
-struct tcb *roottask_tcb(void);

@@ -15,6 +15,9 @@ typedef uint64_t cptr_t;  /* capability address in a CSpace */
 #define ALIGN_DOWN(x, a) ((x) & ~((__typeof__(x))(a) - 1))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
+/* One load of memory another core (or user space) may change meanwhile:
+ * the compiler neither repeats nor tears it. */
+#define READ_ONCE(x) (*(const volatile __typeof__(x) *)&(x))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define UNUSED __attribute__((unused))
 #define NORETURN __attribute__((noreturn))

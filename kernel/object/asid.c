@@ -31,6 +31,7 @@ void asid_table_init(struct asid_table *t)
 		t->used[i] = 0;
 	t->used[0] = 1; /* ASID 0 is "unmapped", never handed out */
 	t->full = 0;
+	t->in_use = 0;
 }
 
 uint32_t asid_alloc(paddr_t pml4)
@@ -42,6 +43,7 @@ uint32_t asid_alloc(paddr_t pml4)
 	w = (uint32_t)__builtin_ctzll(~asids->full);
 	i = w * 64 + (uint32_t)__builtin_ctzll(~asids->used[w]);
 	asids->used[w] |= 1ull << (i % 64);
+	asids->in_use++;
 	if (asids->used[w] == ~0ull)
 		asids->full |= 1ull << w;
 	asids->pml4[i] = pml4;
@@ -59,10 +61,16 @@ void asid_flush_others(void)
 	smp_tlb_shootdown(0);
 }
 
+bool asid_available(uint64_t n)
+{
+	return n <= ASID_MAX - 1 - asids->in_use;
+}
+
 void asid_free(uint32_t asid)
 {
-	if (!asid || asid >= ASID_MAX)
+	if (!asid || asid >= ASID_MAX || !(asids->used[asid / 64] >> (asid % 64) & 1))
 		return;
+	asids->in_use--;
 	asids->pml4[asid] = 0;
 	asids->used[asid / 64] &= ~(1ull << (asid % 64));
 	asids->full &= ~(1ull << (asid / 64));

@@ -72,18 +72,18 @@ static struct kerr dest_slot(struct inv *iv, uint64_t index, struct cte **dst)
 	return KOK;
 }
 
-/* A capability derived from src with fewer rights and maybe a new badge
- * (Endpoint, Notification) or guard (CNode). */
-static struct kerr derive(struct cap src, uint64_t rights, bool set_w1, uint64_t w1, struct cap *out)
+static bool is_paging(unsigned t)
+{
+	return t == OBJ_PAGE_TABLE || t == OBJ_PAGE_DIRECTORY || t == OBJ_PDPT;
+}
+
+/* A new badge (Endpoint, Notification) or guard (CNode) for mint and mutate. */
+static struct kerr set_badge_or_guard(struct cap src, uint64_t w1, struct cap *out)
 {
 	unsigned t = cap_type(src);
 
-	*out = cap_with_rights(src, cap_rights(src) & (unsigned)rights);
-	if (t == OBJ_FRAME_4K || t == OBJ_FRAME_2M || t == OBJ_PAGE_TABLE || t == OBJ_PAGE_DIRECTORY ||
-	    t == OBJ_PDPT)
-		out->w1 = 0; /* a copy of a mapped frame or table starts unmapped */
-	if (!set_w1 || (w1 == 0 && t != OBJ_CNODE))
-		return KOK; /* badge 0: a plain copy for any type */
+	if (w1 == 0 && t != OBJ_CNODE)
+		return KOK; /* badge 0: no change, for any type */
 	if (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION) {
 		if (cap_badge(src))
 			return kerr(E_ILLEGAL_OPERATION, 1); /* badged caps cannot be re-badged */
@@ -99,11 +99,50 @@ static struct kerr derive(struct cap src, uint64_t rights, bool set_w1, uint64_t
 	return KOK;
 }
 
-/* Capabilities that are never copied: zombies, and copies of IRQ/IOPort
- * control only through their own invocations. */
-static bool copyable(struct cap c)
+/*
+ * The rules every derived copy obeys, whichever path makes it (copy, mint,
+ * capability transfer over IPC, TCB configure): docs/capabilities.md.
+ * - Zombies and empty slots are not copied.
+ * - An Untyped is copied only while it has no children; the caller then
+ *   marks the source full (cap_derive_commit), so the two never hand out
+ *   the same memory.
+ * - A frame copy starts unmapped (each capability records one mapping).
+ * - A paging structure is copied only while mapped, and the copy carries
+ *   the same record: it can never be linked a second time.
+ * Nothing is changed here; *out and *flags are what to insert.
+ */
+struct kerr cap_derive(const struct cte *src, uint64_t rights, bool mint, uint64_t w1, struct cap *out,
+		       unsigned *flags)
 {
-	return cap_type(c) != CAP_ZOMBIE && cap_type(c) != OBJ_NULL;
+	struct cap c = src->cap;
+	unsigned t = cap_type(c);
+	struct kerr e;
+
+	if (t == CAP_ZOMBIE || t == OBJ_NULL)
+		return kerr(E_ILLEGAL_OPERATION, 0);
+	if (t == OBJ_UNTYPED && cdt_has_children(src))
+		return kerr(E_REVOKE_FIRST, 0);
+	if (is_paging(t) && !cap_map_asid(c))
+		return kerr(E_ILLEGAL_OPERATION, 0); /* only a mapped one: its copies share the record */
+	*out = cap_with_rights(c, cap_rights(c) & (unsigned)rights);
+	if (t == OBJ_FRAME_4K || t == OBJ_FRAME_2M)
+		out->w1 = 0;
+	if (mint && (e = set_badge_or_guard(c, w1, out)).err)
+		return e;
+	*flags = cdt_derived_revocable(*out, c) ? MDB_REVOCABLE : 0;
+	if (mint && cap_badge(*out) && cap_badge(*out) != cap_badge(c) &&
+	    (t == OBJ_ENDPOINT || t == OBJ_NOTIFICATION))
+		*flags |= MDB_FIRST_BADGED;
+	return KOK;
+}
+
+/* Insert a derived capability (from cap_derive) after its source; an
+ * Untyped source then hands out nothing while the copy exists. */
+void cap_derive_commit(struct cte *dst, struct cap nc, struct cte *src, unsigned flags)
+{
+	cdt_insert(dst, nc, src, flags);
+	if (cap_type(nc) == OBJ_UNTYPED)
+		src->cap.w1 = cap_region_size(src->cap); /* watermark at the top: full */
 }
 
 /* The empty destination (MR0, in the invoked CNode) and the source (MR1,
@@ -119,21 +158,20 @@ static struct kerr do_copy(struct inv *iv, bool mint)
 {
 	struct cte *dst, *src;
 	struct cap nc;
+	unsigned fl;
 	struct kerr e;
 
 	if ((e = dest_and_src(iv, &dst, &src)).err)
 		return e;
-	if (!copyable(src->cap))
-		return kerr(E_ILLEGAL_OPERATION, 0);
-	if ((e = derive(src->cap, iv->arg[2], mint, iv->arg[3], &nc)).err)
+	if ((e = cap_derive(src, iv->arg[2], mint, iv->arg[3], &nc, &fl)).err)
 		return e;
-	unsigned fl = cdt_derived_revocable(nc, src->cap) ? MDB_REVOCABLE : 0;
-	if (mint && cap_badge(nc) && (cap_type(nc) == OBJ_ENDPOINT || cap_type(nc) == OBJ_NOTIFICATION))
-		fl |= MDB_FIRST_BADGED;
-	cdt_insert(dst, nc, src, fl);
+	cap_derive_commit(dst, nc, src, fl);
 	return KOK;
 }
 
+/* Move and mutate keep the capability's place in the tree and its
+ * mapping record or watermark; mutate may lower rights and set a badge or
+ * guard, never on a capability with children (they would change with it). */
 static struct kerr do_move(struct inv *iv, bool mutate)
 {
 	struct cte *dst, *src;
@@ -145,10 +183,10 @@ static struct kerr do_move(struct inv *iv, bool mutate)
 	if (cap_type(src->cap) == CAP_ZOMBIE)
 		return kerr(E_ILLEGAL_OPERATION, 0);
 	if (mutate && cdt_has_children(src))
-		return kerr(E_REVOKE_FIRST, 0); /* a new badge would change its children */
-	if ((e = derive(src->cap, mutate ? iv->arg[2] : RIGHTS_ALL, mutate, iv->arg[3], &nc)).err)
+		return kerr(E_REVOKE_FIRST, 0);
+	nc = cap_with_rights(src->cap, cap_rights(src->cap) & (unsigned)(mutate ? iv->arg[2] : RIGHTS_ALL));
+	if (mutate && (e = set_badge_or_guard(src->cap, iv->arg[3], &nc)).err)
 		return e;
-	nc.w1 = mutate ? nc.w1 : src->cap.w1; /* a move keeps the mapping */
 	cdt_move(dst, src, nc);
 	return KOK;
 }

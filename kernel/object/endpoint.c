@@ -97,6 +97,11 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 		t->regs.REG_ERR = E_INVALID_CAPABILITY;
 		return;
 	}
+	if (reply && reply->server) {
+		/* Another receiver waits with this reply object: one at a time. */
+		t->regs.REG_ERR = E_ILLEGAL_OPERATION;
+		return;
+	}
 	if (take_bound_signal(t))
 		return;
 	if (ep->state != EP_SEND) {
@@ -122,11 +127,22 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 	}
 }
 
+/* The endpoint goes away: every waiter gets an error, and a receiver lets
+ * go of its reply object (no pointer to either may outlive the wait).
+ * ep_cancel_one does it to one waiter (deletion takes them one per
+ * preemption unit: kernel/cap/delete.c). */
 bool ep_cancel_one(struct endpoint *ep)
 {
+	struct tcb *t;
+
 	if (!ep->q.head)
 		return false;
-	ipc_abort(ep_dequeue(ep), E_INVALID_CAPABILITY);
+	t = ep_dequeue(ep);
+	if (t->reply) {
+		t->reply->server = NULL;
+		t->reply = NULL;
+	}
+	ipc_abort(t, E_INVALID_CAPABILITY);
 	return true;
 }
 

@@ -8,6 +8,12 @@ static int level_of(unsigned type)
 	return type == OBJ_PAGE_TABLE ? PT_LEVEL_PT : type == OBJ_PAGE_DIRECTORY ? PT_LEVEL_PD : PT_LEVEL_PDPT;
 }
 
+/* Unlink the structure (if it is still where its record says) and clear
+ * it, linked or not: a table unlinked some other way (its parent was
+ * unmapped, its address space deleted) may still hold entries, and they
+ * must not come back when it is linked again. All capabilities to a
+ * paging structure share one record (copies exist only of mapped ones),
+ * so the caller holds the final one. */
 void pagetable_unmap(struct cap *c)
 {
 	uint64_t *pml4 = asid_pml4(cap_map_asid(*c));
@@ -15,6 +21,7 @@ void pagetable_unmap(struct cap *c)
 	if (pml4)
 		vspace_unmap_table(pml4, cap_map_asid(*c), cap_map_vaddr(*c), level_of(cap_type(*c)),
 				   cap_paddr(*c));
+	vspace_clear_table(cap_paddr(*c));
 	c->w1 = 0;
 }
 
@@ -46,6 +53,10 @@ struct kerr pagetable_invoke(struct inv *iv)
 	case INV_PAGE_TABLE_MAP:
 		return pt_map(iv);
 	case INV_PAGE_TABLE_UNMAP:
+		if (!cap_map_asid(iv->cap))
+			return KOK;
+		if (!cdt_is_final(iv->slot))
+			return kerr(E_REVOKE_FIRST, 0); /* its copies record the same link */
 		pagetable_unmap(&iv->slot->cap);
 		return KOK;
 	default:

@@ -45,22 +45,38 @@ static void tcb_resume(struct tcb *t)
 	sched_enqueue(t);
 }
 
-/* Install a copy of the capability at cptr into one of t's slots. */
-static struct kerr set_slot(struct inv *iv, struct tcb *t, unsigned which, cptr_t cptr, unsigned type)
-{
+/* A derived copy of the capability at cptr for one of a TCB's slots. */
+struct slot_src {
 	struct cte *src;
+	struct cap cap;
+	unsigned flags;
+};
+
+static struct kerr slot_source(struct inv *iv, cptr_t cptr, unsigned type, struct slot_src *out)
+{
 	struct kerr e;
 
-	if ((e = cspace_lookup_cap(iv->caller, cptr, type, &src)).err)
+	if ((e = cspace_lookup_cap(iv->caller, cptr, type, &out->src)).err)
 		return e;
-	if ((e = cap_delete(&t->slots[which])).err)
+	return cap_derive(out->src, RIGHTS_ALL, false, 0, &out->cap, &out->flags);
+}
+
+/* Replace slot `which` of t (deleting may be preempted: the call restarts). */
+static struct kerr install(struct tcb *t, unsigned which, struct slot_src *ss)
+{
+	struct kerr e = cap_delete(&t->slots[which]);
+
+	if (e.err)
 		return e;
-	cdt_insert(&t->slots[which], src->cap, src, 0);
+	cap_derive_commit(&t->slots[which], ss->cap, ss->src, ss->flags);
 	return KOK;
 }
 
+/* Decode everything first, then change: nothing is changed by a configure
+ * that fails (a restarted one may have replaced slots before it stopped). */
 static struct kerr configure(struct inv *iv, struct tcb *t)
 {
+	struct slot_src cs, vs, buf;
 	struct kerr e;
 
 	if (iv->len < 5)
@@ -69,10 +85,18 @@ static struct kerr configure(struct inv *iv, struct tcb *t)
 		return kerr(E_ALIGNMENT_ERROR, 3);
 	if (t == iv->caller)
 		return kerr(E_ILLEGAL_OPERATION, 0); /* reconfigure a thread that is not running */
-	if ((e = set_slot(iv, t, TCB_CSPACE, iv->arg[1], OBJ_CNODE)).err ||
-	    (e = set_slot(iv, t, TCB_VSPACE, iv->arg[2], OBJ_PML4)).err)
+	if ((e = slot_source(iv, iv->arg[1], OBJ_CNODE, &cs)).err ||
+	    (e = slot_source(iv, iv->arg[2], OBJ_PML4, &vs)).err)
 		return e;
-	if (iv->arg[4] && (e = set_slot(iv, t, TCB_IPCBUF, iv->arg[4], OBJ_FRAME_4K)).err)
+	if (iv->arg[4]) {
+		if ((e = slot_source(iv, iv->arg[4], OBJ_FRAME_4K, &buf)).err)
+			return e;
+		if (!(cap_rights(buf.cap) & RIGHT_WRITE))
+			return kerr(E_INVALID_CAPABILITY, 4); /* the kernel writes replies there */
+	}
+	if ((e = install(t, TCB_CSPACE, &cs)).err || (e = install(t, TCB_VSPACE, &vs)).err)
+		return e;
+	if (iv->arg[4] && (e = install(t, TCB_IPCBUF, &buf)).err)
 		return e;
 	t->fault_ep = iv->arg[0];
 	t->ipcbuf_vaddr = iv->arg[3];

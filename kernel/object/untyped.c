@@ -100,9 +100,16 @@ struct kerr untyped_invoke(struct inv *iv)
 		if (!cap_is_null(dst[i].cap))
 			return kerr(E_DELETE_FIRST, i);
 	paddr_t base = cap_paddr(ut), top = base + (1ull << cap_size_bits(ut));
-	/* Without children the whole untyped is free again: RAM is cleared
-	 * first, from the watermark down, preemptibly. */
-	if (!cdt_has_children(iv->slot)) {
+	/* Without children the whole untyped is free again. Every check is made
+	 * against the watermark the retype will use before anything changes. */
+	bool reset = !cdt_has_children(iv->slot);
+	paddr_t start = ALIGN_UP(base + (reset ? 0 : ut.w1), 1ull << bits);
+	if (bits > cap_size_bits(ut) || start > top || count > (top - start) >> bits)
+		return kerr(E_NOT_ENOUGH_MEMORY, 0);
+	if (type == OBJ_PML4 && !asid_available(count))
+		return kerr(E_NOT_ENOUGH_MEMORY, 1); /* no ASID left */
+	/* RAM is cleared first, from the watermark down, preemptibly. */
+	if (reset) {
 		uint64_t w = ut.w1;
 		while (w && !cap_is_device(ut)) {
 			uint64_t chunk = (w & (RESET_CHUNK - 1)) ? (w & (RESET_CHUNK - 1)) : RESET_CHUNK;
@@ -112,12 +119,8 @@ struct kerr untyped_invoke(struct inv *iv)
 			if (w && preempt_work(RESET_CHUNK / PREEMPT_UNIT_CLEAR_BYTES))
 				return kerr(E_PREEMPTED, 0);
 		}
-		iv->slot->cap.w1 = ut.w1 = 0;
+		iv->slot->cap.w1 = 0;
 	}
-	uint64_t mark = ut.w1;
-	paddr_t start = ALIGN_UP(base + mark, 1ull << bits);
-	if (bits > cap_size_bits(ut) || start > top || count > (top - start) >> bits)
-		return kerr(E_NOT_ENOUGH_MEMORY, 0);
 	for (uint64_t i = 0; i < count; i++) {
 		paddr_t pa = start + (i << bits);
 		struct cap nc;

@@ -2,20 +2,38 @@
 #include "atoll/atoll.h"
 #include "printf.h"
 
-void puts_raw(const char *s, size_t len)
+cptr_t atoll_debug_cap = ROOT_DEBUG;
+
+/* At most DEBUG_PUTS_MAX bytes a call, cut after the last whole line that
+ * fits: the kernel keeps each line of a call whole among the clusters'
+ * output, so only a line longer than a call can be cut into. */
+uint64_t puts_raw(const char *s, size_t len)
 {
+	uint64_t err = E_OK;
+
 	while (len) {
-		size_t n = len > 4096 ? 4096 : len;
-		sys_debug_puts(s, n);
+		size_t n = len > DEBUG_PUTS_MAX ? DEBUG_PUTS_MAX : len;
+		if (n < len) {
+			size_t k = n;
+			while (k && s[k - 1] != '\n')
+				k--;
+			if (k)
+				n = k;
+		}
+		uint64_t e = sys_debug_puts(atoll_debug_cap, s, n);
+		if (e && !err)
+			err = e;
 		s += n;
 		len -= n;
 	}
+	return err;
 }
 
-/* One printf is one kernel write when it fits the buffer, so lines from
- * other threads and other clusters do not cut into it. */
+/* One printf is one kernel write when it fits the buffer (the longest
+ * write the kernel takes), so lines from other threads and other clusters
+ * do not cut into it. */
 struct outbuf {
-	char b[512];
+	char b[DEBUG_PUTS_MAX];
 	size_t n;
 };
 
@@ -58,10 +76,15 @@ int printf(const char *fmt, ...)
 	return n;
 }
 
-/* A program's end: the root task ends the run with its verdict. */
+/* A program's end: with the exit right it ends the run with its verdict.
+ * Without, it stops its thread (slot 1 is a program's own TCB, in a root
+ * task and in a process alike) and never returns. */
 void atoll_exit(long code)
 {
-	sys_debug_exit((uint64_t)code);
+	sys_debug_exit(atoll_debug_cap, (uint64_t)code);
+	tcb_suspend(ROOT_TCB);
+	for (;;)
+		sys_yield();
 }
 
 const char *atoll_cpu_brand(const struct abi_bootinfo *bi)

@@ -34,6 +34,15 @@ static struct answer sum_words(const struct ipc_result *r)
 	return (struct answer){ 0, 10, { sum, n, PEER_SUM_FILL + 2, PEER_SUM_FILL + 3 } };
 }
 
+/* PEER_PUTS: a process prints only through a debug capability it was given. */
+static uint64_t debug_line(cptr_t dbg)
+{
+	static const char line[] = "# peer: a line through its own copy of the debug capability\n";
+
+	atoll_debug_cap = dbg;
+	return puts_raw(line, sizeof(line) - 1);
+}
+
 static struct answer serve(const struct ipc_result *r)
 {
 	const uint64_t *m = r->mr;
@@ -49,6 +58,8 @@ static struct answer serve(const struct ipc_result *r)
 		*(volatile uint8_t *)(uintptr_t)main = 0xC3; /* read-only code: faults */
 		return (struct answer){ 0, 1, { 0 } };
 	case PEER_SIGNAL: return (struct answer){ 0, 1, { ntfn_signal(PEER_SLOT_NTFN) } };
+	case PEER_PUTS: return (struct answer){ 0, 1, { debug_line(m[0]) } };
+	case PEER_EXIT: return (struct answer){ 0, 1, { sys_debug_exit(m[0], 1) } };
 	default: return (struct answer){ PEER_BAD_LABEL, 0, { 0 } };
 	}
 }

@@ -11,6 +11,10 @@ enum xc_op {
 	XC_BURST,      /* 0 -> c: send w1 XC_DATA messages, spinning w2 cycles between */
 	XC_DATA,       /* c -> 0: w1 = sequence number, w2 = sender cluster */
 	XC_DONE,       /* 0 -> c: stop serving */
+	XC_RESET_STATS, /* 0 -> c: reset every counter it can name through its debug
+			 * capability, then try w1 core numbers past its own and ~0;
+			 * c answers XC_RESET_DONE w1 = resets done, w2 = refused */
+	XC_RESET_DONE,
 };
 
 /* Channels to every other cluster (index = cluster id; ours is not ok). */

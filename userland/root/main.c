@@ -39,6 +39,7 @@ static int run_suite(void)
 		{ fpu_tests, fpu_tests_count },
 		{ process_tests, process_tests_count },
 		{ irq_tests, irq_tests_count },
+		{ isolation_tests, isolation_tests_count },
 		{ hostile_tests, hostile_tests_count },
 		{ long_tests, long_tests_count },
 		{ stress_tests, stress_tests_count },
@@ -58,7 +59,7 @@ static int run_suite(void)
 		ksnprintf(prefix, sizeof(prefix), "cluster %u: ", suite_bi->cluster_id);
 		ut_prefix = prefix;
 		failed = ut_run(all, n, 0, &passed);
-		sys_debug_entry_report(); /* cluster 0's kernel prints its own when the run ends */
+		sys_debug_entry_report(ROOT_DEBUG); /* cluster 0's kernel prints its own when the run ends */
 		uint64_t m[CHAN_MSG_WORDS] = { XC_RESULT, passed, failed };
 		chan_send(&xc[0], m);
 		xc_serve();

@@ -22,6 +22,8 @@ extern const struct utest process_tests[];
 extern const unsigned process_tests_count;
 extern const struct utest fpu_tests[];
 extern const unsigned fpu_tests_count;
+extern const struct utest isolation_tests[];
+extern const unsigned isolation_tests_count;
 extern const struct utest hostile_tests[];
 extern const unsigned hostile_tests_count;
 extern const struct utest long_tests[];

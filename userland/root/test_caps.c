@@ -211,10 +211,11 @@ static void t_delete_cnode_cycles(void)
 	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 16, ROOT_CNODE, again, 1), E_OK); /* all of it is free */
 }
 
-/* Retype of several PML4s that runs out of ASIDs part way: the ones made
- * stay, and the untyped's watermark covers them (later objects must not
- * overlap them). 32 MiB of untyped is 8192 pages: PML4s made plus frames
- * made afterwards must be exactly that. */
+/* Retype of several PML4s that would run out of ASIDs part way fails
+ * before it makes any (decode, then invoke), and the watermark stays where
+ * the PML4s made before end (later objects must not overlap them). 32 MiB
+ * of untyped is 8192 pages: PML4s made plus frames made afterwards must be
+ * exactly that. */
 static void t_retype_partial_failure(void)
 {
 	uint64_t free_asids = 0, made = 0, frames = 0, e;
@@ -236,8 +237,9 @@ static void t_retype_partial_failure(void)
 		if (untyped_retype(ut, OBJ_PML4, 0, cn, made, 1) != E_OK)
 			break;
 	EXPECT_EQ(made, free_asids - 10);
-	e = untyped_retype(ut, OBJ_PML4, 0, cn, made, 20); /* 10 made, then no ASID */
+	e = untyped_retype(ut, OBJ_PML4, 0, cn, made, 20); /* room for 10: none made */
 	EXPECT_EQ(e, E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(untyped_retype(ut, OBJ_PML4, 0, cn, made, 10), E_OK); /* the slots were empty */
 	made += 10;
 	while (untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1) == E_OK) {
 		frames++;
@@ -305,7 +307,7 @@ const struct utest caps_tests[] = {
 	{ "retype aligns objects to their size", t_retype_alignment },
 	{ "retype continues from the watermark", t_untyped_children_block_nothing },
 	{ "memory retyped again after revoke reads zero (clearing is preemptible)", t_retype_reuse_is_zero },
-	{ "retype that fails part way keeps what it made below the watermark", t_retype_partial_failure },
+	{ "retype that would run out of ASIDs part way makes nothing", t_retype_partial_failure },
 	{ "CNode copy and delete, with their errors", t_cnode_copy_and_delete },
 	{ "CNode move", t_cnode_move },
 	{ "mint: badges, and no re-badging", t_mint_badge_rules },

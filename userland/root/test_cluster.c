@@ -32,6 +32,22 @@ static void spin_cycles(uint64_t n)
 		__asm__ volatile("pause");
 }
 
+/* XC_RESET_STATS: reset what this cluster's debug capability reaches (its
+ * own cores), and try `beyond` core numbers past them and ~0: cluster 0's
+ * cores are not among the numbers any other cluster can name. */
+static void reset_all_stats(struct chan *c0, uint64_t beyond)
+{
+	uint32_t n = suite_bi->core_count;
+	uint64_t done = 0, refused = 0;
+
+	for (uint64_t k = 0; k < n; k++)
+		done += sys_debug_stats(ROOT_DEBUG, k, true, NULL) == E_OK;
+	for (uint64_t k = n; k < n + beyond; k++)
+		refused += sys_debug_stats(ROOT_DEBUG, k, true, NULL) == E_RANGE_ERROR;
+	refused += sys_debug_stats(ROOT_DEBUG, ~0ull, true, NULL) == E_RANGE_ERROR;
+	chan_send_words(c0, XC_RESET_DONE, done, refused, 0);
+}
+
 void xc_serve(void)
 {
 	struct chan *c0 = &xc[0];
@@ -49,6 +65,9 @@ void xc_serve(void)
 				if (m[2])
 					spin_cycles(m[2]);
 			}
+			break;
+		case XC_RESET_STATS:
+			reset_all_stats(c0, m[1]);
 			break;
 		case XC_DONE:
 			return;
@@ -94,7 +113,7 @@ static void where_fn(uint64_t slot)
 {
 	uint64_t here = ~0ull;
 
-	sys_debug_stats(0, false, &here);
+	sys_debug_stats(ROOT_DEBUG, 0, false, &here);
 	seen_core[slot] = here + 1;
 }
 
@@ -166,7 +185,7 @@ static void t_cross_core_ipc(void)
 			break;
 		}
 	}
-	sys_debug_stats(0, false, &here);
+	sys_debug_stats(ROOT_DEBUG, 0, false, &here);
 	EXPECT_EQ(here, 0); /* the caller stayed on its core throughout */
 	EXPECT_EQ(tcb_suspend(th.tcb), E_OK);
 }
@@ -353,6 +372,36 @@ static void t_xc_receiver_sleeps(void)
 	EXPECT(chan_stats.waits > waits);
 }
 
+/* Words 0-5 of core 0's counters (kernel lock, IPIs): only a reset lowers them. */
+static void stats_core0(uint64_t *w)
+{
+	EXPECT_EQ(sys_debug_stats(ROOT_DEBUG, 0, false, NULL), E_OK);
+	for (unsigned i = 0; i < 6; i++)
+		w[i] = atoll_ipcbuf->mr[i];
+}
+
+static void t_xc_stats_reset(void)
+{
+	uint64_t before[6], after[6], m[CHAN_MSG_WORDS];
+	const uint64_t beyond = 2 * ABI_MAX_CLUSTERS;
+
+	if (!xc_driver())
+		return;
+	burst(2, 50, seconds(1) / 2000, false); /* we block: cluster 1's signals IPI us */
+	stats_core0(before);
+	EXPECT(before[5] > 0);
+	for (uint32_t j = 1; j < suite_bi->cluster_count; j++) {
+		chan_send_words(&xc[j], XC_RESET_STATS, beyond, 0, 0);
+		chan_recv(&xc[j], m, 64);
+		EXPECT_EQ(m[0], XC_RESET_DONE);
+		EXPECT_EQ(m[1], suite_bi->core_count); /* its own cores: reset */
+		EXPECT_EQ(m[2], beyond + 1);           /* every other number: refused */
+	}
+	stats_core0(after);
+	for (unsigned i = 0; i < 6; i++)
+		EXPECT(after[i] >= before[i]); /* ours survived every other cluster's resets */
+}
+
 static void t_xc_100k(void)
 {
 	uint64_t waits = chan_stats.waits;
@@ -379,6 +428,7 @@ const struct utest xc_tests[] = {
 	{ "signals while the receiver runs: no wait, nothing lost", t_xc_receiver_runs },
 	{ "signals while the receiver sleeps: woken every time", t_xc_receiver_sleeps },
 	{ "100,000 signals with no lost wake-up", t_xc_100k },
+	{ "no other cluster can reset cluster 0's counters", t_xc_stats_reset },
 };
 const unsigned xc_tests_count = sizeof(xc_tests) / sizeof(xc_tests[0]);
 

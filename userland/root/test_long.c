@@ -2,8 +2,7 @@
  * Long kernel operations at their worst, each in one system call: deleting
  * an endpoint or a notification that 1024 threads wait on, a chain of 1024
  * CNodes each holding the last capability of the next, retype of 256 PML4s
- * and of 256 TCBs, revoke of their untyped, a 1 KiB console write of 48
- * lines. Each must give its usual result; those that preempt must have
+ * and of 256 TCBs, revoke of their untyped, a console write of 64 lines. Each must give its usual result; those that preempt must have
  * been preempted (the kernel's count, SYS_DEBUG_STATS word 10). Under
  * -icount the boot case boot.longest-entry checks that no kernel entry of
  * the suite, these included, exceeded 100,000 instructions
@@ -39,7 +38,7 @@ static volatile uint64_t woke[WAITERS];
 
 static uint64_t preemptions(void)
 {
-	sys_debug_stats(0, false, NULL);
+	sys_debug_stats(ROOT_DEBUG, 0, false, NULL);
 	return atoll_ipcbuf->mr[10];
 }
 
@@ -158,19 +157,19 @@ static void retype_256(uint64_t type, uint64_t ut_bits)
 static void t_retype_256_pml4s(void) { retype_256(OBJ_PML4, 20); }
 static void t_retype_256_tcbs(void) { retype_256(OBJ_TCB, 19); }
 
-/* One console write of 48 lines (about 1 KiB): more console work than one
- * kernel entry may do, so it is continued by restarts, and every byte is
- * written once. */
+/* One console write of 64 short lines (384 bytes; each line scrolls the
+ * screen): more console work than one kernel entry may do, so it is
+ * continued by restarts, and every line is written once. */
 static void t_long_console_write(void)
 {
-	static char text[48 * 22 + 1];
+	static char text[64 * 6 + 1];
 	size_t n = 0;
 	uint64_t p0;
 
-	for (unsigned i = 0; i < 48; i++)
-		n += (size_t)ksnprintf(text + n, sizeof(text) - n, "# one write, line %02u\n", i);
+	for (unsigned i = 0; i < 64; i++)
+		n += (size_t)ksnprintf(text + n, sizeof(text) - n, "#  %02u\n", i);
 	p0 = preemptions();
-	EXPECT_EQ(sys_debug_puts(text, n), E_OK);
+	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, n), E_OK);
 	EXPECT(preemptions() - p0 >= 1);
 }
 
@@ -180,6 +179,6 @@ const struct utest long_tests[] = {
 	{ "deleting a chain of 1024 nested CNodes is preempted and frees all", t_deep_cnode_chain },
 	{ "retype of 256 PML4s in one call, twice", t_retype_256_pml4s },
 	{ "retype of 256 TCBs in one call, twice", t_retype_256_tcbs },
-	{ "a console write of 48 lines is continued by restarts", t_long_console_write },
+	{ "a console write of 64 lines is continued by restarts", t_long_console_write },
 };
 const unsigned long_tests_count = sizeof(long_tests) / sizeof(long_tests[0]);

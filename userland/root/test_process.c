@@ -265,6 +265,36 @@ static void t_badges_across_spaces(void)
 	server_stop(&s);
 }
 
+/* --- the debug capability in another CSpace ----------------------------------------- */
+
+static uint64_t peer_debug(struct server *s, uint64_t label, cptr_t slot)
+{
+	struct ipc_result r = ipc_call(s->ep, msginfo(label, 0, 0, 1), slot, 0, 0, 0);
+
+	EXPECT_EQ(r.err, E_OK);
+	return r.mr[0];
+}
+
+static void t_process_debug_cap(void)
+{
+	struct server s;
+
+	REQUIRE_OK(server_start(&s, 0, false));
+	/* Nothing ambient: without a debug capability of its own, a clean error. */
+	EXPECT_EQ(peer_debug(&s, PEER_PUTS, PEER_SLOT_DEBUG), E_FAILED_LOOKUP);
+	EXPECT_EQ(peer_debug(&s, PEER_PUTS, PEER_SLOT_EP), E_INVALID_CAPABILITY);
+	EXPECT_EQ(peer_debug(&s, PEER_PUTS, ROOT_DEBUG), E_INVALID_CAPABILITY); /* its reply object there */
+	EXPECT_EQ(peer_debug(&s, PEER_EXIT, PEER_SLOT_DEBUG), E_FAILED_LOOKUP);
+	/* Given copies: the one with the write right prints, neither ends the run. */
+	EXPECT_EQ(process_give(&s.p, PEER_SLOT_DEBUG, ROOT_DEBUG, DEBUG_RIGHT_STATS, 0), E_OK);
+	EXPECT_EQ(process_give(&s.p, PEER_SLOT_DEBUG + 1, ROOT_DEBUG, DEBUG_RIGHT_PUTS, 0), E_OK);
+	EXPECT_EQ(peer_debug(&s, PEER_PUTS, PEER_SLOT_DEBUG), E_INVALID_CAPABILITY);
+	EXPECT_EQ(peer_debug(&s, PEER_PUTS, PEER_SLOT_DEBUG + 1), E_OK);
+	EXPECT_EQ(peer_debug(&s, PEER_EXIT, PEER_SLOT_DEBUG), E_INVALID_CAPABILITY);
+	EXPECT_EQ(peer_debug(&s, PEER_EXIT, PEER_SLOT_DEBUG + 1), E_INVALID_CAPABILITY);
+	server_stop(&s);
+}
+
 /* --- faults in another address space ----------------------------------------------- */
 
 static void client_fn(uint64_t ep)
@@ -391,6 +421,7 @@ const struct utest process_tests[] = {
 	{ "call to another address space with 4 words", t_call_four_words },
 	{ "call to another address space with 10 words", t_call_ten_words },
 	{ "badges are delivered across address spaces", t_badges_across_spaces },
+	{ "a process prints only through a debug capability it was given", t_process_debug_cap },
 	{ "a fault in another address space reaches its handler", t_fault_reaches_handler },
 	{ "the peer's code segment is mapped read-only", t_segment_rights_enforced },
 	{ "one virtual address, two address spaces, two frames", t_same_vaddr_two_spaces },

@@ -162,8 +162,9 @@ static uint64_t gen_word(struct rand64 *r)
 	}
 }
 
-/* A system-call number: every real one (DEBUG_EXIT excepted: it ends the
- * run), weighted towards invocations, plus invalid ones. */
+/* A system-call number: every real one (DEBUG_EXIT excepted: the thread
+ * has no debug capability, but a kernel bug there would end the run with a
+ * random verdict), weighted towards invocations, plus invalid ones. */
 static uint64_t gen_sysno(struct rand64 *r)
 {
 	static const struct { uint8_t upto, no; } w[] = {
@@ -282,19 +283,21 @@ static void gen_invocation(struct rand64 *r, struct stress_call *c, struct ipc_b
 	}
 }
 
-/* DEBUG_PUTS only with an empty string or a pointer that cannot be read,
- * so the log stays clean. */
+/* DEBUG_PUTS (rdi the random cptr gen_call chose, MR0 the text, MR1 its
+ * length): the thread holds no debug capability, so every one must fail;
+ * the text is empty or unreadable all the same, so that a kernel that
+ * printed anyway would not garble the log. */
 static void gen_puts(struct rand64 *r, struct stress_call *c)
 {
 	uint64_t x = rand_next(r);
 
 	switch (rand_below(r, 4)) {
-	case 0: c->cap = 0x7000000000ull + (x & 0xFFFFFFF); break; /* unmapped */
-	case 1: c->cap = 0xFFFF800000000000ull | (x & 0x7FFFFFFFFFFFull); break;
-	case 2: c->cap = 0x0000800000000000ull | (x & 0x7FFFFFFFFFFFull); break;
-	default: c->cap = gen_word(r); c->info = 0; return;
+	case 0: c->mr[0] = 0x7000000000ull + (x & 0xFFFFFFF); break; /* unmapped */
+	case 1: c->mr[0] = 0xFFFF800000000000ull | (x & 0x7FFFFFFFFFFFull); break;
+	case 2: c->mr[0] = 0x0000800000000000ull | (x & 0x7FFFFFFFFFFFull); break;
+	default: c->mr[0] = gen_word(r); c->mr[1] = 0; return;
 	}
-	c->info = rand_chance(r, 80) ? rand_range(r, 1, 4096) : x;
+	c->mr[1] = rand_chance(r, 80) ? rand_range(r, 1, 4096) : x;
 }
 
 static void gen_call(struct rand64 *r, struct stress_call *c, struct ipc_buffer *b)

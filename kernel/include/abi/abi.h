@@ -44,6 +44,15 @@ enum lookup_fault {
 #define RIGHT_GRANT_REPLY 8u
 #define RIGHTS_ALL 15u
 
+/* What a debug capability's rights allow (OBJ_DEBUG; docs/abi.md). The
+ * exit right is the one authority over every cluster: the run ends. */
+#define DEBUG_RIGHT_STATS RIGHT_READ /* DEBUG_STATS: read this cluster's counters */
+#define DEBUG_RIGHT_PUTS RIGHT_WRITE /* DEBUG_PUTS; with the stats right: reset counters */
+#define DEBUG_RIGHT_EXIT RIGHT_GRANT /* DEBUG_EXIT: end the run */
+/* Longest DEBUG_PUTS (a long line of the suite's, the runtime's printf
+ * buffer); a longer one fails with E_RANGE_ERROR, unprinted. */
+#define DEBUG_PUTS_MAX 512
+
 /* Message info word: label (bits 12-63), caps unwrapped (9-11), extra caps
  * (7-8), length in words (0-6). */
 #define MSG_MAX_WORDS 120

@@ -36,6 +36,7 @@ enum abi_root_slot {
 	ROOT_IRQ_CONTROL = 6,
 	ROOT_IOPORT_CONTROL = 7,  /* cluster 0 only: devices belong to it */
 	ROOT_XNOTIF = 8,          /* this cluster's inbound cross-cluster notification (Wait, Poll) */
+	ROOT_DEBUG = 9,           /* the debug capability, all rights: console output, counters, end of the run */
 	ROOT_CHAN_SIGNAL = 16,    /* + j: signal cluster j's inbound notification (badged with our bit) */
 	ROOT_FIRST_FREE_FIXED = ROOT_CHAN_SIGNAL + ABI_MAX_CLUSTERS,
 };

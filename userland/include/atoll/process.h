@@ -67,7 +67,8 @@ void process_destroy(struct process *p);
 
 /*
  * The peer server (userland/peer): slot 8 an endpoint it receives on, slot 9
- * its reply object, slot 10 (optional) a notification. Request labels:
+ * its reply object, slot 10 (optional) a notification, slot 11 (optional)
+ * a debug capability. Request labels:
  */
 enum peer_label {
 	PEER_ECHO = 1,       /* reply MR0..3 as received (4 words) */
@@ -79,10 +80,15 @@ enum peer_label {
 	PEER_WHO = 5,        /* reply: badge received, spawn argument, rsp, IPC buffer */
 	PEER_WRITE_TEXT = 6, /* write to its own (read-only) code; reply 0 if it survived */
 	PEER_SIGNAL = 7,     /* signal the notification in slot 10; reply its error */
+	PEER_PUTS = 8,       /* print a line through the debug capability in slot MR0
+			      * (runtime output from then on too); reply the error */
+	PEER_EXIT = 9,       /* DEBUG_EXIT, verdict fail, through slot MR0; reply the
+			      * error (a run that ends here fails) */
 };
 #define PEER_SLOT_EP 8
 #define PEER_SLOT_REPLY 9
 #define PEER_SLOT_NTFN 10
+#define PEER_SLOT_DEBUG 11
 #define PEER_FAR_ADDR 0x0000000050000000ull
 #define PEER_SUM_FILL 1000
 #define PEER_BAD_LABEL 0xFFF /* reply label for an unknown request */

@@ -35,35 +35,41 @@ static inline struct ipc_result sys_call6(uint64_t no, cptr_t cap, uint64_t info
 	return (struct ipc_result){ rax, rdi, rsi, { r10, r8, r9, r12 } };
 }
 
-static inline uint64_t sys_debug_puts(const char *s, uint64_t len)
+/* The debug calls name a debug capability `dbg` (ROOT_DEBUG in a root
+ * task; the runtime's own output uses atoll_debug_cap). Write right: print
+ * len <= DEBUG_PUTS_MAX bytes at s (longer: E_RANGE_ERROR, nothing
+ * printed; puts_raw splits). */
+static inline uint64_t sys_debug_puts(cptr_t dbg, const char *s, uint64_t len)
 {
-	return sys_call6(SYS_DEBUG_PUTS, (uint64_t)(uintptr_t)s, len, 0, 0, 0, 0, 0).err;
+	return sys_call6(SYS_DEBUG_PUTS, dbg, 0, 0, (uint64_t)(uintptr_t)s, len, 0, 0).err;
 }
 
-static inline __attribute__((noreturn)) void sys_debug_exit(uint64_t verdict)
+/* Grant right: end the whole run with `verdict` (0 = pass). Returns only
+ * if it could not (the error). */
+static inline uint64_t sys_debug_exit(cptr_t dbg, uint64_t verdict)
 {
-	sys_call6(SYS_DEBUG_EXIT, verdict, 0, 0, 0, 0, 0, 0);
-	for (;;)
-		;
+	return sys_call6(SYS_DEBUG_EXIT, dbg, 0, 0, verdict, 0, 0, 0).err;
 }
 
-/* This cluster's core `core`: its counters into the IPC buffer: words 0-3
- * kernel-lock acquisitions, contended ones, wait and hold cycles (kept with
- * lockstats=on), 4-5 IPIs sent and received, 6 timer ticks, 7 thread
- * switches; *here = the core the caller runs on. */
-static inline uint64_t sys_debug_stats(uint64_t core, bool reset, uint64_t *here)
+/* Read right: this cluster's core `core`: its counters into the IPC buffer:
+ * words 0-3 kernel-lock acquisitions, contended ones, wait and hold cycles
+ * (kept with lockstats=on), 4-5 IPIs sent and received, 6 timer ticks, 7
+ * thread switches; *here = the core the caller runs on. With `reset` (needs
+ * the write right too) words 0-5 restart from 0 afterwards. */
+static inline uint64_t sys_debug_stats(cptr_t dbg, uint64_t core, bool reset, uint64_t *here)
 {
-	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, core, reset, 0, 0, 0, 0, 0);
-	if (here)
+	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, core, reset, 0, 0);
+	if (here && r.err == E_OK)
 		*here = r.badge;
 	return r.err;
 }
 
-/* Have the kernel print this cluster's longest kernel entry (entrystats=on)
- * on its console: the line a test run ends with. */
-static inline uint64_t sys_debug_entry_report(void)
+/* Read and write rights: have the kernel print this cluster's longest
+ * kernel entry (entrystats=on) on its console, the line a test run ends
+ * with. */
+static inline uint64_t sys_debug_entry_report(cptr_t dbg)
 {
-	return sys_call6(SYS_DEBUG_STATS, 0, 2, 0, 0, 0, 0, 0).err;
+	return sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, 0, 2, 0, 0).err;
 }
 
 static inline uint64_t atoll_rdtsc(void)

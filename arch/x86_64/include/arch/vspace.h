@@ -26,6 +26,9 @@ int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool
 void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large);
 /* Remove the level-`level` table at va if it is still `table`. */
 void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table);
+/* Empty the paging structure at `table` (linked nowhere any more): nothing
+ * it mapped stays reachable if it is linked again. */
+void vspace_clear_table(paddr_t table);
 /* The TLB may hold translations tagged with this ASID (its PCID) that must
  * not be used again: flush them now or before the ASID next runs. */
 void vspace_asid_flush(uint32_t asid);
