@@ -48,7 +48,8 @@ run: deps build
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
 test: deps build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS); status=$$?; \
+		$(CURDIR)/scripts/entry-report.sh logs; exit $$status
 	@if [ -n "$(STRESS)" ]; then SMP=1 CMDLINE="test=suite stress=$(STRESS) seed=$(or $(SEED),1)" \
 		KERNEL=$(KERNEL) TIMEOUT=600 MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" \
 		scripts/boot-test.sh; fi
