@@ -116,7 +116,9 @@ struct kerr untyped_invoke(struct inv *iv)
 			memset(phys_to_virt(base + w - chunk), 0, chunk);
 			w -= chunk;
 			iv->slot->cap.w1 = w;
-			if (w && preempt_work(RESET_CHUNK / PREEMPT_UNIT_CLEAR_BYTES))
+			/* Done, or the budget spent: the objects are made in a new
+			 * entry, whose budget they need (256 TCBs: 70,000 instructions). */
+			if (!w || preempt_work(RESET_CHUNK / PREEMPT_UNIT_CLEAR_BYTES))
 				return kerr(E_PREEMPTED, 0);
 		}
 		iv->slot->cap.w1 = 0;
