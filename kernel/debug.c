@@ -29,14 +29,6 @@ static struct kerr debug_cap(struct tcb *t, unsigned need)
 	return KOK;
 }
 
-/* Console work of printing one line of n bytes (kernel/preempt.c units): a
- * line that ends scrolls the screen (VGA text: about 4,000 instructions
- * with the serial line), and every 16 characters cost one unit more. */
-static unsigned line_units(const char *s, size_t n)
-{
-	return 1 + (unsigned)(n / 16) + (s[n - 1] == '\n' ? 16 : 0);
-}
-
 /* MR1 bytes at MR0, read once into a kernel buffer and printed from there:
  * the user cannot change the text between a check and the print, and the
  * console (shared by every cluster) is locked per line of the copy, never
@@ -62,7 +54,7 @@ static struct kerr debug_puts(struct tcb *t)
 			;
 		console_write_lines(buf + done, n);
 		done += n;
-		if (done < len && preempt_work(line_units(buf + done - n, n))) {
+		if (done < len && preempt_work(console_units(n, buf[done - 1] == '\n'))) {
 			*regs_mr(&t->regs, 0) = va + done;
 			*regs_mr(&t->regs, 1) = len - done;
 			return kerr(E_PREEMPTED, 0);

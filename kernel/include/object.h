@@ -28,8 +28,14 @@ void asid_free(uint32_t asid);
 /* Where the CPU tags TLB entries (PCID): the cluster's other cores flush
  * once for every ASID allocated since the last call. Called on every way
  * out of the kernel (sched_choose), before another core can run a thread
- * of the new address space. */
-void asid_flush_others(void);
+ * of the new address space. Inline: one test of a flag on every exit. */
+extern bool asid_flush_pending;
+void asid_flush_others_now(void);
+static inline void asid_flush_others(void)
+{
+	if (asid_flush_pending)
+		asid_flush_others_now();
+}
 /* Whether n ASIDs can be allocated now (retype checks before it changes anything). */
 bool asid_available(uint64_t n);
 /* The PML4 (kernel pointer) of a live ASID, or NULL. */

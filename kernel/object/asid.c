@@ -15,7 +15,7 @@ static struct asid_table *asids;
 /* A new ASID needs the other cores of the cluster to flush their TLBs (they
  * may hold a previous owner's PCID-tagged entries): done once, when the
  * entry that allocated ends (asid_flush_others), not once per ASID. */
-static bool flush_others;
+bool asid_flush_pending;
 
 struct asid_table *asid_table(void)
 {
@@ -49,15 +49,13 @@ uint32_t asid_alloc(paddr_t pml4)
 	asids->pml4[i] = pml4;
 	vspace_asid_flush(i); /* nothing of a previous owner survives */
 	if (arch_tlb_tagged())
-		flush_others = true; /* nor on the cluster's other cores (asid_flush_others) */
+		asid_flush_pending = true; /* nor on the cluster's other cores (asid_flush_others) */
 	return i;
 }
 
-void asid_flush_others(void)
+void asid_flush_others_now(void)
 {
-	if (!flush_others)
-		return;
-	flush_others = false;
+	asid_flush_pending = false;
 	smp_tlb_shootdown(0);
 }
 
