@@ -5,12 +5,14 @@
 #   make test            host unit tests + the in-guest boot matrix (CTest)
 #   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
+#   make fuzz            the stateful fuzzer: CALLS= SEED= [SMP= CMDLINE= KEEP=]; shrinks a failure
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
 #   make bench-scaling   big lock vs multikernel scaling (QEMU, multi-threaded TCG): build/bench/scaling.*
+#   make coverage        instrumented kernel (build/coverage-build): suite + fuzz runs, report in build/coverage/
 #   make clean
 #
 # Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS;
-# for make test, STRESS=<calls> [SEED=<n>] adds a longer random stress run.
+# for make test, FUZZ=<calls> [SEED=<n>] adds a longer fuzzer run.
 
 BUILD    ?= build
 SMP      ?= 4
@@ -50,14 +52,21 @@ run: deps build
 test: deps build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS); status=$$?; \
 		$(CURDIR)/scripts/entry-report.sh logs; exit $$status
-	@if [ -n "$(STRESS)" ]; then SMP=1 CMDLINE="test=suite stress=$(STRESS) seed=$(or $(SEED),1)" \
-		KERNEL=$(KERNEL) TIMEOUT=600 MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" \
-		scripts/boot-test.sh; fi
+	@if [ -n "$(FUZZ)" ]; then CALLS=$(FUZZ) SEED=$(or $(SEED),1) SMP=1 KERNEL=$(KERNEL) TIMEOUT=600 \
+		LOGDIR=$(BUILD)/logs scripts/fuzz.sh; fi
 
 test-boot: deps build
 	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) \
 		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=suite)" KERNEL=$(KERNEL) \
 		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/boot-test.sh
+
+# The stateful fuzzer (scripts/fuzz.sh, docs/fuzzing.md): one line of
+# results; a failing seed is shrunk to its shortest failing call sequence.
+.PHONY: fuzz
+fuzz: deps build
+	@CALLS=$(or $(CALLS),10000) SEED=$(or $(SEED),1) SMP=$(if $(filter command line environment,$(origin SMP)),$(SMP),1) CMDLINE="$(CMDLINE)" \
+		KEEP="$(KEEP)" KERNEL=$(KERNEL) LOGDIR=$(BUILD)/logs \
+		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/fuzz.sh
 
 debug: deps build
 	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(CMDLINE)"
@@ -79,6 +88,17 @@ bench: deps build
 .PHONY: bench-scaling
 bench-scaling: deps build
 	@bench/scaling.sh $(BUILD)
+
+# Kernel coverage (scripts/coverage.sh, docs/coverage.md): a gcov-instrumented
+# kernel in its own tree $(BUILD)/coverage-build, booted for the suite and a
+# fuzz run; HTML report in $(BUILD)/coverage/, line and branch figures printed.
+# COVERAGE_FUZZ is the fuzz run's kernel command line, COVERAGE_FUZZ_SMP its CPUs.
+COVERAGE_FUZZ     ?= test=suite stress=100000 seed=1
+COVERAGE_FUZZ_SMP ?= 1
+.PHONY: coverage
+coverage: deps
+	@COVERAGE_FUZZ="$(COVERAGE_FUZZ)" COVERAGE_FUZZ_SMP=$(COVERAGE_FUZZ_SMP) JOBS=$(JOBS) \
+		scripts/coverage.sh $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -10,10 +10,11 @@
 #     exits 0 only if every required tool is then present.
 #   - otherwise: prints exactly one line, `sudo apt-get install -y <pkgs>`,
 #     and exits 1.
-# Bochs (the boot matrix has a Bochs case) and gnuplot (plots of `make bench`)
-# are always required; --with-bochs and --with-bench are accepted for
-# compatibility and change nothing. clang and libclang-rt-14-dev (libFuzzer)
-# are optional: installed when possible, never a reason to fail.
+# Bochs (the boot matrix has a Bochs case), gnuplot (plots of `make bench`)
+# and gcovr (the report of `make coverage`) are always required;
+# --with-bochs and --with-bench are accepted for compatibility and change
+# nothing. clang and libclang-rt-14-dev (libFuzzer) are optional: installed
+# when possible, never a reason to fail.
 set -euo pipefail
 
 check_only=0
@@ -50,6 +51,7 @@ bochs|cmd|bochs
 bochsbios|file|/usr/share/bochs/BIOS-bochs-latest
 vgabios|file|/usr/share/vgabios/vgabios.bin
 gnuplot-nox|cmd|gnuplot
+gcovr|cmd|gcovr
 '
 OPTIONAL='
 clang|cmd|clang

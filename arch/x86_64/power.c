@@ -1,6 +1,7 @@
 /* Halting and leaving the machine. */
 #include "arch/arch.h"
 #include "arch/x86.h"
+#include "coverage.h"
 
 NORETURN void arch_halt(void)
 {
@@ -33,6 +34,8 @@ static void serial_drain(void)
 
 NORETURN void arch_exit(bool pass, bool poweroff)
 {
+	if (coverage_dump) /* coverage builds only: the counters, on COM1 */
+		coverage_dump();
 	serial_drain();
 	outl(0xF4, pass ? 0x10 : 0x11);
 	if (poweroff) {

@@ -28,8 +28,9 @@ static bool cmdline_has(const char *cmd, const char *word)
 
 /* Every cluster runs the tests of its own kernel; clusters other than 0
  * then report to cluster 0 and serve its cross-cluster tests; cluster 0
- * prints the one summary line for the whole machine and ends the run. */
-static int run_suite(void)
+ * prints the one summary line for the whole machine and ends the run.
+ * With fuzz_only (test=fuzz) every cluster runs only the fuzzer. */
+static int run_suite(bool fuzz_only)
 {
 	const struct { const struct utest *t; unsigned n; } tables[] = {
 		{ sys_tests, sys_tests_count },
@@ -42,7 +43,7 @@ static int run_suite(void)
 		{ isolation_tests, isolation_tests_count },
 		{ hostile_tests, hostile_tests_count },
 		{ long_tests, long_tests_count },
-		{ stress_tests, stress_tests_count },
+		{ fuzz_tests, fuzz_tests_count },
 		{ smp_tests, smp_tests_count },
 	};
 	static struct utest all[256];
@@ -52,8 +53,8 @@ static int run_suite(void)
 
 	for (unsigned i = 0; i < sizeof(tables) / sizeof(tables[0]); i++)
 		for (unsigned j = 0; j < tables[i].n && n < 256; j++)
-			if (tables[i].t != irq_tests) /* devices: cluster 0, after the others */
-				all[n++] = tables[i].t[j];
+			if (tables[i].t != irq_tests && (!fuzz_only || tables[i].t == fuzz_tests))
+				all[n++] = tables[i].t[j]; /* devices: cluster 0, after the others */
 	unsigned kp = suite_bi->ktests_passed, kf = suite_bi->ktests_failed;
 	if (!zero) {
 		ksnprintf(prefix, sizeof(prefix), "cluster %u: ", suite_bi->cluster_id);
@@ -71,12 +72,13 @@ static int run_suite(void)
 	if (suite_bi->cluster_count > 1) {
 		xc_collect(&op, &of);
 		printf("# the other %u clusters: %u passed, %u failed\n", suite_bi->cluster_count - 1, op, of);
-		xf = ut_run(xc_tests, xc_tests_count, kp + kf + n, &xp);
+		if (!fuzz_only)
+			xf = ut_run(xc_tests, xc_tests_count, kp + kf + n, &xp);
 		xc_done();
 	}
 	/* The serial driver writes the UART itself, past the kernel's console
 	 * lock: it runs last, when the other clusters are quiet. */
-	unsigned ip, fi = ut_run(irq_tests, irq_tests_count, kp + kf + n + xp + xf, &ip);
+	unsigned ip = 0, fi = fuzz_only ? 0 : ut_run(irq_tests, irq_tests_count, kp + kf + n + xp + xf, &ip);
 	printf("%u passed, %u failed\n", passed + kp + xp + op + ip, failed + kf + xf + of + fi);
 	return failed + kf + xf + of + fi ? 1 : 0;
 }
@@ -99,7 +101,9 @@ int main(struct abi_bootinfo *bi)
 	printf("root: running in user mode; %u untyped capabilities, free slots %u-%u\n",
 	       bi->untyped_count, bi->empty_first, bi->empty_last - 1);
 	if (cmdline_has(bi->cmdline, "test=suite"))
-		return run_suite();
+		return run_suite(false);
+	if (cmdline_has(bi->cmdline, "test=fuzz"))
+		return run_suite(true);
 	if (bi->cluster_id != 0) { /* answer cluster 0's pings until it is done */
 		xc_serve();
 		for (;;)
