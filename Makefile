@@ -3,7 +3,7 @@
 #   make                 build build/atoll.iso (and build/kernel/atoll.elf)
 #   make run             boot in QEMU (-smp $(SMP)) on this terminal; powers off at the end
 #   make test            host unit tests + the in-guest boot matrix (CTest)
-#   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs
+#   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs BOCHS_CPU=
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
 #   make fuzz            the stateful fuzzer: CALLS= SEED= [SMP= CMDLINE= KEEP=]; shrinks a failure
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
@@ -11,7 +11,7 @@
 #   make coverage        instrumented kernel (build/coverage-build): suite + fuzz runs, report in build/coverage/
 #   make clean
 #
-# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, JOBS;
+# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, BOCHS_CPU, JOBS;
 # for make test, FUZZ=<calls> [SEED=<n>] adds a longer fuzzer run.
 
 BUILD    ?= build
@@ -23,6 +23,7 @@ CMDLINE  ?=
 # make run: the multikernel, one cluster per core (cluster_size=all: one big-lock kernel)
 RUN_CMDLINE ?= cluster_size=1
 EMULATOR ?= qemu
+BOCHS_CPU ?= tigerlake
 JOBS     ?= $(shell nproc)
 OVMF     ?= /usr/share/ovmf/OVMF.fd
 
@@ -56,7 +57,7 @@ test: deps build
 		LOGDIR=$(BUILD)/logs scripts/fuzz.sh; fi
 
 test-boot: deps build
-	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) \
+	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) BOCHS_CPU=$(BOCHS_CPU) \
 		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=suite)" KERNEL=$(KERNEL) \
 		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/boot-test.sh
 

@@ -170,10 +170,10 @@ static void print_boot_report(void)
 	kprintf("Command line: '%s'\n", bi->has_cmdline ? bi->cmdline : "");
 	kb.cmdline_warnings = cmdline_parse(bi->has_cmdline ? bi->cmdline : NULL, &kb.opts,
 					    cmdline_warn, NULL);
-	kprintf("  cluster_size=%s loglevel=%u fastpath=%s seed=%llu test=%s\n",
+	kprintf("  cluster_size=%s loglevel=%u fastpath=%s seed=%llu test=%s%s\n",
 		cluster_size_str(kb.opts.cluster_size, csz, sizeof(csz)),
 		kb.opts.loglevel, kb.opts.fastpath ? "on" : "off", (unsigned long long)kb.opts.seed,
-		kb.opts.test[0] ? kb.opts.test : "none");
+		kb.opts.test[0] ? kb.opts.test : "none", kb.opts.compat32 ? " compat32=on" : "");
 	print_cpu();
 	print_memory();
 	print_acpi();
@@ -202,7 +202,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	print_boot_report();
 	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */
 	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
-	arch_syscall_init();
+	arch_syscall_init(kb.opts.compat32);
 	smp_boot(&kb); /* from here on: cluster 0, its tables, its lock held */
 	kb.cores_online = smp_cores_online();
 	if (ktest_is_kernel_mode(kb.opts.test))

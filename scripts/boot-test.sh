@@ -11,6 +11,7 @@
 #   SMP       CPUs                           1
 #   FIRMWARE  bios | uefi (OVMF)             bios
 #   CPU       QEMU -cpu model                max
+#   BOCHS_CPU Bochs `cpu: model=` (tigerlake; ryzen for an AMD CPU; `bochs -help cpu` lists them)  tigerlake
 #   MEM       guest memory (QEMU syntax)     256M
 #   CMDLINE   kernel command line            test=boot
 #   EMULATOR  qemu | bochs                   qemu
@@ -35,7 +36,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -57,6 +58,7 @@ MODULES=${MODULES:-}
 SMP=${SMP:-1}
 FIRMWARE=${FIRMWARE:-bios}
 CPU=${CPU:-max}
+BOCHS_CPU=${BOCHS_CPU:-tigerlake}
 MEM=${MEM:-256M}
 CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
@@ -72,10 +74,12 @@ LOGDIR=${LOGDIR:-$ROOT/build/logs}
 [[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
+[[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
 
 # One word naming the configuration: used in messages and the default LOG name.
 if [ "$EMULATOR" = bochs ]; then
     CONFIG="bochs-smp$SMP-$MEM"
+    [ "$BOCHS_CPU" = tigerlake ] || CONFIG="bochs-$BOCHS_CPU-smp$SMP-$MEM"
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
@@ -105,6 +109,7 @@ pkg_file() {
 write_bochsrc() {
     sed -e "s|@MEGS@|$(bochs_megs "$MEM")|" \
         -e "s|@SMP@|$SMP|" \
+        -e "s|@BOCHS_CPU@|$BOCHS_CPU|" \
         -e "s|@ROMIMAGE@|$(pkg_file bochsbios '/BIOS-bochs-latest$' /usr/share/bochs/BIOS-bochs-latest)|" \
         -e "s|@VGAROMIMAGE@|$(pkg_file vgabios '/vgabios\.bin$' /usr/share/vgabios/vgabios.bin)|" \
         -e "s|@ISO@|$1|" -e "s|@SERIAL@|$2|" -e "s|@BOCHSLOG@|$3|" \

@@ -250,7 +250,7 @@ NORETURN void smp_ap_main(struct cpu *c)
 	struct core *core = c->sched_core;
 
 	arch_pcid_enable_here();
-	arch_syscall_init();
+	arch_syscall_init(smp_kb->opts.compat32);
 	arch_lapic_timer_start();
 	klock_acquire();
 	if (core->index == 0)

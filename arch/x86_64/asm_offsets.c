@@ -33,4 +33,12 @@ void asm_offsets(void)
 	DEFINE(SYS_NULL_NO, SYS_NULL);
 	DEFINE(SEL_USER_CODE, SEL_UCODE | 3);
 	DEFINE(SEL_USER_DATA, SEL_UDATA | 3);
+	DEFINE(SEL_USER_CODE32, SEL_UCODE32 | 3);
+	DEFINE(CPU_USER_RSP_HI, __builtin_offsetof(struct cpu, user_rsp) + 4);
+	DEFINE(TF_ERROR, __builtin_offsetof(struct trapframe, error));
+	DEFINE(TF_SS, __builtin_offsetof(struct trapframe, ss));
+	DEFINE(USER_RFLAGS_KEEP, USER_RFLAGS_MASK);
+	DEFINE(USER_RFLAGS_SET, USER_RFLAGS_DEFAULT);
+	DEFINE(USER_RFLAGS_KEEP_IF, USER_RFLAGS_MASK | USER_RFLAGS_DEFAULT);
+	DEFINE(VEC_UD_NO, VEC_UD);
 }

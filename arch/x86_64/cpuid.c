@@ -86,10 +86,12 @@ void arch_cpu_detect(struct cpu_features *f)
 	}
 }
 
-/* NX (EFER), write protection in ring 0, caches on, global pages, SMEP and SMAP. */
+/* NX (EFER), write protection in ring 0, caches on, global pages, SMEP and
+ * SMAP; FSGSBASE off whatever the firmware left (user code must not set
+ * the GS base the kernel's SWAPGS exchanges, nor one the next thread sees). */
 void arch_cpu_protect(const struct cpu_features *f)
 {
-	uint64_t cr4 = read_cr4();
+	uint64_t cr4 = read_cr4() & ~CR4_FSGSBASE;
 
 	if (f->nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);

@@ -20,12 +20,27 @@ static void gdt_fill(struct cpu *c)
 	c->gdt[0] = 0;
 	c->gdt[1] = 0x00AF9A000000FFFFull; /* kernel code, 64-bit */
 	c->gdt[2] = 0x00CF92000000FFFFull; /* kernel data */
-	c->gdt[3] = 0x00CFFA000000FFFFull; /* user code, 32-bit (SYSRET base) */
+	c->gdt[3] = 0; /* no 32-bit user code segment (gdt_set_compat32): only STAR's base */
 	c->gdt[4] = 0x00CFF2000000FFFFull; /* user data */
 	c->gdt[5] = 0x00AFFA000000FFFFull; /* user code, 64-bit */
 	c->gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) |
 		    ((limit >> 16 & 0xF) << 48) | ((base >> 24 & 0xFF) << 56);
 	c->gdt[7] = base >> 32; /* available 64-bit TSS, upper half */
+}
+
+/*
+ * Slot 3 is where STAR's SYSRET base points (64-bit SYSRET loads CS = base
+ * + 16, SS = base + 8 with fixed attributes and reads no descriptor), so it
+ * must exist, but it need not be a segment. User code has no use for
+ * 32-bit compatibility mode (Atoll has no 32-bit ABI), and every entry to
+ * it is a path to get wrong (SYSCALL at CSTAR, IRETQ's limit check on
+ * RIP), so by default it is an empty descriptor: a far transfer to 0x1b
+ * raises #GP in user mode. compat32=on puts the 32-bit code segment there,
+ * so the suite can test the compatibility-mode entry paths.
+ */
+void gdt_set_compat32(struct cpu *c, bool on)
+{
+	c->gdt[3] = on ? 0x00CFFA000000FFFFull : 0;
 }
 
 static void tss_fill(struct cpu *c)

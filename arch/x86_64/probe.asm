@@ -4,9 +4,11 @@
 ; trap_dispatch resumes execution at trap_probe_resume on the stack pointer
 ; saved here (trap_probe_rsp), and trap_probe_call returns 1. Callee-saved
 ; registers are restored either way. Boot core only, not reentrant.
+; trap_probe_unwind does the same from a handler that has no frame to edit
+; (trap_return_fault): it abandons its stack for the one saved here.
 
 section .text
-global trap_probe_call, trap_probe_resume
+global trap_probe_call, trap_probe_resume, trap_probe_unwind
 global trap_probe_rsp
 
 trap_probe_call:
@@ -34,6 +36,10 @@ trap_probe_call:
 trap_probe_resume:
 	mov eax, 1
 	jmp trap_probe_call.out
+
+trap_probe_unwind:
+	mov rsp, [rel trap_probe_rsp]
+	jmp trap_probe_resume
 
 section .bss
 align 8

@@ -1,8 +1,10 @@
 /* x86-64 boot self-tests: traps are delivered and recoverable, the kernel
- * image really is W^X, the protection bits are on, the TSC behaves, the
- * local APIC runs in the mode CPUID allows. */
+ * image really is W^X, the protection bits are on, the entry MSRs are set
+ * and a frame the CPU refuses at the return to user mode is caught, the TSC
+ * behaves, the local APIC runs in the mode CPUID allows. */
 #include "arch/arch.h"
 #include "arch/cpu.h"
+#include "arch/regs.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
 #include "ktest.h"
@@ -71,6 +73,60 @@ static void test_traps(void)
 		     (uintptr_t)boot_stack_guard + 8, 0x1, 0x0);
 }
 
+/*
+ * The return to user mode, driven with a frame the CPU must refuse: the
+ * kernel code selector as CS, which trap_return_iret turns into 0x0b (RPL
+ * 3, DPL 0), so the IRETQ raises #GP(0x08) with the user's GS loaded (were
+ * CS not forced to ring 3, the IRETQ would "return" to ring 0 and fault at
+ * the user address there: an unexpected kernel #PF). trap.asm must
+ * recognise the #GP by its RIP, swap back to the kernel's GS and hand it to
+ * trap_return_fault, where the probe catches it (for a real thread it
+ * becomes the thread's fault). The SYSRET path must send a frame with a
+ * RIP at or above USER_TOP (here non-canonical) to IRETQ rather than run
+ * SYSRET with it. (A non-canonical RIP alone would not do for IRETQ: QEMU's
+ * TCG loads it and faults in user mode at the fetch, where Bochs and
+ * hardware fault at the IRETQ.) The frame and a scratch kernel stack stand
+ * in for a thread's; the real ones are restored.
+ */
+extern char trap_return_iret[], arch_return_unlocked[], syscall_entry[], syscall_entry_compat[];
+static struct trapframe probe_frame;
+static uint8_t probe_kstack[4096] __attribute__((aligned(16)));
+
+static void do_trap_return(void) { ((void (*)(void))(uintptr_t)trap_return_iret)(); }
+static void do_syscall_return(void) { ((void (*)(void))(uintptr_t)arch_return_unlocked)(); }
+
+static void return_probe(const char *what, void (*fn)(void), uint64_t vector, uint64_t rip)
+{
+	struct cpu *c = this_cpu();
+	uint64_t end = c->cur_regs_end, top = c->kstack_top;
+	struct trap_record r;
+	bool trapped;
+
+	probe_frame = (struct trapframe){ .rip = rip, .cs = SEL_KCODE, .rflags = USER_RFLAGS_DEFAULT,
+					  .rsp = (uint64_t)(uintptr_t)(probe_kstack + 2048),
+					  .ss = SEL_UDATA | 3, .vector = vector };
+	c->cur_regs_end = (uint64_t)(uintptr_t)(&probe_frame + 1);
+	c->kstack_top = (uint64_t)(uintptr_t)(probe_kstack + sizeof(probe_kstack));
+	trapped = trap_probe(VEC_GP, fn, &r);
+	c->cur_regs_end = end;
+	c->kstack_top = top;
+	ktest_result(trapped && rdmsr(MSR_GS_BASE) == (uint64_t)(uintptr_t)c && r.rip == rip &&
+			     r.error == SEL_KCODE,
+		     "%s: a frame the CPU refuses is a #GP at the IRETQ (error %#llx), caught by its RIP, kernel GS back",
+		     what, (unsigned long long)r.error);
+}
+
+static void test_entry_paths(void)
+{
+	ktest_result(rdmsr(MSR_LSTAR) == (uint64_t)(uintptr_t)syscall_entry &&
+			     rdmsr(MSR_CSTAR) == (uint64_t)(uintptr_t)syscall_entry_compat &&
+			     (rdmsr(MSR_FMASK) & SYSCALL_FMASK) == SYSCALL_FMASK,
+		     "SYSCALL enters at LSTAR (64-bit) or CSTAR (compatibility mode), IF TF DF NT AC masked");
+	ktest_result((rdmsr(MSR_SYSENTER_CS) & 0xFFFC) == 0, "SYSENTER_CS is zero: SYSENTER raises #GP");
+	return_probe("IRETQ path", do_trap_return, VEC_NONE, 0x1000);
+	return_probe("SYSRET path", do_syscall_return, VEC_SYSCALL, 0x0000800000000000ull);
+}
+
 static void test_nx(const struct cpu_features *f)
 {
 	if (!f->nx) {
@@ -108,6 +164,7 @@ static void test_protection(const struct cpu_features *f)
 	ktest_result(!!(cr4 & CR4_SMAP) == f->smap, "CR4.SMAP on exactly where the CPU has SMAP");
 	ktest_result(!!(cr4 & CR4_PCIDE) == f->pcid, "CR4.PCIDE on exactly where the CPU has PCID (%s)",
 		     f->pcid ? "address-space switches keep the TLB" : "no PCID: switches flush");
+	ktest_result(!(cr4 & CR4_FSGSBASE), "CR4.FSGSBASE off: user code cannot set the FS or GS base");
 }
 
 static void test_tsc(const struct cpu_features *f)
@@ -172,6 +229,7 @@ void arch_boot_selftests(const struct cpu_features *f)
 {
 	test_tables();
 	test_traps();
+	test_entry_paths();
 	test_nx(f);
 	test_wx(f);
 	test_protection(f);

@@ -1,25 +1,33 @@
 ; SYSCALL entry and the return to user mode.
-; Contract: syscall_entry runs on SYSCALL from user mode with interrupts
-; masked by FMASK. It saves the user context as a struct trapframe directly
-; into the running thread's TCB (gs:CPU_CUR_REGS_END is the end of that
-; frame), marks it VEC_SYSCALL_MARK, switches to the core's kernel stack and
-; calls fastpath_syscall(), then, if that declined, syscall_handler()
-; (SYS_NULL returns at once: it measures this path; it takes no kernel
-; lock). arch_return_to_user drops the kernel lock (clusters of several
-; cores) and resumes whichever thread is current then: SYSRET for a frame
-; saved by SYSCALL whose RIP is a safe user address (below USER_TOP, so never
-; non-canonical), IRETQ otherwise. Every return to user mode passes through
-; return_unlocked, which closes the timed entry (entrystats.inc).
+; Contract: syscall_entry runs on SYSCALL from 64-bit user mode with
+; interrupts masked by FMASK. It saves the user context as a struct
+; trapframe directly into the running thread's TCB (gs:CPU_CUR_REGS_END is
+; the end of that frame), marks it VEC_SYSCALL_MARK, switches to the core's
+; kernel stack and calls fastpath_syscall(), then, if that declined,
+; syscall_handler() (SYS_NULL returns at once: it measures this path; it
+; takes no kernel lock).
+; syscall_entry_compat (MSR_CSTAR) runs on SYSCALL from 32-bit
+; compatibility mode, which Atoll does not serve: it saves the frame the
+; CPU would have pushed for a #UD at that SYSCALL (Intel CPUs raise #UD
+; there) and joins the exception path, so the thread takes a #UD fault.
+; arch_return_to_user drops the kernel lock (clusters of several cores) and
+; resumes whichever thread is current then: SYSRET for a frame saved by
+; SYSCALL whose RIP is below USER_TOP (so never non-canonical: SYSRET's only
+; fault, a #GP in ring 0 on the user's stack on Intel CPUs, cannot happen),
+; IRETQ otherwise (trap.asm: trap_return_iret). Every return to user mode
+; passes through return_unlocked, which closes the timed entry
+; (entrystats.inc).
 
 %include "asm_offsets.inc"
 %include "gprs.inc"
 %include "entrystats.inc"
 
-USER_TOP equ 0x00007FFFFFFFF000
+USER_TOP equ 0x00007FFFFFFFF000 ; arch/regs.h (too wide for asm_offsets)
 
 section .text
-global syscall_entry, arch_return_to_user
-extern syscall_handler, fastpath_syscall, trap_return_iret, klock_exit, klock_active, entry_stats_record
+global syscall_entry, syscall_entry_compat, arch_return_to_user, arch_return_unlocked
+extern syscall_handler, fastpath_syscall, trap_return_iret, trap_user_entry, klock_exit, klock_active
+extern entry_stats_record
 
 syscall_entry:
 	swapgs
@@ -53,6 +61,7 @@ arch_return_to_user:
 	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
 	je return_unlocked
 	call klock_exit
+arch_return_unlocked:                   ; (the boot self-tests enter here)
 return_unlocked:
 	cmp byte [rel entry_stats_on], 0
 	jne exit_stamp
@@ -61,12 +70,15 @@ exit_stamped:
 	sub rsp, TF_SIZE
 	cmp qword [rsp + TF_VECTOR], VEC_SYSCALL_MARK
 	jne .iret
-	mov rcx, USER_TOP
-	cmp [rsp + TF_RIP], rcx
-	jae .iret
 	POP_GPRS
+	; Each frame word is read once, and the registers checked are the
+	; registers SYSRET uses.
 	mov rcx, [rsp + 16]             ; rip
-	mov r11, [rsp + 32]             ; rflags
+	mov r11, USER_TOP
+	cmp rcx, r11
+	jae .iret                       ; trap_return_iret reloads every register
+	mov r11, [rsp + 32]             ; rflags: the user's own as SYSCALL saved it;
+	and r11d, USER_RFLAGS_KEEP_IF   ; defence, one AND: never IOPL, VIF, VIP
 	mov rsp, [rsp + 40]             ; user stack
 	swapgs
 	o64 sysret
@@ -104,5 +116,23 @@ exit_stamp:
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	call entry_stats_record
 	jmp exit_stamped
+
+; SYSCALL from compatibility mode: CS and SS are the kernel's (STAR), RCX
+; the (32-bit) address after the instruction, R11 the user's RFLAGS, RSP
+; still the user's; interrupts masked by FMASK like the 64-bit entry.
+syscall_entry_compat:
+	swapgs
+	mov [gs:CPU_USER_RSP], rsp
+	mov dword [gs:CPU_USER_RSP_HI], 0 ; ESP: bits 63-32 are undefined after compatibility mode
+	mov rsp, [gs:CPU_CUR_REGS_END]
+	push SEL_USER_DATA              ; ss
+	push qword [gs:CPU_USER_RSP]    ; rsp
+	push r11                        ; rflags
+	push SEL_USER_CODE32            ; cs: it resumes in compatibility mode
+	sub ecx, 2                      ; rip: the SYSCALL itself (2 bytes), as for a #UD there
+	push rcx
+	push 0                          ; error code
+	push VEC_UD_NO                  ; vector: #UD
+	jmp trap_user_entry             ; rcx and r11 stay as SYSCALL left them
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -9,7 +9,14 @@
 ; through arch_return_to_user (syscall.asm), which also closes the timed
 ; entry (entrystats.inc).
 ; From kernel mode: trap_dispatch(frame) on the current stack, then iretq
-; through the (possibly edited) frame.
+; through the (possibly edited) frame; except a fault of the IRETQ that
+; returns to user mode (user_iretq, GS already the user's): that one is the
+; thread's, not the kernel's (trap_return_fault).
+; trap_return_iret resumes the current thread: it builds the IRETQ frame on
+; the core's kernel stack from the thread's saved one, with CS and SS forced
+; to ring 3 and RFLAGS reduced to what user mode may hold, so that nothing
+; in the TCB can take the CPU to ring 0 or give a thread IOPL, and a frame
+; the CPU still refuses faults on a known stack with the TCB intact.
 ; trap_stubs is the table of the 256 stub addresses for the IDT.
 
 %include "asm_offsets.inc"
@@ -17,8 +24,8 @@
 %include "entrystats.inc"
 
 section .text
-extern trap_dispatch, trap_user, arch_return_to_user
-global trap_return_iret
+extern trap_dispatch, trap_user, trap_return_fault, arch_return_to_user
+global trap_return_iret, trap_user_entry, user_iretq
 
 ; Vectors for which the CPU pushes an error code.
 %define HAS_ERR(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || (v) == 29 || (v) == 30)
@@ -39,22 +46,25 @@ trap_common:
 	test qword [rsp + 24], 3        ; CS of the interrupted context
 	jz trap_from_kernel
 	swapgs
+trap_user_entry:                        ; syscall_entry_compat joins here
 	PUSH_GPRS
-	cld
+	mov rdi, rsp
+	mov rsp, [gs:CPU_KSTACK_TOP]    ; (nothing may be pushed below the frame: it
+	push 2                          ; starts its TCB) RFLAGS = 2: DF and AC clear (the
+	popfq                           ; CPU clears neither: AC from user mode voids SMAP)
 	cmp byte [rel entry_stats_on], 0
 	jne trap_stamp
 trap_stamped:
-	mov rdi, rsp
-	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
 	call trap_user
 	jmp arch_return_to_user         ; drops the kernel lock, resumes the (possibly new) current thread
 
-; entrystats=on, out of line: the entry's start, its vector and error code.
+; entrystats=on, out of line: the entry's start, its vector and error code
+; (rdi: the frame; rax and rdx are saved in it).
 trap_stamp:
-	mov rax, [rsp + TF_VECTOR]
+	mov rax, [rdi + TF_VECTOR]
 	mov [gs:CPU_ENTRY_KIND], rax
-	mov rax, [rsp + TF_ERROR]
+	mov rax, [rdi + TF_ERROR]
 	mov [gs:CPU_ENTRY_WHAT], rax
 	mov qword [gs:CPU_ENTRY_INFO], 0
 	ENTRY_STAMP_TSC
@@ -62,13 +72,46 @@ trap_stamp:
 
 ; Resume the running thread from its saved frame with iretq.
 trap_return_iret:
-	mov rsp, [gs:CPU_CUR_REGS_END]
-	sub rsp, TF_SIZE
-	POP_GPRS
-	add rsp, 16                     ; vector, error code
+	mov rsi, [gs:CPU_CUR_REGS_END]  ; the end of its frame in its TCB
+	mov rsp, [gs:CPU_KSTACK_TOP]    ; nothing is live on the kernel stack now
+	mov rax, [rsi - TF_SIZE + TF_SS]
+	or rax, 3
+	push rax                        ; ss, ring 3
+	push qword [rsi - TF_SIZE + TF_RSP]
+	mov rax, [rsi - TF_SIZE + TF_RFLAGS]
+	and eax, USER_RFLAGS_KEEP
+	or eax, USER_RFLAGS_SET
+	push rax                        ; rflags: IF set; no IOPL, VM, RF, VIF, VIP
+	mov rax, [rsi - TF_SIZE + TF_CS]
+	or rax, 3
+	push rax                        ; cs, ring 3
+	push qword [rsi - TF_SIZE + TF_RIP]
+	sub rsi, TF_SIZE
+	mov r15, [rsi + 0]
+	mov r14, [rsi + 8]
+	mov r13, [rsi + 16]
+	mov r12, [rsi + 24]
+	mov r11, [rsi + 32]
+	mov r10, [rsi + 40]
+	mov r9, [rsi + 48]
+	mov r8, [rsi + 56]
+	mov rbp, [rsi + 64]
+	mov rdi, [rsi + 72]
+	mov rdx, [rsi + 88]
+	mov rcx, [rsi + 96]
+	mov rbx, [rsi + 104]
+	mov rax, [rsi + 112]
+	mov rsi, [rsi + 80]
 	swapgs
+user_iretq:
 	iretq
+
 trap_from_kernel:
+	push rax
+	lea rax, [rel user_iretq]
+	cmp rax, [rsp + 24]             ; the faulting RIP (above: rax, vector, error)
+	pop rax
+	je iret_fault
 	PUSH_GPRS
 	cld
 	mov rdi, rsp
@@ -76,6 +119,20 @@ trap_from_kernel:
 	POP_GPRS
 	add rsp, 16                     ; vector and error code
 	iretq
+
+; The CPU refused the IRETQ to user mode (#GP, #SS, #NP: a frame it will
+; not load) or an NMI or machine check hit it: GS is the user's. Back to
+; the kernel's GS, then the kernel stack afresh (this frame lies just below
+; its top) and trap_return_fault(vector, error).
+iret_fault:
+	swapgs
+	mov rdi, [rsp]                  ; vector
+	mov rsi, [rsp + 8]              ; error code
+	mov rsp, [gs:CPU_KSTACK_TOP]
+	xor ebp, ebp
+	cld
+	call trap_return_fault          ; does not return
+	ud2
 
 section .rodata
 global trap_stubs

@@ -33,6 +33,8 @@ static struct {
 extern uint64_t trap_probe_call(void (*fn)(void));
 extern char trap_probe_resume[];
 extern uint64_t trap_probe_rsp;
+extern NORETURN void trap_probe_unwind(void);
+extern NORETURN void arch_return_to_user(void);
 
 const char *trap_name(uint64_t vector)
 {
@@ -129,6 +131,37 @@ void trap_dispatch(struct trapframe *tf)
 /* A trap from user mode; the frame is the running thread's saved context.
  * Exceptions become faults of the thread; then the next thread is chosen. */
 void trap_user(struct trapframe *tf);
+
+/*
+ * trap.asm: the IRETQ to user mode raised `vector` (the kernel's GS is back,
+ * on a fresh kernel stack, the kernel lock not held). A #GP, #SS or #NP
+ * there means the CPU would not load the thread's saved frame: no check at
+ * entry (TCB_WriteRegisters, thread set-up) should let that happen, and it
+ * is the thread's fault, not the kernel's. It becomes an exception fault
+ * of the thread (MR0 its rip, MR1 its rsp, the vector and error code), as
+ * if the thread had run that IRETQ itself; then the next thread runs.
+ * NMIs and machine checks that hit the instruction stay fatal.
+ */
+NORETURN void trap_return_fault(uint64_t vector, uint64_t error);
+NORETURN void trap_return_fault(uint64_t vector, uint64_t error)
+{
+	struct trapframe *tf = (struct trapframe *)(uintptr_t)this_cpu()->cur_regs_end - 1;
+
+	if (expect.armed && expect.vector == vector) { /* the boot self-test's probe */
+		expect.armed = false;
+		expect.last = (struct trap_record){ vector, error, 0, tf->rip, true };
+		trap_probe_unwind();
+	}
+	if (vector != VEC_GP && vector != VEC_SS && vector != VEC_NP) {
+		kprintf("\n*** EXCEPTION %s (vector %llu) at the IRETQ to user mode ***\n",
+			trap_name(vector), (unsigned long long)vector);
+		kernel_fatal_trap(vector);
+	}
+	tf->vector = vector; /* no longer a SYSCALL frame: IRETQ again next time */
+	tf->error = error;
+	trap_user(tf);
+	arch_return_to_user();
+}
 void trap_user(struct trapframe *tf)
 {
 	struct tcb *t = sched_current();

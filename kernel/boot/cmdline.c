@@ -219,6 +219,11 @@ static void opt_entrystats(struct parse *p, struct span v)
 	}
 }
 
+static void opt_compat32(struct parse *p, struct span v)
+{
+	opt_bool(p, v, "compat32", false, &p->o->compat32);
+}
+
 static void opt_exit(struct parse *p, struct span v)
 {
 	if (span_is(v, "poweroff"))
@@ -239,12 +244,13 @@ static void opt_seed(struct parse *p, struct span v)
 	}
 }
 
-static void opt_stress(struct parse *p, struct span v)
+/* Options of the root task's test programs (the fuzzer: fuzz=<calls>,
+ * fuzz_keep=<ranges>, fuzz_trace=1): known here so they do not warn; the
+ * root task reads and checks them in the command line it is given. */
+static void opt_user(struct parse *p, struct span v)
 {
-	if (!parse_u64(v, &p->o->stress)) {
-		warn_value(p, "stress", v, "a 64-bit count", "100000");
-		p->o->stress = 100000;
-	}
+	(void)p;
+	(void)v;
 }
 
 /* A name option: on a bad value, a warning and the default `dflt`. */
@@ -271,10 +277,13 @@ static const struct option {
 	{ "lockstats", opt_lockstats },
 	{ "entrystats", opt_entrystats },
 	{ "seed", opt_seed },
-	{ "stress", opt_stress },
+	{ "fuzz", opt_user },
+	{ "fuzz_keep", opt_user },
+	{ "fuzz_trace", opt_user },
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
+	{ "compat32", opt_compat32 },
 };
 
 /* --- tokens --- */
@@ -312,7 +321,6 @@ static void set_defaults(struct kopts *o)
 	o->loglevel = 2;
 	o->fastpath = true;
 	o->seed = 1;
-	o->stress = 100000;
 	o->poweroff = true;
 	memcpy(o->init, "init", 5);
 }

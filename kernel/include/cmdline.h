@@ -18,10 +18,10 @@ struct kopts {
 	bool entry_stats;             /* entrystats=on|off: time every kernel entry; default on
 	                                 exactly when test= is given */
 	uint64_t seed;                /* seed=<u64>; default 1 */
-	uint64_t stress;              /* stress=<count>; default 100000 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
+	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
 };
 
 /* Called once per problem found: a complete message without newline. */

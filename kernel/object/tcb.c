@@ -7,7 +7,6 @@
 #include "smp.h"
 
 #define REG_COUNT 18 /* rip rsp rflags rax rbx rcx rdx rsi rdi rbp r8-r15 */
-#define USER_FLAGS 0xCD5ull /* CF PF AF ZF SF TF DF OF: what user space may set */
 
 static uint64_t *reg_ptr(user_regs_t *r, unsigned i)
 {
@@ -129,21 +128,30 @@ static struct kerr read_regs(struct inv *iv, struct tcb *t)
 	return KOK;
 }
 
+/* The first n registers in READ order from message words 2.., read once
+ * from the caller's IPC buffer (another core of the cluster may rewrite it
+ * meanwhile: only the copy is checked and used). rip and rsp must be user
+ * addresses (else E_INVALID_ARGUMENT naming the word, nothing written);
+ * RFLAGS keeps only what user mode may set, with IF; the thread resumes as
+ * a 64-bit context (arch_regs_rewritten). */
 static struct kerr write_regs(struct inv *iv, struct tcb *t)
 {
 	struct ipc_buffer *b = tcb_ipc_buffer(iv->caller);
-	uint64_t n = iv->arg[1];
+	uint64_t n = iv->arg[1], v[REG_COUNT];
 
 	if (t == iv->caller)
 		return kerr(E_ILLEGAL_OPERATION, 0);
 	if (iv->len < 2 || n > REG_COUNT || !b || iv->len < 2 + n)
 		return kerr(E_TRUNCATED_MESSAGE, 0);
-	if (n >= 1 && !arch_user_ip_ok(b->mr[2]))
-		return kerr(E_INVALID_ARGUMENT, 2);
 	for (unsigned i = 0; i < n; i++)
-		*reg_ptr(&t->regs, i) = b->mr[2 + i];
-	t->regs.rflags = (t->regs.rflags & USER_FLAGS) | USER_RFLAGS_DEFAULT;
-	t->regs.vector = VEC_NONE; /* every register restored exactly: IRETQ */
+		v[i] = __atomic_load_n(&b->mr[2 + i], __ATOMIC_RELAXED); /* one load each */
+	if (n > 0 && !arch_user_ip_ok(v[0]))
+		return kerr(E_INVALID_ARGUMENT, 2);
+	if (n > 1 && !arch_user_sp_ok(v[1]))
+		return kerr(E_INVALID_ARGUMENT, 3);
+	for (unsigned i = 0; i < n; i++)
+		*reg_ptr(&t->regs, i) = v[i];
+	arch_regs_rewritten(&t->regs);
 	if (iv->arg[0])
 		tcb_resume(t);
 	return KOK;

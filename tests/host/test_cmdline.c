@@ -46,8 +46,9 @@ static unsigned parse(const char *line)
 static bool is_default(void)
 {
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
-	       o.seed == 1 && o.stress == 100000 && o.poweroff && o.bench[0] == 0 &&
-	       strcmp(o.init, "init") == 0 && !o.entry_stats;
+	       o.seed == 1 && o.poweroff && o.bench[0] == 0 &&
+	       strcmp(o.init, "init") == 0 && !o.compat32 &&
+	       !o.entry_stats;
 }
 
 static void test_defaults(void)
@@ -74,12 +75,13 @@ static void test_good_values(void)
 	CHECK(parse("fastpath=0") == 0 && !o.fastpath);
 	CHECK(parse("fastpath=1") == 0 && o.fastpath);
 	CHECK(parse("fastpath=on") == 0 && o.fastpath);
+	CHECK(parse("compat32=on") == 0 && o.compat32);
+	CHECK(parse("compat32=off") == 0 && !o.compat32);
 	CHECK(parse("seed=0") == 0 && o.seed == 0);
 	CHECK(parse("seed=18446744073709551615") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0xffffffffffffffff") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0XdeadBEEF") == 0 && o.seed == 0xdeadbeef);
-	CHECK(parse("stress=7") == 0 && o.stress == 7);
-	CHECK(parse("stress=0x100") == 0 && o.stress == 256);
+	CHECK(parse("fuzz=7 fuzz_keep=0-9,12 fuzz_trace=1") == 0); /* the root task's options: no warning */
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
 	CHECK(parse("bench=ipc") == 0 && strcmp(o.bench, "ipc") == 0);
@@ -90,8 +92,8 @@ static void test_good_values(void)
 	CHECK(parse("entrystats=1 bench=ipc") == 0 && o.entry_stats);
 	CHECK(parse("entrystats=off test=suite") == 0 && !o.entry_stats);
 	CHECK(parse("test=suite entrystats=0") == 0 && !o.entry_stats);
-	CHECK(parse("\tcluster_size=8\tloglevel=3  fastpath=off seed=42 stress=5 exit=halt test=t bench=b\n") == 0);
-	CHECK(o.cluster_size == 8 && o.loglevel == 3 && !o.fastpath && o.seed == 42 && o.stress == 5 &&
+	CHECK(parse("\tcluster_size=8\tloglevel=3  fastpath=off seed=42 exit=halt test=t bench=b\n") == 0);
+	CHECK(o.cluster_size == 8 && o.loglevel == 3 && !o.fastpath && o.seed == 42 &&
 	      !o.poweroff && strcmp(o.test, "t") == 0 && strcmp(o.bench, "b") == 0);
 }
 
@@ -126,10 +128,10 @@ static void test_bad_values(void)
 	BAD("loglevel=two", NULL);
 	BAD("fastpath=yes", "cmdline: fastpath='yes' is not on, off, 1 or 0; using on");
 	BAD("fastpath=", NULL);
+	BAD("compat32=maybe", "cmdline: compat32='maybe' is not on, off, 1 or 0; using off");
 	BAD("seed=0x1g", "cmdline: seed='0x1g' is not a 64-bit number; using 1");
 	BAD("seed=-5", NULL);
 	BAD("seed= ", NULL);
-	BAD("stress=1e6", "cmdline: stress='1e6' is not a 64-bit count; using 100000");
 	BAD("entrystats=yes", "cmdline: entrystats='yes' is not on, off, 1 or 0; using on in test runs, else off");
 	BAD("entrystats=", NULL);
 	CHECK(parse("entrystats=maybe test=suite") == 1 && o.entry_stats); /* the default of a test run */
@@ -141,7 +143,6 @@ static void test_overflow(void)
 {
 	BAD("seed=18446744073709551616", NULL);
 	BAD("seed=0x10000000000000000", NULL);
-	BAD("stress=99999999999999999999999", NULL);
 	BAD("cluster_size=4294967297", NULL); /* 2^32 + 1 must not wrap to 1 */
 	BAD("loglevel=18446744073709551618", NULL);
 }

@@ -16,7 +16,7 @@ cptr_t new_obj(uint64_t type, uint64_t size_bits)
 	return s;
 }
 
-static bool cmdline_has(const char *cmd, const char *word)
+bool cmdline_has(const char *cmd, const char *word)
 {
 	size_t n = strlen(word);
 
@@ -42,6 +42,7 @@ static int run_suite(bool fuzz_only)
 		{ irq_tests, irq_tests_count },
 		{ isolation_tests, isolation_tests_count },
 		{ hostile_tests, hostile_tests_count },
+		{ entry_tests, entry_tests_count },
 		{ long_tests, long_tests_count },
 		{ fuzz_tests, fuzz_tests_count },
 		{ smp_tests, smp_tests_count },

@@ -26,11 +26,15 @@ extern const struct utest isolation_tests[];
 extern const unsigned isolation_tests_count;
 extern const struct utest hostile_tests[];
 extern const unsigned hostile_tests_count;
+extern const struct utest entry_tests[];
+extern const unsigned entry_tests_count;
 extern const struct utest long_tests[];
 extern const unsigned long_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);
+/* Whether the space-separated list cmd holds the word (main.c). */
+bool cmdline_has(const char *cmd, const char *word);
 
 /* Device capabilities (IRQ control, I/O ports) belong to cluster 0 only. */
 static inline bool suite_has_devices(void)

@@ -34,7 +34,8 @@ enum fz_pinned {
 	P_UT1 = 4,
 	P_WCN = 5,       /* + k: worker k's CNode */
 	P_WVS = 7,       /* + k: worker k's VSpace */
-	P_WTCB = 9,      /* + k: worker k's TCB */
+	P_DEBUG = 9,     /* a write-only debug capability: printf (= ROOT_DEBUG) */
+	P_WTCB = 19,     /* + k: worker k's TCB */
 	P_WGO = 11,      /* + k: worker k's "go" notification */
 	P_WFEP = 13,     /* + k: worker k's fault endpoint */
 	P_FREPLY = 15,   /* reply object for receiving faults */
@@ -43,6 +44,7 @@ enum fz_pinned {
 	P_XN_OUT = 18,   /* signal the next cluster */
 	P_FIRST_FREE = 24,
 };
+_Static_assert((int)P_DEBUG == (int)ROOT_DEBUG, "the runtime prints through ROOT_DEBUG's slot");
 #define FZ_EXEC_RADIX 8
 
 /* A worker's CSpace (radix 6): pinned slots, then its own fuzz slots. */

@@ -279,6 +279,7 @@ void fz_setup_model(void)
 		pin(0, P_WFEP + k, OBJ_ENDPOINT, RIGHT_READ, fep);
 	}
 	pin(0, P_FREPLY, OBJ_REPLY, RIGHTS_ALL, FZ_NO);
+	pin(0, P_DEBUG, OBJ_DEBUG, RIGHT_WRITE, FZ_NO);
 	if (fz.devices)
 		pin(0, P_IOPORT, OBJ_IOPORT, RIGHTS_ALL, FZ_NO);
 	if (fz.nclusters > 1) {
@@ -309,6 +310,7 @@ static uint64_t setup_objects(struct fz_env *e)
 	    (err = cnode_copy(e->fcn, P_SELF, e->fcn, RIGHTS_ALL)) ||
 	    (err = cnode_copy(e->fcn, P_DONE, run.done_root, RIGHT_WRITE)) ||
 	    (err = cnode_copy(e->fcn, P_FREPLY, rep, RIGHTS_ALL)) ||
+	    (err = cnode_copy(e->fcn, P_DEBUG, ROOT_DEBUG, RIGHT_WRITE)) ||
 	    (err = untyped_retype(e->infra, OBJ_UNTYPED, 17, e->fcn, P_UT0, 1)) ||
 	    (err = untyped_retype(e->infra, OBJ_UNTYPED, 15, e->fcn, P_UT1, 1)))
 		return err;

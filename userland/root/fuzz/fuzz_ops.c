@@ -33,7 +33,7 @@ static unsigned cap_type_of(int c)
 static bool infra_slot(int cs, int slot)
 {
 	if (cs == 0)
-		return slot == P_DONE || slot == P_FREPLY || (slot >= P_WGO && slot < P_WGO + 2 * FZ_WORKERS);
+		return slot == P_DONE || slot == P_FREPLY || slot == P_DEBUG || (slot >= P_WGO && slot < P_WGO + 2 * FZ_WORKERS);
 	return fz.cs[cs].worker >= 0 && (slot == W_GO || slot == W_FEP);
 }
 
@@ -1091,11 +1091,18 @@ static bool g_bad(struct rand64 *r, struct fz_op *op)
 		set_call(op, SYS_CALL, self_cptr(op->actor), INV_CNODE_COPY, 0);
 		expect(op, E_TRUNCATED_MESSAGE);
 		return true;
-	default: /* debug output from memory that is not there */
-		set_call(op, SYS_DEBUG_PUTS, 0x7000000000ull + (rand_below(r, 1024) << 12), 0, 0);
-		op->call.info = rand_chance(r, 80) ? rand_range(r, 1, 4096) : 5000;
-		expect(op, op->call.info > 4096 ? E_RANGE_ERROR : E_INVALID_ARGUMENT);
+	default: { /* debug output from memory that is not there; only the
+		    * executor holds a debug capability (P_DEBUG) */
+		bool has = op->actor < 0;
+		uint64_t len = rand_chance(r, 80) ? rand_range(r, 1, DEBUG_PUTS_MAX)
+						  : DEBUG_PUTS_MAX + 1 + rand_below(r, 4096);
+		if (!has && fz_slot_cap(actor_cs(op->actor), 0) != FZ_NO)
+			return false;
+		set_call(op, SYS_DEBUG_PUTS, has ? P_DEBUG : 0, 0, 0);
+		set_mr(op, 0x7000000000ull + (rand_below(r, 1024) << 12), len, 0, 0);
+		expect(op, !has ? E_FAILED_LOOKUP : len > DEBUG_PUTS_MAX ? E_RANGE_ERROR : E_INVALID_ARGUMENT);
 		return true;
+	}
 	}
 }
 

@@ -78,8 +78,9 @@ void arch_boot_selftests(const struct cpu_features *f);
 struct tcb;
 void arch_thread_activate(struct tcb *t);
 void arch_idle_wait(void);
-/* SYSCALL/SYSRET MSRs and the kernel stack for entries on this core. */
-void arch_syscall_init(void);
+/* SYSCALL/SYSRET MSRs and the kernel stack for entries on this core;
+ * compat32: give user code the 32-bit code segment (a test option). */
+void arch_syscall_init(bool compat32);
 /* Leave the kernel into the current thread (never returns). */
 NORETURN void arch_enter_user(void);
 

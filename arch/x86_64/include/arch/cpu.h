@@ -8,7 +8,7 @@
 
 #define SEL_KCODE 0x08
 #define SEL_KDATA 0x10
-#define SEL_UCODE32 0x18 /* SYSRET layout: user data = +8, user code64 = +16 */
+#define SEL_UCODE32 0x18 /* SYSRET layout: user data = +8, user code64 = +16; empty unless compat32=on */
 #define SEL_UDATA 0x20
 #define SEL_UCODE 0x28
 #define SEL_TSS 0x30
@@ -62,6 +62,8 @@ extern struct cpu boot_cpu;
 
 /* Load this core's GDT, TSS and GS base. */
 void cpu_tables_init(struct cpu *c, uint32_t index);
+/* Whether GDT slot 3 (SEL_UCODE32) is the 32-bit user code segment. */
+void gdt_set_compat32(struct cpu *c, bool on);
 /* This core's struct. */
 static inline struct cpu *this_cpu(void)
 {

@@ -20,6 +20,10 @@ struct user_fpu {
 #define VEC_NONE 0x101
 
 #define USER_RFLAGS_DEFAULT 0x202ull /* IF set */
+/* The RFLAGS bits a user context keeps when the kernel loads it: those a
+ * ring-3 POPF may change itself (CF PF AF ZF SF TF DF OF NT AC ID). IF is
+ * always set; IOPL, RF, VM, VIF and VIP are always clear. */
+#define USER_RFLAGS_MASK 0x244DD5ull
 #define USER_TOP 0x00007FFFFFFFF000ull /* last user page excluded: SYSRET safety */
 
 /* ABI registers: rax = syscall number / error, rdi = capability address /
@@ -54,3 +58,10 @@ static inline uint64_t *regs_mr(user_regs_t *r, unsigned i)
 void arch_regs_init(user_regs_t *r, uint64_t ip, uint64_t sp);
 /* Whether `ip` may be loaded as a user instruction pointer. */
 bool arch_user_ip_ok(uint64_t ip);
+/* Whether `sp` may be loaded as a user stack pointer. */
+bool arch_user_sp_ok(uint64_t sp);
+/* After the kernel wrote r's registers (TCB_WriteRegisters): a 64-bit user
+ * context (CS and SS the 64-bit user selectors, whatever mode it was in),
+ * RFLAGS reduced to USER_RFLAGS_MASK with IF set, resumed by IRETQ. The
+ * caller has checked rip and rsp. */
+void arch_regs_rewritten(user_regs_t *r);

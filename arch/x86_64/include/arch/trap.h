@@ -18,6 +18,8 @@ _Static_assert(__builtin_offsetof(struct trapframe, vector) == 15 * 8, "trap.asm
 #define VEC_UD 6
 #define VEC_NM 7 /* device not available: CR0.TS and an FPU/SSE instruction */
 #define VEC_DF 8
+#define VEC_NP 11
+#define VEC_SS 12
 #define VEC_GP 13
 #define VEC_PF 14
 #define VEC_MC 18

@@ -96,7 +96,13 @@ static inline void ud2(void) { __asm__ volatile("ud2"); }
 #define MSR_EFER 0xC0000080
 #define MSR_STAR 0xC0000081
 #define MSR_LSTAR 0xC0000082
+#define MSR_CSTAR 0xC0000083
 #define MSR_FMASK 0xC0000084
+#define MSR_SYSENTER_CS 0x174
+#define MSR_SYSENTER_ESP 0x175
+#define MSR_SYSENTER_EIP 0x176
+/* RFLAGS bits SYSCALL clears on entry: TF, IF, DF, NT, AC. */
+#define SYSCALL_FMASK ((1u << 8) | (1u << 9) | (1u << 10) | (1u << 14) | (1u << 18))
 #define MSR_FS_BASE 0xC0000100
 #define MSR_GS_BASE 0xC0000101
 #define MSR_KERNEL_GS_BASE 0xC0000102
