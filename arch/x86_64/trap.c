@@ -159,6 +159,7 @@ NORETURN void trap_return_fault(uint64_t vector, uint64_t error)
 	}
 	tf->vector = vector; /* no longer a SYSCALL frame: IRETQ again next time */
 	tf->error = error;
+	entry_stats_open(vector); /* a kernel entry of its own (the last one had ended) */
 	trap_user(tf);
 	arch_return_to_user();
 }
