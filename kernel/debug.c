@@ -86,8 +86,10 @@ static struct kerr debug_stats(struct tcb *t, bool reset, bool report)
 	b->mr[5] = c->ls.ipis_received;
 	b->mr[6] = c->ticks;
 	b->mr[7] = c->switches;
-	b->mr[8] = c->es.work; /* kernel-entry timing (entrystats.h) */
-	b->mr[9] = c->es.lockwait_max;
+	struct entry_record er;
+	entry_stats_get((uint32_t)core, &er); /* kernel-entry timing (entrystats.h) */
+	b->mr[8] = er.work;
+	b->mr[9] = er.lockwait_max;
 	preempt_counts(&b->mr[10], &b->mr[11]);
 	if (report)
 		entry_stats_report();

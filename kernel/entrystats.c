@@ -16,6 +16,9 @@
 #include "smp.h"
 
 bool entry_stats_on;
+/* Per core of this cluster, by index (apart from struct core, which stays
+ * the size the scheduler's hot paths index with one instruction). */
+static struct entry_record records[MAX_CORES];
 
 void entry_stats_enable(bool on)
 {
@@ -24,7 +27,7 @@ void entry_stats_enable(bool on)
 
 static void record(struct cpu *cpu, uint64_t work)
 {
-	struct entry_record *r = &this_core()->es;
+	struct entry_record *r = &records[this_core()->index];
 
 	cpu->entry_max = work;
 	r->work = work;
@@ -68,18 +71,18 @@ void entry_stats_open(uint64_t kind)
 
 void entry_stats_lock_wait(uint64_t ticks)
 {
-	struct core *c = this_core();
+	struct entry_record *r = &records[this_core()->index];
 
 	this_cpu()->entry_lockwait += ticks;
-	if (ticks > c->es.lockwait_max)
-		c->es.lockwait_max = ticks;
+	if (ticks > r->lockwait_max)
+		r->lockwait_max = ticks;
 }
 
 bool entry_stats_get(uint32_t core, struct entry_record *out)
 {
 	if (core >= cluster.ncores)
 		return false;
-	*out = cluster_cores[core].es;
+	*out = records[core];
 	return true;
 }
 
@@ -148,7 +151,7 @@ void entry_stats_report(void)
 	if (!entry_stats_on)
 		return;
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
-		const struct entry_record *r = &cluster_cores[i].es;
+		const struct entry_record *r = &records[i];
 		if (!best || r->work > best->work) {
 			best = r;
 			core = i;

@@ -17,7 +17,7 @@
 #include "arch/cpu.h"
 #include "types.h"
 
-/* The longest entry one core has made (struct core). */
+/* The longest entry one core has made. */
 struct entry_record {
 	uint64_t work;      /* its TSC ticks, kernel-lock waits excluded */
 	uint64_t lockwait;  /* the kernel-lock waits it had */

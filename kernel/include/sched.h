@@ -6,7 +6,7 @@
  */
 #pragma once
 #include "arch/cpu.h"
-#include "entrystats.h"
+#include "entrystats.h" /* entry timing: the idle loop and the kernel lock call it */
 #include "object/tcb.h"
 
 #define TIMESLICE_TICKS 5 /* timer ticks per timeslice */
@@ -35,7 +35,6 @@ struct core {
 	uint8_t entering;      /* ENTRY_* while waiting for the kernel lock */
 	paddr_t cr3_root;      /* page tables this core has loaded */
 	struct lock_stats ls;
-	struct entry_record es; /* its longest kernel entry (entrystats.h) */
 } __attribute__((aligned(64)));
 
 /* Every core of this cluster (index = core within the cluster). */
