@@ -51,7 +51,8 @@ run: deps build
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
 test: deps build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS); status=$$?; \
+		$(CURDIR)/scripts/entry-report.sh logs; exit $$status
 	@if [ -n "$(FUZZ)" ]; then CALLS=$(FUZZ) SEED=$(or $(SEED),1) SMP=1 KERNEL=$(KERNEL) TIMEOUT=600 \
 		LOGDIR=$(BUILD)/logs scripts/fuzz.sh; fi
 

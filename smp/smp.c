@@ -283,6 +283,7 @@ NORETURN void cluster_run(struct kernel_boot *kb)
 		fastpath_enable(kb->opts.fastpath);
 		roottask_create(kb, init);
 	}
+	entry_stats_enable(kb->opts.entry_stats); /* boot is over: entries are timed from here */
 	sched_choose();
 	arch_enter_user();
 }

@@ -50,6 +50,7 @@ struct parse {
 	kopt_warn_fn warn;
 	void *ctx;
 	unsigned warnings;
+	int entry_stats; /* entrystats= as given: 1, 0, or -1 (not given) */
 };
 
 static void emit(struct parse *p, const struct msg *m)
@@ -203,6 +204,21 @@ static void opt_lockstats(struct parse *p, struct span v)
 	opt_bool(p, v, "lockstats", false, &p->o->lock_stats);
 }
 
+/* entrystats=on|off|1|0; kept aside until the end of the line, where
+ * "not given" (and a bad value) becomes on exactly when test= is given,
+ * whatever the order of the two. */
+static void opt_entrystats(struct parse *p, struct span v)
+{
+	if (span_is(v, "on") || span_is(v, "1"))
+		p->entry_stats = 1;
+	else if (span_is(v, "off") || span_is(v, "0"))
+		p->entry_stats = 0;
+	else {
+		warn_value(p, "entrystats", v, "on, off, 1 or 0", "on in test runs, else off");
+		p->entry_stats = -1;
+	}
+}
+
 static void opt_compat32(struct parse *p, struct span v)
 {
 	opt_bool(p, v, "compat32", false, &p->o->compat32);
@@ -285,6 +301,7 @@ static const struct option {
 	{ "loglevel", opt_loglevel },
 	{ "fastpath", opt_fastpath },
 	{ "lockstats", opt_lockstats },
+	{ "entrystats", opt_entrystats },
 	{ "seed", opt_seed },
 	{ "fuzz", opt_user },
 	{ "fuzz_keep", opt_user },
@@ -338,7 +355,7 @@ static void set_defaults(struct kopts *o)
 
 unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, void *ctx)
 {
-	struct parse p = { o, warn, ctx, 0 };
+	struct parse p = { o, warn, ctx, 0, -1 };
 
 	set_defaults(o);
 	if (!line)
@@ -355,5 +372,6 @@ unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, voi
 		apply_token(&p, tok);
 		line = tok.s + tok.n;
 	}
+	o->entry_stats = p.entry_stats < 0 ? o->test[0] != 0 : p.entry_stats != 0;
 	return p.warnings;
 }

@@ -15,6 +15,8 @@ struct kopts {
 	uint32_t loglevel;            /* loglevel=0..4; default 2 */
 	bool fastpath;                /* fastpath=on|off; default on */
 	bool lock_stats;              /* lockstats=on|off: kernel lock statistics; default off */
+	bool entry_stats;             /* entrystats=on|off: time every kernel entry; default on
+	                                 exactly when test= is given */
 	uint64_t seed;                /* seed=<u64>; default 1 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */

@@ -1,6 +1,7 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
 #include "arch/arch.h"
+#include "entrystats.h"
 #include "smp.h"
 #include "xnotif.h"
 #include "ipc.h"
@@ -10,6 +11,7 @@
 
 struct kerr obj_invoke(struct inv *iv)
 {
+	entry_stats_invocation(cap_type(iv->cap)); /* what a long entry was */
 	switch (cap_type(iv->cap)) {
 	case OBJ_UNTYPED: return untyped_invoke(iv);
 	case OBJ_CNODE: return cnode_invoke(iv);
@@ -24,6 +26,16 @@ struct kerr obj_invoke(struct inv *iv)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IRQ_HANDLER: return irq_invoke(iv);
 	default: return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}
+
+bool obj_cancel_one(struct cap c)
+{
+	switch (cap_type(c)) {
+	case OBJ_ENDPOINT: return ep_cancel_one(cap_obj(c));
+	case OBJ_NOTIFICATION: return ntfn_cancel_one(cap_obj(c));
+	case OBJ_XNOTIF: return cap_paddr(c) == cluster.id && xnotif_cancel_one();
+	default: return false;
 	}
 }
 

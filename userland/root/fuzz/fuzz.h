@@ -148,6 +148,8 @@ struct fz_call {
 	uint8_t nbuf;
 	uint64_t caps[MSG_MAX_EXTRA_CAPS], recv_cnode, recv_index;
 	uint8_t set_recv;
+	uint8_t mr23_in_buf;   /* also IPC-buffer words 2-3 = mr[2], mr[3] (WriteRegisters
+	                        * takes its values from buffer words 2.., abi/labels.def) */
 };
 struct fz_result {
 	uint64_t err, badge, info, mr[4];

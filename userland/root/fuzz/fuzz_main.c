@@ -134,6 +134,8 @@ uint64_t fz_raw_call(const struct fz_call *c, struct fz_result *res)
 
 	for (int i = 0; i < c->nbuf; i++)
 		b->mr[4 + i] = c->buf[i];
+	if (c->mr23_in_buf)
+		b->mr[2] = c->mr[2], b->mr[3] = c->mr[3];
 	for (int i = 0; i < MSG_MAX_EXTRA_CAPS; i++)
 		b->caps[i] = c->caps[i];
 	b->receive_cnode = c->set_recv ? c->recv_cnode : 0;
@@ -280,8 +282,10 @@ void fz_setup_model(void)
 	}
 	pin(0, P_FREPLY, OBJ_REPLY, RIGHTS_ALL, FZ_NO);
 	pin(0, P_DEBUG, OBJ_DEBUG, RIGHT_WRITE, FZ_NO);
-	if (fz.devices)
+	if (fz.devices) { /* issued straight into the CNode: an original, so revocable */
 		pin(0, P_IOPORT, OBJ_IOPORT, RIGHTS_ALL, FZ_NO);
+		fz.cap[fz_slot_cap(0, P_IOPORT)].revocable = 1;
+	}
 	if (fz.nclusters > 1) {
 		o = pin(0, P_XN_IN, OBJ_XNOTIF, RIGHTS_ALL, FZ_NO);
 		fz.obj[o].xn_in = 1;

@@ -802,6 +802,7 @@ static void gen_write_regs(struct rand64 *r, struct fz_op *op)
 	op->call.mr[3] = 0x8000;
 	op->call.buf[0] = 0x202;
 	op->call.nbuf = 1;
+	op->call.mr23_in_buf = 1;
 	expect(op, n > 18 ? E_TRUNCATED_MESSAGE : bad ? E_INVALID_ARGUMENT : E_OK);
 }
 

@@ -127,6 +127,10 @@ uint32_t arch_lapic_id(void);
 void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
 uint32_t arch_apic_timer_ticks_per_ms(void);
 void arch_irq_eoi(void);
+/* Whether an interrupt waits at this core's local APIC (a bit of its
+ * interrupt request register for a vector >= 32): what preemption points
+ * look at, with interrupts off. */
+bool arch_irq_pending(void);
 
 /*
  * Device lines. IRQ n < 16 is ISA IRQ n: it goes to the GSI and trigger
