@@ -83,7 +83,7 @@ summary() {
     checks=$(sum 'oracle checks' "$log"); viol=$(sum 'violations' "$log")
     kc=$(sed -nE 's/^kcheck: ([0-9]+) entry checks, ([0-9]+) full checks, ([0-9]+) violations.*/\1 entry, \2 full, \3 violations/p' "$log" | tail -n1)
     pct=$(awk -v o="$ok" -v c="$calls" 'BEGIN {printf "%.1f", c ? 100 * o / c : 0}')
-    rate=$(awk -v c="$calls" -v s="$secs" 'BEGIN {printf "%d", s > 0 ? c / s : 0}')
+    rate=$(awk -v c="$calls" -v s="$secs" 'BEGIN {printf "%d", (s > 0 ? c / s : 0)}')
     echo "fuzz: $calls calls, $pct% succeeded, $checks oracle checks, kcheck: ${kc:-n/a}, $viol violations" \
          "(seed $SEED, SMP=$SMP${CMDLINE:+ $CMDLINE}, ${secs} s, $rate calls/s)"
 }
