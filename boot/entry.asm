@@ -167,7 +167,7 @@ higher_half:
 %ifdef ATOLL_SANITIZE
 	; The sanitizer kernel: choose the stack-protector guard before the
 	; first C function with a canary runs (kernel/sanitize/stackprot.c);
-	; edi/esi (magic, mbi) do not survive the call.
+	; magic and mbi wait in callee-saved ebx/r12d meanwhile.
 extern stack_guard_init
 	mov ebx, edi
 	mov r12d, esi
