@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "printf.h"
 #include "roottask.h"
+#include "sanitize.h"
 #include "sched.h"
 #include "smp.h"
 #include "kstring.h"
@@ -177,6 +178,7 @@ static void print_boot_report(void)
 	print_cpu();
 	print_memory();
 	print_acpi();
+	IF_SANITIZE(sanitize_boot_report());
 	kprintf("Boot took %llu TSC ticks to this line.\n",
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }

@@ -13,6 +13,7 @@
 #include "ktest.h"
 #include "layout.h"
 #include "printf.h"
+#include "sanitize.h"
 
 static bool overlaps(paddr_t a, paddr_t a_end, paddr_t b, paddr_t b_end)
 {
@@ -247,4 +248,5 @@ void boot_suite_run(void)
 	test_memmove();
 	test_preempt_pending();
 	arch_boot_selftests(&kb->cpu);
+	IF_SANITIZE(sanitize_selftests());
 }
