@@ -51,7 +51,8 @@ run: deps build
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
 test: deps build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS); status=$$?; \
+		$(CURDIR)/scripts/entry-report.sh logs; exit $$status
 	@if [ -n "$(FUZZ)" ]; then CALLS=$(FUZZ) SEED=$(or $(SEED),1) SMP=1 KERNEL=$(KERNEL) TIMEOUT=600 \
 		LOGDIR=$(BUILD)/logs scripts/fuzz.sh; fi
 
@@ -93,7 +94,7 @@ bench-scaling: deps build
 # kernel in its own tree $(BUILD)/coverage-build, booted for the suite and a
 # fuzz run; HTML report in $(BUILD)/coverage/, line and branch figures printed.
 # COVERAGE_FUZZ is the fuzz run's kernel command line, COVERAGE_FUZZ_SMP its CPUs.
-COVERAGE_FUZZ     ?= test=suite stress=100000 seed=1
+COVERAGE_FUZZ     ?= test=fuzz fuzz=100000 seed=1 kcheck=on
 COVERAGE_FUZZ_SMP ?= 1
 .PHONY: coverage
 coverage: deps

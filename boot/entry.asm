@@ -164,6 +164,17 @@ extern kmain
 higher_half:
 	mov rsp, boot_stack_top
 	xor ebp, ebp                    ; end of the frame-pointer chain
+%ifdef ATOLL_SANITIZE
+	; The sanitizer kernel: choose the stack-protector guard before the
+	; first C function with a canary runs (kernel/sanitize/stackprot.c);
+	; magic and mbi wait in callee-saved ebx/r12d meanwhile.
+extern stack_guard_init
+	mov ebx, edi
+	mov r12d, esi
+	call stack_guard_init
+	mov edi, ebx
+	mov esi, r12d
+%endif
 	mov edi, edi                    ; arg 0: magic (zero-extended)
 	mov esi, esi                    ; arg 1: mbi physical address
 	call kmain

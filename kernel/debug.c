@@ -11,6 +11,7 @@
 #include "arch/arch.h"
 #include "console.h"
 #include "debug.h"
+#include "kcheck.h"
 #include "kernel.h"
 #include "sched.h"
 #include "smp.h"
@@ -32,25 +33,42 @@ static struct kerr debug_cap(struct tcb *t, unsigned need)
 /* MR1 bytes at MR0, read once into a kernel buffer and printed from there:
  * the user cannot change the text between a check and the print, and the
  * console (shared by every cluster) is locked per line of the copy, never
- * while user memory is read. */
+ * while user memory is read. Text with more console work than one kernel
+ * entry may do (512 newlines scroll the screen 512 times) stops after a
+ * line: MR0 and MR1 are advanced past what was printed and the call is
+ * issued again for the rest (E_PREEMPTED, as for long invocations). */
 static struct kerr debug_puts(struct tcb *t)
 {
 	char buf[DEBUG_PUTS_MAX];
 	vaddr_t va = *regs_mr(&t->regs, 0);
 	uint64_t len = *regs_mr(&t->regs, 1);
+	size_t done = 0;
 
 	if (len > DEBUG_PUTS_MAX)
 		return kerr(E_RANGE_ERROR, 1);
 	if (!uaccess_read(t, buf, va, len))
 		return kerr(E_INVALID_ARGUMENT, 0);
-	console_write_lines(buf, len);
+	preempt_reset();
+	while (done < len) {
+		size_t n = 0;
+		while (done + n < len && buf[done + n++] != '\n')
+			;
+		console_write_lines(buf + done, n);
+		done += n;
+		if (done < len && preempt_work(console_units(n, buf[done - 1] == '\n'))) {
+			*regs_mr(&t->regs, 0) = va + done;
+			*regs_mr(&t->regs, 1) = len - done;
+			return kerr(E_PREEMPTED, 0);
+		}
+	}
 	return KOK;
 }
 
-/* Core MR0 of this cluster: its counters into IPC buffer words 0-7, then
- * (MR1 bit 0) reset them. Only this cluster's cores can be named: their
- * state is in this cluster's partition, which no other cluster maps. */
-static struct kerr debug_stats(struct tcb *t, bool reset)
+/* Core MR0 of this cluster: its counters into IPC buffer words 0-11, then
+ * (MR1 bit 0) reset words 0-5, and (bit 1) print the cluster's longest
+ * kernel entry. Only this cluster's cores can be named: their state is in
+ * this cluster's partition, which no other cluster maps. */
+static struct kerr debug_stats(struct tcb *t, bool reset, bool report)
 {
 	struct ipc_buffer *b = tcb_ipc_buffer(t);
 	uint64_t core = *regs_mr(&t->regs, 0);
@@ -69,6 +87,13 @@ static struct kerr debug_stats(struct tcb *t, bool reset)
 	b->mr[5] = c->ls.ipis_received;
 	b->mr[6] = c->ticks;
 	b->mr[7] = c->switches;
+	struct entry_record er;
+	entry_stats_get((uint32_t)core, &er); /* kernel-entry timing (entrystats.h) */
+	b->mr[8] = er.work;
+	b->mr[9] = er.lockwait_max;
+	preempt_counts(&b->mr[10], &b->mr[11]);
+	if (report)
+		entry_stats_report();
 	if (reset)
 		c->ls = (struct lock_stats){ .hold_start = c->ls.hold_start };
 	t->regs.REG_BADGE = this_core()->index;
@@ -77,7 +102,7 @@ static struct kerr debug_stats(struct tcb *t, bool reset)
 
 struct kerr debug_syscall(struct tcb *t)
 {
-	bool reset = *regs_mr(&t->regs, 1) & 1;
+	bool reset = *regs_mr(&t->regs, 1) & 1, report = *regs_mr(&t->regs, 1) & 2;
 	uint64_t verdict = *regs_mr(&t->regs, 0);
 	struct kerr e;
 
@@ -86,11 +111,13 @@ struct kerr debug_syscall(struct tcb *t)
 		e = debug_cap(t, DEBUG_RIGHT_PUTS);
 		return e.err ? e : debug_puts(t);
 	case SYS_DEBUG_STATS:
-		e = debug_cap(t, DEBUG_RIGHT_STATS | (reset ? RIGHT_WRITE : 0)); /* a reset writes */
-		return e.err ? e : debug_stats(t, reset);
+		e = debug_cap(t, DEBUG_RIGHT_STATS | (reset || report ? RIGHT_WRITE : 0)); /* so do a reset, a print */
+		return e.err ? e : debug_stats(t, reset, report);
 	case SYS_DEBUG_EXIT:
 		if ((e = debug_cap(t, DEBUG_RIGHT_EXIT)).err)
 			return e;
+		entry_stats_report(); /* this cluster's longest kernel entry */
+		kcheck_finish(); /* kcheck=on: the last full check and the counts */
 		kprintf("Atoll: cluster %u ended the run (%s).\n", cluster.id, verdict == 0 ? "pass" : "fail");
 		arch_exit(verdict == 0, kboot()->opts.poweroff);
 	default:

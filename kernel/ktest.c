@@ -1,16 +1,19 @@
 /* TAP reporting for in-kernel tests, and the test= modes. */
 #include "arch/arch.h"
 #include "console.h"
+#include "kcheck.h"
 #include "kernel.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "panic.h"
+#include "sanitize.h"
 
 static struct {
 	bool active;
 	unsigned passed, failed;
 	uint64_t expect_vector; /* test=fault:<kind>: the exception we cause */
 	bool expect_fault;
+	const char *panic_prefix, *panic_what; /* a panic a test causes on purpose */
 } kt;
 
 void ktest_begin(const char *suite)
@@ -48,8 +51,24 @@ void ktest_counts(uint32_t *passed, uint32_t *failed)
 	*failed = kt.failed;
 }
 
+void ktest_expect_panic(const char *prefix, const char *what)
+{
+	kt.panic_prefix = prefix;
+	kt.panic_what = what;
+}
+
+void ktest_panicked(const char *msg)
+{
+	if (kt.panic_prefix && strncmp(msg, kt.panic_prefix, strlen(kt.panic_prefix)) == 0)
+		ktest_result(true, "%s", kt.panic_what);
+	else
+		ktest_result(false, "kernel panicked");
+	kt.panic_prefix = NULL;
+}
+
 NORETURN void ktest_finish(void)
 {
+	kcheck_finish(); /* kcheck=on: the last full check and the counts */
 	kprintf("%u passed, %u failed\n", kt.passed, kt.failed);
 	arch_exit(kt.failed == 0 && kt.passed > 0, true);
 }
@@ -81,8 +100,7 @@ static void cause_ud(void)
 
 static void cause_de(void)
 {
-	volatile uint64_t zero = 0, x = 1;
-	x /= zero;
+	arch_divide_error(); /* a C division by zero would be undefined behaviour */
 }
 
 static void cause_gp(void)
@@ -131,6 +149,7 @@ NORETURN void kernel_fatal_trap(uint64_t vector)
 static NORETURN void run_fault(const char *kind)
 {
 	ktest_begin("fault");
+	IF_SANITIZE(sanitize_fault_run(kind)); /* ubsan, ubsan-fatal, stack; returns for others */
 	for (size_t i = 0; i < sizeof(faults) / sizeof(faults[0]); i++) {
 		if (strcmp(kind, faults[i].name) == 0) {
 			kt.expect_fault = true;
@@ -141,7 +160,7 @@ static NORETURN void run_fault(const char *kind)
 			ktest_finish();
 		}
 	}
-	ktest_result(false, "unknown fault kind '%s' (pf, ud, de, gp, df)", kind);
+	ktest_result(false, "unknown fault kind '%s' (pf, ud, de, gp, df" SANITIZE_FAULT_KINDS ")", kind);
 	ktest_finish();
 }
 

@@ -13,6 +13,7 @@
 #include "panic.h"
 #include "printf.h"
 #include "roottask.h"
+#include "sanitize.h"
 #include "sched.h"
 #include "smp.h"
 #include "kstring.h"
@@ -177,6 +178,7 @@ static void print_boot_report(void)
 	print_cpu();
 	print_memory();
 	print_acpi();
+	IF_SANITIZE(sanitize_boot_report());
 	kprintf("Boot took %llu TSC ticks to this line.\n",
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }
@@ -207,6 +209,8 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	kb.cores_online = smp_cores_online();
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
+	if (strcmp(kb.opts.test, "kcheck") == 0)
+		kcheck_suite_run(&kb);
 	if (strcmp(kb.opts.test, "suite") == 0) { /* kernel self-tests, then the root task's */
 		ktest_begin("boot");
 		boot_suite_run();

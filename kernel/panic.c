@@ -3,18 +3,19 @@
 #include "console.h"
 #include "ktest.h"
 #include "panic.h"
+#include "printf.h"
 
 NORETURN void panic(const char *fmt, ...)
 {
+	char msg[256];
 	va_list ap;
 
-	kprintf("\nPANIC: ");
 	va_start(ap, fmt);
-	kvprintf(fmt, ap);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	kprintf("\n");
+	kprintf("\nPANIC: %s\n", msg);
 	if (ktest_active()) {
-		ktest_result(false, "kernel panicked");
+		ktest_panicked(msg);
 		ktest_finish();
 	}
 	kprintf("Atoll halted.\n");

@@ -189,7 +189,9 @@ static void handle_debug(struct tcb *t)
 {
 	struct kerr e = debug_syscall(t);
 
-	if (e.err)
+	if (e.err == E_PREEMPTED)
+		t->regs.rip -= SYSCALL_INSN_LEN; /* the rest of a long print (debug.c) */
+	else if (e.err)
 		set_error(t, e);
 	else
 		t->regs.REG_ERR = E_OK;

@@ -18,6 +18,8 @@
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
 #   EXPECT    extended regex the serial log must contain                (none)
+#   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
+#             (entrystats, docs/kernel.md) and every such N <= MAX_ENTRY (none)
 #   LOG       serial log kept after the run  $LOGDIR/<config>.log
 #   LOGDIR    where default LOGs go          build/logs
 # --print-cmd prints the commands (ISO build, emulator) instead of booting.
@@ -27,13 +29,14 @@
 # (fail) to isa-debug-exit at port 0xf4, so QEMU exits with 33 or 35; under
 # Bochs it writes "Shutdown" to port 0x8900 (Bochs exits 1 regardless).
 # Pass = (QEMU: exit status 33) + a `N passed, 0 failed` line with N >= 1 +
-# no `not ok` line + exactly N `ok` lines + EXPECT found.
+# no `not ok` line + exactly N `ok` lines + EXPECT found + (MAX_ENTRY) the
+# longest kernel entry within the bound.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -62,11 +65,13 @@ EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
 ICOUNT=${ICOUNT:-0}
 EXPECT=${EXPECT:-}
+MAX_ENTRY=${MAX_ENTRY:-}
 LOGDIR=${LOGDIR:-$ROOT/build/logs}
 
 [[ $SMP =~ ^[1-9][0-9]*$ ]]     || usage "SMP must be a positive number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage "TIMEOUT must be a positive number of seconds, not '$TIMEOUT'"
 [[ $ICOUNT =~ ^[01]$ ]]         || usage "ICOUNT must be 0 or 1, not '$ICOUNT'"
+[[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
@@ -211,9 +216,15 @@ elapsed=$(printf '%d.%d' $((elapsed / 1000)) $((elapsed % 1000 / 100)))
 # draw on the serial console before the kernel starts).
 tr -d '\r\000' < "$LOG" | sed 's/\x1b\[[0-9;?=]*[A-Za-z]//g' > "$TMP/clean.log"
 
+# longest_entry: the largest N of the log's `longest kernel entry: N tsc`
+# lines (one per cluster), empty if there is none.
+longest_entry() {
+    sed -nE 's/^longest kernel entry: ([0-9]+) tsc.*/\1/p' "$TMP/clean.log" | sort -n | tail -n 1
+}
+
 # verdict: sets REASON (empty on a pass) and NTESTS.
 verdict() {
-    local clean="$TMP/clean.log" summary passed failed oks notoks
+    local clean="$TMP/clean.log" summary passed failed oks notoks longest
     REASON="" NTESTS=0
     notoks=$(grep -E '^not ok [0-9]+' "$clean" | head -n 5 | paste -sd ';' -) || true
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clean" | tail -n 1) || true
@@ -237,6 +248,11 @@ verdict() {
         REASON="$oks 'ok' lines but the summary says '$summary'"
     elif [ -n "$EXPECT" ] && ! grep -Eq -- "$EXPECT" "$clean"; then
         REASON="EXPECT not found: /$EXPECT/"
+    elif [ -n "$MAX_ENTRY" ] && [ -z "$(longest_entry)" ]; then
+        REASON="no 'longest kernel entry: N tsc' line (entrystats=on?)"
+    elif [ -n "$MAX_ENTRY" ] && [ "$(longest_entry)" -gt "$MAX_ENTRY" ]; then
+        longest=$(grep -m1 -E "^longest kernel entry: $(longest_entry) tsc" "$clean")
+        REASON="kernel entry over the bound of $MAX_ENTRY: $longest"
     fi
     [ -z "$notoks" ] || REASON+="; failures: $notoks"
     NTESTS=${passed:-0}
@@ -244,6 +260,7 @@ verdict() {
 
 verdict
 if [ -z "$REASON" ]; then
+    [ -z "$MAX_ENTRY" ] || grep -E '^longest kernel entry: ' "$TMP/clean.log"
     echo "PASS: $CONFIG: $NTESTS tests, ${elapsed} s (log: $LOG)"
     exit 0
 fi

@@ -16,7 +16,7 @@
 #
 # Variables:
 #   COVERAGE_FUZZ      the fuzz run's kernel command line
-#                      (default "test=suite stress=100000 seed=1")
+#                      (default "test=fuzz fuzz=100000 seed=1 kcheck=on")
 #   COVERAGE_FUZZ_SMP  its CPU count (default 1)
 #   TIMEOUT            seconds per boot (default 900)
 #   JOBS               build parallelism (default: the host's cores)
@@ -28,7 +28,7 @@ mkdir -p "$BUILD"
 BUILD=$(cd "$BUILD" && pwd)
 OBJ=$BUILD/coverage-build
 OUT=$BUILD/coverage
-FUZZ=${COVERAGE_FUZZ:-test=suite stress=100000 seed=1}
+FUZZ=${COVERAGE_FUZZ:-test=fuzz fuzz=100000 seed=1 kcheck=on}
 FUZZ_SMP=${COVERAGE_FUZZ_SMP:-1}
 TIMEOUT=${TIMEOUT:-900}
 JOBS=${JOBS:-$(nproc)}

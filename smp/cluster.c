@@ -38,11 +38,14 @@ void klock_acquire(void)
 	if (cluster.lock_stats)
 		t0 = rdtsc();
 	if (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
+		uint64_t w0 = entry_stats_on ? rdtsc() : 0;
 		me->ls.contended += cluster.lock_stats;
 		while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
 			cpu_pause();
 			smp_poll_kicks();
 		}
+		if (entry_stats_on) /* another core's entry: not counted in this one */
+			entry_stats_lock_wait(rdtsc() - w0);
 	}
 	klock.holder = me;
 	if (cluster.lock_stats) {
@@ -116,8 +119,30 @@ void smp_kick_sync(struct core *c, uint32_t what)
  * read by the cores it kicks while it waits for them). */
 static paddr_t dying_root;
 
+/* Ask every core of `targets` (bits of core indices) for `what` at once,
+ * then wait for all of them: one IPI round trip however many cores, not
+ * one per core in turn. */
+static void kick_all_sync(uint64_t targets, uint32_t what)
+{
+	for (uint64_t t = targets; t; t &= t - 1) {
+		struct core *c = &cluster_cores[__builtin_ctzll(t)];
+		__atomic_fetch_or(&c->kick, what, __ATOMIC_SEQ_CST);
+		send_ipi(c);
+	}
+	for (uint64_t t = targets; t; t &= t - 1) {
+		struct core *c = &cluster_cores[__builtin_ctzll(t)];
+		while (__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) & what) {
+			cpu_pause();
+			smp_poll_kicks(); /* never needed under the lock, but cheap */
+		}
+	}
+}
+_Static_assert(MAX_CORES <= 64, "a cluster's cores fit in one 64-bit set");
+
 void smp_forget_root(paddr_t root)
 {
+	uint64_t targets = 0;
+
 	vspace_drop(root);
 	if (!klock_active) /* one core (or boot): no other core to ask */
 		return;
@@ -125,8 +150,9 @@ void smp_forget_root(paddr_t root)
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
 		struct core *c = &cluster_cores[i];
 		if (c != this_core() && c->cr3_root == root)
-			smp_kick_sync(c, KICK_ROOT);
+			targets |= 1ull << i;
 	}
+	kick_all_sync(targets, KICK_ROOT);
 }
 
 void smp_poll_kicks(void)
@@ -154,6 +180,7 @@ void smp_poll_kicks(void)
 
 void smp_tlb_shootdown(paddr_t root)
 {
+	uint64_t targets = 0;
 	struct core *me;
 
 	if (!klock_active)
@@ -162,6 +189,7 @@ void smp_tlb_shootdown(paddr_t root)
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
 		struct core *c = &cluster_cores[i];
 		if (c != me && (arch_tlb_tagged() || c->cr3_root == root || !root))
-			smp_kick_sync(c, KICK_TLB);
+			targets |= 1ull << i;
 	}
+	kick_all_sync(targets, KICK_TLB);
 }

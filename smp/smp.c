@@ -18,6 +18,7 @@
 #include "layout.h"
 #include "panic.h"
 #include "roottask.h"
+#include "sanitize.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -229,6 +230,8 @@ void smp_boot(struct kernel_boot *kb)
 		*(struct cluster *)in_copy(d, &cluster) = ci;
 		*(struct core **)in_copy(d, &cluster_cores) = sc->cores[c];
 		*(bool *)in_copy(d, &klock_active) = ci.lock_on;
+		/* Sanitizer kernel: the cluster's own stack guard (none of its cores has run yet). */
+		IF_SANITIZE(*(uintptr_t *)in_copy(d, &__stack_chk_guard) = stack_guard_fresh());
 		((struct kernel_boot *)in_copy(d, kb))->bm = sc->bm[c];
 	}
 
@@ -283,6 +286,7 @@ NORETURN void cluster_run(struct kernel_boot *kb)
 		fastpath_enable(kb->opts.fastpath);
 		roottask_create(kb, init);
 	}
+	entry_stats_enable(kb->opts.entry_stats); /* boot is over: entries are timed from here */
 	sched_choose();
 	arch_enter_user();
 }

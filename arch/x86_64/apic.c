@@ -18,6 +18,7 @@
 #define LAPIC_ID 0x20
 #define LAPIC_EOI 0xB0
 #define LAPIC_SVR 0xF0
+#define LAPIC_IRR 0x200 /* 8 registers of 32 bits, 0x10 apart: vectors 0-255 */
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310 /* xAPIC only */
 #define LAPIC_LVT_TIMER 0x320
@@ -219,6 +220,17 @@ void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo)
 	lapic_write(LAPIC_ICR_HI, apic_id << 24);
 	lapic_write(LAPIC_ICR_LO, icr_lo);
 	xapic_wait_idle();
+}
+
+/* Vectors 0-31 are exceptions, never requested: the IRR's first word is
+ * not read. In x2APIC mode each word is one RDMSR, in xAPIC mode one MMIO
+ * read. */
+bool arch_irq_pending(void)
+{
+	for (uint32_t i = 1; i < 8; i++)
+		if (lapic_read(LAPIC_IRR + 0x10 * i))
+			return true;
+	return false;
 }
 
 void arch_irq_eoi(void)

@@ -14,8 +14,16 @@ void asm_offsets(void)
 	DEFINE(CPU_USER_RSP, __builtin_offsetof(struct cpu, user_rsp));
 	DEFINE(CPU_CUR_REGS_END, __builtin_offsetof(struct cpu, cur_regs_end));
 	DEFINE(CPU_KSTACK_TOP, __builtin_offsetof(struct cpu, kstack_top));
+	DEFINE(CPU_ENTRY_TSC, __builtin_offsetof(struct cpu, entry_tsc));
+	DEFINE(CPU_ENTRY_KIND, __builtin_offsetof(struct cpu, entry_kind));
+	DEFINE(CPU_ENTRY_WHAT, __builtin_offsetof(struct cpu, entry_what));
+	DEFINE(CPU_ENTRY_INFO, __builtin_offsetof(struct cpu, entry_info));
+	DEFINE(CPU_ENTRY_OBJ, __builtin_offsetof(struct cpu, entry_obj));
+	DEFINE(CPU_ENTRY_LOCKWAIT, __builtin_offsetof(struct cpu, entry_lockwait));
+	DEFINE(CPU_ENTRY_MAX, __builtin_offsetof(struct cpu, entry_max));
 	DEFINE(TF_VECTOR, __builtin_offsetof(struct trapframe, vector));
 	DEFINE(TF_RAX, __builtin_offsetof(struct trapframe, rax));
+	DEFINE(TF_ERROR, __builtin_offsetof(struct trapframe, error));
 	DEFINE(TF_RIP, __builtin_offsetof(struct trapframe, rip));
 	DEFINE(TF_CS, __builtin_offsetof(struct trapframe, cs));
 	DEFINE(TF_RFLAGS, __builtin_offsetof(struct trapframe, rflags));

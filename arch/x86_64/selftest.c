@@ -21,14 +21,15 @@ static const uint64_t rodata_word = 42;
 
 static void do_int3(void) { int3(); }
 static void do_ud2(void) { ud2(); }
-static void do_div0(void)
-{
-	volatile uint64_t zero = 0, x = 7;
-	x /= zero;
-}
+static void do_div0(void) { div_by_zero(); }
 static void do_write(void) { *(volatile uint64_t *)probe_addr = 1; }
 static void do_read(void) { (void)*(volatile uint64_t *)probe_addr; }
 static void do_exec(void) { ((void (*)(void))probe_addr)(); }
+
+void arch_divide_error(void)
+{
+	div_by_zero();
+}
 
 /* Probe fn with probe_addr = addr; expect `vector` and, if err_mask, error
  * bits (error & err_mask) == err_want. */

@@ -75,8 +75,9 @@ static void delay_us(uint64_t us)
 uint32_t smp_cores_uncached KSHARED;
 
 /* First code of an AP in the higher half, on its own stack. Until the
- * CR3 switch, .data/.bss are the boot core's: touch none of it. */
-static NORETURN void ap_entry(struct cpu *c)
+ * CR3 switch, .data/.bss are the boot core's: touch none of it. No canary
+ * (sanitizer kernel): the CR3 switch changes the stack guard under it. */
+static NORETURN __attribute__((no_stack_protector)) void ap_entry(struct cpu *c)
 {
 	write_cr3(c->kernel_pml4);
 	kernel_pml4_paddr = c->kernel_pml4;

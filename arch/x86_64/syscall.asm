@@ -10,20 +10,27 @@
 ; compatibility mode, which Atoll does not serve: it saves the frame the
 ; CPU would have pushed for a #UD at that SYSCALL (Intel CPUs raise #UD
 ; there) and joins the exception path, so the thread takes a #UD fault.
-; arch_return_to_user drops the kernel lock (clusters of several cores) and
+; arch_return_to_user runs the invariant checks when kcheck is on
+; (kcheck_after_entry, under the lock: one compare and a branch not taken
+; otherwise), drops the kernel lock (clusters of several cores) and
 ; resumes whichever thread is current then: SYSRET for a frame saved by
 ; SYSCALL whose RIP is below USER_TOP (so never non-canonical: SYSRET's only
 ; fault, a #GP in ring 0 on the user's stack on Intel CPUs, cannot happen),
-; IRETQ otherwise (trap.asm: trap_return_iret).
+; IRETQ otherwise (trap.asm: trap_return_iret). Every return to user mode
+; passes through return_unlocked, which closes the timed entry
+; (entrystats.inc).
 
 %include "asm_offsets.inc"
 %include "gprs.inc"
+%include "entrystats.inc"
 
 USER_TOP equ 0x00007FFFFFFFF000 ; arch/regs.h (too wide for asm_offsets)
 
 section .text
 global syscall_entry, syscall_entry_compat, arch_return_to_user, arch_return_unlocked
 extern syscall_handler, fastpath_syscall, trap_return_iret, trap_user_entry, klock_exit, klock_active
+extern kcheck_on, kcheck_after_entry
+extern entry_stats_record
 
 syscall_entry:
 	swapgs
@@ -37,6 +44,9 @@ syscall_entry:
 	push 0                          ; error code
 	push VEC_SYSCALL_MARK           ; vector
 	PUSH_GPRS
+	cmp byte [rel entry_stats_on], 0
+	jne syscall_stamp
+syscall_stamped:
 	cmp rax, SYS_NULL_NO
 	jne .kernel
 	mov qword [rsp + TF_RAX], 0     ; SYS_NULL: the entry and exit path alone
@@ -51,11 +61,17 @@ syscall_entry:
 	; fall through
 
 arch_return_to_user:
+	cmp byte [rel kcheck_on], 0     ; kcheck=on|full: check the invariants first
+	jne kcheck_exit
+kcheck_done:
 	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
 	je return_unlocked
 	call klock_exit
 arch_return_unlocked:                   ; (the boot self-tests enter here)
 return_unlocked:
+	cmp byte [rel entry_stats_on], 0
+	jne exit_stamp
+exit_stamped:
 	mov rsp, [gs:CPU_CUR_REGS_END]
 	sub rsp, TF_SIZE
 	cmp qword [rsp + TF_VECTOR], VEC_SYSCALL_MARK
@@ -75,6 +91,38 @@ return_unlocked:
 .iret:
 	jmp trap_return_iret
 
+; entrystats=on, out of line: the entry's start, its system call number and
+; message info (the registers are in the frame; rax is reloaded).
+syscall_stamp:
+	mov [gs:CPU_ENTRY_WHAT], rax
+	mov [gs:CPU_ENTRY_INFO], rsi
+	mov qword [gs:CPU_ENTRY_KIND], VEC_SYSCALL_MARK
+	ENTRY_STAMP_TSC
+	mov rax, [rsp + TF_RAX]
+	jmp syscall_stamped
+
+; entrystats=on: close the entry. Its length less the time spent waiting
+; for the kernel lock, if longer than this core's longest so far, goes to
+; entry_stats_record (on the kernel stack: rsp may point into a TCB here).
+; Every register is restored from the frame afterwards.
+exit_stamp:
+	mov rdx, [gs:CPU_ENTRY_TSC]
+	test rdx, rdx
+	jz exit_stamped                 ; none open (a core's first entry to user mode)
+	mov rcx, rdx
+	rdtsc
+	shl rdx, 32
+	or rax, rdx
+	sub rax, rcx
+	sub rax, [gs:CPU_ENTRY_LOCKWAIT]
+	mov qword [gs:CPU_ENTRY_TSC], 0
+	cmp rax, [gs:CPU_ENTRY_MAX]
+	jbe exit_stamped
+	mov rdi, rax
+	mov rsp, [gs:CPU_KSTACK_TOP]
+	call entry_stats_record
+	jmp exit_stamped
+
 ; SYSCALL from compatibility mode: CS and SS are the kernel's (STAR), RCX
 ; the (32-bit) address after the instruction, R11 the user's RFLAGS, RSP
 ; still the user's; interrupts masked by FMASK like the 64-bit entry.
@@ -92,5 +140,10 @@ syscall_entry_compat:
 	push 0                          ; error code
 	push VEC_UD_NO                  ; vector: #UD
 	jmp trap_user_entry             ; rcx and r11 stay as SYSCALL left them
+
+; Out of line, so that the path above only compares: the invariant checks.
+kcheck_exit:
+	call kcheck_after_entry
+	jmp kcheck_done
 
 section .note.GNU-stack noalloc noexec nowrite progbits

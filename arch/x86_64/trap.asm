@@ -5,7 +5,9 @@
 ; trapframe (arch/trap.h).
 ; From user mode the frame lands in the running thread's TCB (TSS.rsp0 is
 ; the end of its saved registers): GS is swapped, the core's kernel stack
-; is loaded, trap_user(frame) runs and the current thread is resumed.
+; is loaded, trap_user(frame) runs and the current thread is resumed
+; through arch_return_to_user (syscall.asm), which also runs the invariant
+; checks (kcheck) and closes the timed entry (entrystats.inc).
 ; From kernel mode: trap_dispatch(frame) on the current stack, then iretq
 ; through the (possibly edited) frame; except a fault of the IRETQ that
 ; returns to user mode (user_iretq, GS already the user's): that one is the
@@ -19,9 +21,10 @@
 
 %include "asm_offsets.inc"
 %include "gprs.inc"
+%include "entrystats.inc"
 
 section .text
-extern trap_dispatch, trap_user, trap_return_fault, klock_exit, klock_active
+extern trap_dispatch, trap_user, trap_return_fault, arch_return_to_user
 global trap_return_iret, trap_user_entry, user_iretq
 
 ; Vectors for which the CPU pushes an error code.
@@ -49,12 +52,23 @@ trap_user_entry:                        ; syscall_entry_compat joins here
 	mov rsp, [gs:CPU_KSTACK_TOP]    ; (nothing may be pushed below the frame: it
 	push 2                          ; starts its TCB) RFLAGS = 2: DF and AC clear (the
 	popfq                           ; CPU clears neither: AC from user mode voids SMAP)
+	cmp byte [rel entry_stats_on], 0
+	jne trap_stamp
+trap_stamped:
 	xor ebp, ebp
 	call trap_user
-	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
-	je trap_return_iret
-	call klock_exit
-	; fall through: resume the (possibly new) current thread
+	jmp arch_return_to_user         ; drops the kernel lock, resumes the (possibly new) current thread
+
+; entrystats=on, out of line: the entry's start, its vector and error code
+; (rdi: the frame; rax and rdx are saved in it).
+trap_stamp:
+	mov rax, [rdi + TF_VECTOR]
+	mov [gs:CPU_ENTRY_KIND], rax
+	mov rax, [rdi + TF_ERROR]
+	mov [gs:CPU_ENTRY_WHAT], rax
+	mov qword [gs:CPU_ENTRY_INFO], 0
+	ENTRY_STAMP_TSC
+	jmp trap_stamped
 
 ; Resume the running thread from its saved frame with iretq.
 trap_return_iret:

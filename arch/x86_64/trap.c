@@ -116,6 +116,7 @@ void trap_dispatch(struct trapframe *tf)
 	if (take_expected(tf))
 		return;
 	if (tf->vector >= 32) { /* while idle: the idle loop looks again */
+		entry_stats_open(tf->vector); /* the core works until it halts again */
 		if (!irq_handle_idle(tf->vector)) {
 			klock_acquire(); /* the idle loop dropped it */
 			irq_handle(tf->vector);
@@ -158,6 +159,7 @@ NORETURN void trap_return_fault(uint64_t vector, uint64_t error)
 	}
 	tf->vector = vector; /* no longer a SYSCALL frame: IRETQ again next time */
 	tf->error = error;
+	entry_stats_open(vector); /* a kernel entry of its own (the last one had ended) */
 	trap_user(tf);
 	arch_return_to_user();
 }

@@ -31,12 +31,29 @@ paddr_t vspace_kernel_root(void)
 	return kernel_pml4_paddr;
 }
 
+/* The kernel half's entries in use (a handful of the 256): the kernel's
+ * tables are complete once its cluster has booted and never change after
+ * (paging.c), so the list is made once per kernel root. */
+static struct {
+	paddr_t root;
+	uint32_t n;
+	uint16_t idx[256];
+} kernel_half;
+
 void vspace_pml4_init(uint64_t *pml4)
 {
-	const uint64_t *k = phys_to_virt(vspace_kernel_root());
+	paddr_t root = vspace_kernel_root();
+	const uint64_t *k = phys_to_virt(root);
 
-	memset(pml4, 0, 256 * sizeof(uint64_t));
-	memcpy(pml4 + 256, k + 256, 256 * sizeof(uint64_t));
+	if (kernel_half.root != root) {
+		kernel_half.n = 0;
+		for (uint16_t i = 256; i < 512; i++)
+			if (k[i])
+				kernel_half.idx[kernel_half.n++] = i;
+		kernel_half.root = root;
+	}
+	for (uint32_t j = 0; j < kernel_half.n; j++)
+		pml4[kernel_half.idx[j]] = k[kernel_half.idx[j]];
 }
 
 bool vspace_user_addr_ok(vaddr_t va, uint64_t size)

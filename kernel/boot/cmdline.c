@@ -50,6 +50,7 @@ struct parse {
 	kopt_warn_fn warn;
 	void *ctx;
 	unsigned warnings;
+	int entry_stats; /* entrystats= as given: 1, 0, or -1 (not given) */
 };
 
 static void emit(struct parse *p, const struct msg *m)
@@ -203,6 +204,21 @@ static void opt_lockstats(struct parse *p, struct span v)
 	opt_bool(p, v, "lockstats", false, &p->o->lock_stats);
 }
 
+/* entrystats=on|off|1|0; kept aside until the end of the line, where
+ * "not given" (and a bad value) becomes on exactly when test= is given,
+ * whatever the order of the two. */
+static void opt_entrystats(struct parse *p, struct span v)
+{
+	if (span_is(v, "on") || span_is(v, "1"))
+		p->entry_stats = 1;
+	else if (span_is(v, "off") || span_is(v, "0"))
+		p->entry_stats = 0;
+	else {
+		warn_value(p, "entrystats", v, "on, off, 1 or 0", "on in test runs, else off");
+		p->entry_stats = -1;
+	}
+}
+
 static void opt_compat32(struct parse *p, struct span v)
 {
 	opt_bool(p, v, "compat32", false, &p->o->compat32);
@@ -237,6 +253,32 @@ static void opt_user(struct parse *p, struct span v)
 	(void)v;
 }
 
+static void opt_kcheck(struct parse *p, struct span v)
+{
+	if (span_is(v, "off") || span_is(v, "0"))
+		p->o->kcheck = KCHECK_MODE_OFF;
+	else if (span_is(v, "on") || span_is(v, "1"))
+		p->o->kcheck = KCHECK_MODE_ON;
+	else if (span_is(v, "full"))
+		p->o->kcheck = KCHECK_MODE_FULL;
+	else {
+		warn_value(p, "kcheck", v, "off, on or full", "off");
+		p->o->kcheck = KCHECK_MODE_OFF;
+	}
+}
+
+static void opt_kcheck_every(struct parse *p, struct span v)
+{
+	uint64_t x;
+
+	if (parse_u64(v, &x) && x >= 1 && x <= 1000000000)
+		p->o->kcheck_every = (uint32_t)x;
+	else {
+		warn_value(p, "kcheck_every", v, "1..1000000000", "the default");
+		p->o->kcheck_every = 0;
+	}
+}
+
 /* A name option: on a bad value, a warning and the default `dflt`. */
 static void set_name(struct parse *p, const char *key, struct span v, char *dst, const char *dflt)
 {
@@ -259,6 +301,7 @@ static const struct option {
 	{ "loglevel", opt_loglevel },
 	{ "fastpath", opt_fastpath },
 	{ "lockstats", opt_lockstats },
+	{ "entrystats", opt_entrystats },
 	{ "seed", opt_seed },
 	{ "fuzz", opt_user },
 	{ "fuzz_keep", opt_user },
@@ -267,6 +310,8 @@ static const struct option {
 	{ "bench", opt_bench },
 	{ "init", opt_init },
 	{ "compat32", opt_compat32 },
+	{ "kcheck", opt_kcheck },
+	{ "kcheck_every", opt_kcheck_every },
 };
 
 /* --- tokens --- */
@@ -310,7 +355,7 @@ static void set_defaults(struct kopts *o)
 
 unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, void *ctx)
 {
-	struct parse p = { o, warn, ctx, 0 };
+	struct parse p = { o, warn, ctx, 0, -1 };
 
 	set_defaults(o);
 	if (!line)
@@ -327,5 +372,6 @@ unsigned cmdline_parse(const char *line, struct kopts *o, kopt_warn_fn warn, voi
 		apply_token(&p, tok);
 		line = tok.s + tok.n;
 	}
+	o->entry_stats = p.entry_stats < 0 ? o->test[0] != 0 : p.entry_stats != 0;
 	return p.warnings;
 }

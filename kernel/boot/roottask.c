@@ -7,6 +7,7 @@
 #include "arch/vspace.h"
 #include "console.h"
 #include "elf.h"
+#include "kcheck.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "object.h"
@@ -19,6 +20,24 @@
 #define RT_PRIO 255
 
 _Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
+
+static struct cte cdt_head; /* the derivation list starts here */
+
+struct cte *roottask_cdt_head(void)
+{
+	return &cdt_head;
+}
+
+/* A boot capability: an original, appended at the end of the one
+ * derivation list of the cluster (after the children of the ones before). */
+static void boot_cap(struct cte *dest, struct cap cap)
+{
+	struct cte *tail = &cdt_head;
+
+	while (mdb_next(tail))
+		tail = mdb_next(tail);
+	cdt_insert(dest, cap, tail, MDB_REVOCABLE);
+}
 
 static struct {
 	struct bootmem *bm;
@@ -100,7 +119,7 @@ static paddr_t mapped_frame(vaddr_t va, uint32_t s, uint32_t asid)
 	paddr_t pa = alloc(PAGE_SIZE, PAGE_SIZE);
 
 	map_page(va, pa, true, true);
-	cdt_insert(slot(s), cap_make(OBJ_FRAME_4K, RIGHTS_ALL, 0, false, pa, va | asid), NULL, MDB_REVOCABLE);
+	boot_cap(slot(s), cap_make(OBJ_FRAME_4K, RIGHTS_ALL, 0, false, pa, va | asid));
 	return pa;
 }
 
@@ -114,8 +133,7 @@ static void add_untyped(paddr_t base, paddr_t end)
 			bits++;
 		/* Watermark at the top: the memory is not known to be zero, so
 		 * the first retype clears it (preemptibly; untyped.c). */
-		cdt_insert(slot(rt.next_slot++), cap_make(OBJ_UNTYPED, RIGHTS_ALL, bits, false, base, 1ull << bits),
-			   NULL, MDB_REVOCABLE);
+		boot_cap(slot(rt.next_slot++), cap_make(OBJ_UNTYPED, RIGHTS_ALL, bits, false, base, 1ull << bits));
 		rt.bi->untyped[rt.bi->untyped_count++] = (struct abi_untyped){ base, (uint8_t)bits, 0, { 0 } };
 		base += 1ull << bits;
 	}
@@ -164,8 +182,7 @@ static void make_channels(void)
 
 	if (cluster.count < 2)
 		return;
-	cdt_insert(slot(ROOT_XNOTIF), cap_make(OBJ_XNOTIF, RIGHT_READ, 0, false, me, 0), NULL,
-		   MDB_REVOCABLE);
+	boot_cap(slot(ROOT_XNOTIF), cap_make(OBJ_XNOTIF, RIGHT_READ, 0, false, me, 0));
 	for (uint32_t j = 0; j < cluster.count && j < ABI_MAX_CLUSTERS; j++) {
 		struct abi_channel *ch = &rt.bi->chan[j];
 		if (j == me)
@@ -177,9 +194,8 @@ static void make_channels(void)
 		ch->ring_bytes = ABI_CHAN_RING_BYTES;
 		map_page(ch->tx_vaddr, chan_ring_pa(me, j), true, true);
 		map_page(ch->rx_vaddr, chan_ring_pa(j, me), true, true);
-		cdt_insert(slot(ch->signal_slot),
-			   cap_make(OBJ_XNOTIF, RIGHT_WRITE, 0, false, j, xnotif_badge_of(me)), NULL,
-			   MDB_REVOCABLE);
+		boot_cap(slot(ch->signal_slot),
+			   cap_make(OBJ_XNOTIF, RIGHT_WRITE, 0, false, j, xnotif_badge_of(me)));
 	}
 }
 
@@ -188,7 +204,7 @@ static struct tcb *make_tcb(uint32_t asid)
 	paddr_t pa = alloc(PAGE_SIZE, PAGE_SIZE);
 	struct tcb *t = phys_to_virt(pa);
 
-	cdt_insert(slot(ROOT_TCB), cap_make(OBJ_TCB, RIGHTS_ALL, 0, false, pa, 0), NULL, MDB_REVOCABLE);
+	boot_cap(slot(ROOT_TCB), cap_make(OBJ_TCB, RIGHTS_ALL, 0, false, pa, 0));
 	cdt_insert(&t->slots[TCB_CSPACE], slot(ROOT_CNODE)->cap, slot(ROOT_CNODE), 0);
 	cdt_insert(&t->slots[TCB_VSPACE], slot(ROOT_VSPACE)->cap, slot(ROOT_VSPACE), 0);
 	cdt_insert(&t->slots[TCB_IPCBUF], slot(ROOT_IPCBUF)->cap, slot(ROOT_IPCBUF), 0);
@@ -216,28 +232,24 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	asid = asid_alloc(rt.pml4_pa);
 	cnode_pa = alloc(cnode_bytes, cnode_bytes);
 	rt.cnode = phys_to_virt(cnode_pa);
-	cdt_insert(slot(ROOT_CNODE), cap_make(OBJ_CNODE, RIGHTS_ALL, radix, false, cnode_pa, 64 - radix),
-		   NULL, MDB_REVOCABLE);
-	cdt_insert(slot(ROOT_VSPACE), cap_make(OBJ_PML4, RIGHTS_ALL, 0, false, rt.pml4_pa, asid), NULL,
-		   MDB_REVOCABLE);
+	boot_cap(slot(ROOT_CNODE), cap_make(OBJ_CNODE, RIGHTS_ALL, radix, false, cnode_pa, 64 - radix));
+	boot_cap(slot(ROOT_VSPACE), cap_make(OBJ_PML4, RIGHTS_ALL, 0, false, rt.pml4_pa, asid));
 	/* Every root task may print, read its cluster's counters and end the
 	 * run (a failing cluster must be able to say so); what it passes on
 	 * is its choice, with fewer rights if it likes (docs/abi.md). */
-	cdt_insert(slot(ROOT_DEBUG), cap_make(OBJ_DEBUG, RIGHTS_ALL, 0, false, 0, 0), NULL, MDB_REVOCABLE);
+	boot_cap(slot(ROOT_DEBUG), cap_make(OBJ_DEBUG, RIGHTS_ALL, 0, false, 0, 0));
 	if (cluster.id == 0) { /* device interrupts and ports belong to cluster 0 */
-		cdt_insert(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0),
-			   NULL, MDB_REVOCABLE);
-		cdt_insert(slot(ROOT_IOPORT_CONTROL),
-			   cap_make(OBJ_IOPORT_CONTROL, RIGHTS_ALL, 0, false, 0, 0), NULL, MDB_REVOCABLE);
+		boot_cap(slot(ROOT_IRQ_CONTROL), cap_make(OBJ_IRQ_CONTROL, RIGHTS_ALL, 0, false, 0, 0));
+		boot_cap(slot(ROOT_IOPORT_CONTROL),
+			   cap_make(OBJ_IOPORT_CONTROL, RIGHTS_ALL, 0, false, 0, 0));
 	}
 	entry = load_elf(mod);
 	bi_pa = alloc(ABI_BOOTINFO_PAGES * PAGE_SIZE, PAGE_SIZE);
 	rt.bi = phys_to_virt(bi_pa);
 	for (uint32_t i = 0; i < ABI_BOOTINFO_PAGES; i++)
 		map_page(ABI_BOOTINFO_VADDR + i * PAGE_SIZE, bi_pa + i * PAGE_SIZE, false, true);
-	cdt_insert(slot(ROOT_BOOTINFO),
-		   cap_make(OBJ_FRAME_4K, RIGHT_READ, 0, false, bi_pa, ABI_BOOTINFO_VADDR | asid), NULL,
-		   MDB_REVOCABLE);
+	boot_cap(slot(ROOT_BOOTINFO),
+		   cap_make(OBJ_FRAME_4K, RIGHT_READ, 0, false, bi_pa, ABI_BOOTINFO_VADDR | asid));
 	mapped_frame(ABI_IPCBUF_VADDR, ROOT_IPCBUF, asid);
 	for (uint32_t i = 1; i <= ABI_STACK_PAGES; i++)
 		map_page(ABI_STACK_TOP - i * PAGE_SIZE, alloc(PAGE_SIZE, PAGE_SIZE), true, true);
@@ -245,6 +257,7 @@ void roottask_create(struct kernel_boot *kb, const struct bi_module *mod)
 	t = make_tcb(asid);
 	fill_bootinfo(kb);
 	make_channels();
+	kcheck_init(kb, rt.pml4_pa, strcmp(kb->opts.test, "kcheck") == 0);
 	bootmem_close(&kb->bm);
 	rt.next_slot = ROOT_FIRST_FREE_FIXED;
 	rt.bi->untyped_first = rt.next_slot;

@@ -3,36 +3,13 @@
  * a CNode or TCB (which hold slots) becomes a Zombie that remembers how far
  * clearing its slots has got; each call descends from the slot being
  * deleted to the first unfinished zombie and does one O(1) step, with a
- * preemption point after every step (docs/capabilities.md).
+ * preemption point after every step (kernel/preempt.c, docs/capabilities.md).
  */
+#include "kcheck.h"
 #include "kobj.h"
 #include "kstring.h"
 
-#define PREEMPT_STEPS 64 /* O(1) steps per kernel entry before preempting */
-
-static struct {
-	uint32_t steps;
-	uint64_t preemptions;
-} pre;
-
-void preempt_reset(void)
-{
-	pre.steps = 0;
-}
-
-bool preempt_point(void)
-{
-	if (++pre.steps < PREEMPT_STEPS)
-		return false;
-	pre.preemptions++;
-	return true;
-}
-
-uint64_t preempt_count(void);
-uint64_t preempt_count(void)
-{
-	return pre.preemptions;
-}
+#define ZOMBIE_SKIP_MAX 256 /* empty slots passed over in one step */
 
 static bool is_container(unsigned type)
 {
@@ -73,7 +50,9 @@ static void delete_simple(struct cte *s)
 }
 
 /* One O(1) step of clearing the zombie in z, as part of deleting slot
- * `top`. Returns the zombie to descend into next, or NULL when z itself was
+ * `top`: delete one capability, cancel one waiter, turn one container into
+ * a zombie, or pass over up to ZOMBIE_SKIP_MAX empty slots. Returns z after
+ * a step, the zombie to descend into (no step), or NULL when z itself was
  * finished and removed.
  *
  * A slot inside z's object that holds z itself, or `top` (the zombie this
@@ -87,11 +66,16 @@ static void delete_simple(struct cte *s)
  * untyped it came from is revoked, and revoke deletes top first. */
 static struct cte *zombie_step(struct cte *z, const struct cte *top)
 {
-	uint64_t n, i = zombie_next(z->cap);
+	uint64_t n, i = zombie_next(z->cap), skipped = 0;
 	struct cte *slots = zombie_slots(z->cap, &n);
 
-	while (i < n && cap_is_null(slots[i].cap))
+	while (i < n && cap_is_null(slots[i].cap)) {
 		i++;
+		if (++skipped == ZOMBIE_SKIP_MAX && i < n) { /* e.g. a CNode of 2^20 empty slots */
+			z->cap.w1 = (z->cap.w1 & 0xFF) | i << 8;
+			return z; /* a step */
+		}
+	}
 	z->cap.w1 = (z->cap.w1 & 0xFF) | i << 8;
 	if (i == n) {
 		cdt_remove(z);
@@ -107,18 +91,24 @@ static struct cte *zombie_step(struct cte *z, const struct cte *top)
 	if (is_container(cap_type(c->cap)) && cdt_is_final(c)) {
 		obj_finalise(c->cap);
 		c->cap = zombie_of(c->cap);
-		return c;
+		return z; /* a step; the next descent goes into it */
 	}
+	if (cdt_is_final(c) && obj_cancel_one(c->cap))
+		return z; /* one waiter cancelled: this step; the slot again next */
 	delete_simple(c);
 	return z;
 }
 
 struct kerr cap_delete(struct cte *s)
 {
+	kcheck_touch(s); /* kcheck=on: the entry check looks at it */
 	if (cap_is_null(s->cap))
 		return KOK;
 	if (cap_type(s->cap) != CAP_ZOMBIE) {
 		if (!is_container(cap_type(s->cap)) || !cdt_is_final(s)) {
+			while (cdt_is_final(s) && obj_cancel_one(s->cap)) /* one waiter per unit */
+				if (preempt_point())
+					return kerr(E_PREEMPTED, 0);
 			delete_simple(s);
 			return KOK;
 		}
@@ -127,11 +117,17 @@ struct kerr cap_delete(struct cte *s)
 	}
 	for (;;) {
 		struct cte *z = s, *next;
-		while ((next = zombie_step(z, s)) && next != z)
+		unsigned levels = 0;
+		while ((next = zombie_step(z, s)) && next != z) {
 			z = next; /* descend to the deepest unfinished zombie */
+			levels++;
+		}
 		if (cap_is_null(s->cap))
 			return KOK;
-		if (preempt_point())
+		/* Each level descended is work too: nested containers d deep cost
+		 * one descent of d levels per step, so an entry ends after the
+		 * first step whose descent spent the budget (docs/kernel.md). */
+		if (preempt_work(1 + levels))
 			return kerr(E_PREEMPTED, 0);
 	}
 }

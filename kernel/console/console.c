@@ -127,6 +127,17 @@ void console_write(const char *s, size_t len)
 	console_unlock();
 }
 
+unsigned console_units(size_t n, bool newline)
+{
+	uint64_t u = 1 + n / 16; /* the serial line and VGA text: ~25 instructions a byte */
+
+	if (con.screen == SCREEN_VGA && newline)
+		u += 16; /* a scroll moves the 4,000-byte text buffer */
+	else if (con.screen == SCREEN_FB)
+		u += n + (newline ? (uint64_t)con.fb.pitch * con.fb.height / 512 : 0); /* glyphs; the whole screen */
+	return u > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)u;
+}
+
 void console_write_lines(const char *s, size_t len)
 {
 	while (len) {

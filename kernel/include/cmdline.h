@@ -15,12 +15,21 @@ struct kopts {
 	uint32_t loglevel;            /* loglevel=0..4; default 2 */
 	bool fastpath;                /* fastpath=on|off; default on */
 	bool lock_stats;              /* lockstats=on|off: kernel lock statistics; default off */
+	bool entry_stats;             /* entrystats=on|off: time every kernel entry; default on
+	                                 exactly when test= is given */
 	uint64_t seed;                /* seed=<u64>; default 1 */
 	bool poweroff;                /* exit=poweroff|halt; default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
 	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
+	uint8_t kcheck;               /* kcheck=off|on|full: invariant checks (KCHECK_*); default off */
+	uint32_t kcheck_every;        /* kcheck_every=N: a full check every N entries; 0 = the default */
 };
+
+/* kcheck= values (docs/invariants.md). */
+#define KCHECK_MODE_OFF 0
+#define KCHECK_MODE_ON 1   /* entry checks after every kernel entry, a full check every N */
+#define KCHECK_MODE_FULL 2 /* a full check after every kernel entry */
 
 /* Called once per problem found: a complete message without newline. */
 typedef void (*kopt_warn_fn)(void *ctx, const char *msg);

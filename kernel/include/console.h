@@ -16,5 +16,11 @@ void console_write_lines(const char *s, size_t len);
 void console_lock(void);
 void console_unlock(void);
 int kprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* The work of writing n bytes (a whole line if `newline`) on this console,
+ * in preemption units (kernel/preempt.c: ~400 instructions each): long
+ * writes stop and continue in a new kernel entry by it. On a framebuffer
+ * a line that scrolls moves the whole screen: more than one entry's budget
+ * alone (docs/kernel.md, "Bounded kernel entries"). */
+unsigned console_units(size_t n, bool newline);
 int kvprintf(const char *fmt, va_list ap);
 const char *console_screen_name(void);         /* "VGA text 80x25", ... */

@@ -80,6 +80,10 @@ void ipc_cancel(struct tcb *t);
 /* Release every thread waiting on an object that is being destroyed. */
 void ep_cancel_all(struct endpoint *ep);
 void ntfn_cancel_all(struct notification *n);
+/* One waiter of each, as the above do to all (false: none waits): deletion
+ * cancels them one per preemption unit (kernel/cap/delete.c). */
+bool ep_cancel_one(struct endpoint *ep);
+bool ntfn_cancel_one(struct notification *n);
 void reply_cancel(struct reply *r);
 void reply_finalise(struct reply *r);
 /* Set up a freshly retyped TCB. */

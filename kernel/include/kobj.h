@@ -66,6 +66,20 @@ struct kerr cap_delete(struct cte *slot);
 struct kerr cap_revoke(struct cte *slot);
 /* Object-specific clean-up when the last capability goes (not containers). */
 void obj_finalise(struct cap c);
-/* Preemption point: true when the current operation must stop now. */
+/* Before that, for an object with a queue of waiters (endpoint,
+ * notification, the owner's cross-cluster notification): take one waiter
+ * off with an error, as obj_finalise would; false when none is left. There
+ * may be as many waiters as TCBs fit in memory: deletion cancels them one
+ * per preemption unit. */
+bool obj_cancel_one(struct cap c);
+/* Preemption points (kernel/preempt.c): after one unit of work (a few
+ * hundred instructions at most), or n units, whether the current operation
+ * must stop now with E_PREEMPTED (an interrupt is pending, or this entry's
+ * budget is spent). preempt_reset starts an entry's budget. */
 bool preempt_point(void);
+bool preempt_work(unsigned units);
+/* Bytes of memory cleared per unit of work (memset: 4 instructions per 8 bytes). */
+#define PREEMPT_UNIT_CLEAR_BYTES 512
 void preempt_reset(void);
+/* Preemptions so far in this cluster, and how many an interrupt caused. */
+void preempt_counts(uint64_t *all, uint64_t *by_interrupt);

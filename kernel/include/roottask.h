@@ -7,3 +7,6 @@
  * boot-information frame), close boot memory and make it runnable.
  * Panics with a clear message on a bad module. */
 void roottask_create(struct kernel_boot *kb, const struct bi_module *mod);
+/* The head of this cluster's derivation list: a slot without a capability
+ * in no CNode, before the first boot capability (docs/capabilities.md). */
+struct cte *roottask_cdt_head(void);

@@ -6,6 +6,7 @@
  */
 #pragma once
 #include "arch/cpu.h"
+#include "entrystats.h" /* entry timing: the idle loop and the kernel lock call it */
 #include "object/tcb.h"
 
 #define TIMESLICE_TICKS 5 /* timer ticks per timeslice */

@@ -35,3 +35,5 @@ void xnotif_ipi(void);
 void xnotif_cancel(struct tcb *t);
 /* The owner's last capability went away: every waiter gets an error. */
 void xnotif_cancel_all(void);
+/* One of them; false when none waits. */
+bool xnotif_cancel_one(void);

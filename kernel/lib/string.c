@@ -23,10 +23,20 @@ void *memmove(void *dst, const void *src, size_t n)
 	const uint8_t *s = src;
 	if (d == s || n == 0)
 		return dst;
+	/* Eight bytes at a time when both are aligned (screen scrolls move
+	 * kilobytes): each word is read before the overlapping one is written,
+	 * forward when d < s, backward when d > s. */
+	bool words = ((((uintptr_t)d | (uintptr_t)s) & 7) == 0);
 	if (d < s) {
+		for (; words && n >= 8; n -= 8, d += 8, s += 8)
+			*(uint64_t *)(void *)d = *(const uint64_t *)(const void *)s;
 		while (n--)
 			*d++ = *s++;
 	} else {
+		for (; words && (n & 7); n--)
+			d[n - 1] = s[n - 1];
+		for (; words && n >= 8; n -= 8)
+			*(uint64_t *)(void *)(d + n - 8) = *(const uint64_t *)(const void *)(s + n - 8);
 		while (n--)
 			d[n] = s[n];
 	}

@@ -1,5 +1,6 @@
 /* CNodes: capability address resolution and the slot operations. */
 #include "cptr.h"
+#include "kcheck.h"
 #include "kobj.h"
 #include "kstring.h"
 
@@ -54,6 +55,7 @@ struct kerr cspace_lookup_cap(struct tcb *t, cptr_t cptr, unsigned type, struct 
 
 	if (e.err)
 		return e;
+	kcheck_touch(*slot); /* kcheck=on: the entry check looks at it */
 	if (cap_is_null((*slot)->cap))
 		return kerr(E_FAILED_LOOKUP, LOOKUP_MISSING_CAP);
 	if (type && cap_type((*slot)->cap) != type)

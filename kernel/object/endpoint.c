@@ -128,15 +128,26 @@ void ep_recv(struct tcb *t, struct cte *slot, struct reply *reply, bool block)
 }
 
 /* The endpoint goes away: every waiter gets an error, and a receiver lets
- * go of its reply object (no pointer to either may outlive the wait). */
+ * go of its reply object (no pointer to either may outlive the wait).
+ * ep_cancel_one does it to one waiter (deletion takes them one per
+ * preemption unit: kernel/cap/delete.c). */
+bool ep_cancel_one(struct endpoint *ep)
+{
+	struct tcb *t;
+
+	if (!ep->q.head)
+		return false;
+	t = ep_dequeue(ep);
+	if (t->reply) {
+		t->reply->server = NULL;
+		t->reply = NULL;
+	}
+	ipc_abort(t, E_INVALID_CAPABILITY);
+	return true;
+}
+
 void ep_cancel_all(struct endpoint *ep)
 {
-	while (ep->q.head) {
-		struct tcb *t = ep_dequeue(ep);
-		if (t->reply) {
-			t->reply->server = NULL;
-			t->reply = NULL;
-		}
-		ipc_abort(t, E_INVALID_CAPABILITY);
-	}
+	while (ep_cancel_one(ep))
+		;
 }

@@ -111,6 +111,14 @@ static struct kerr set_notification(struct inv *iv, uint64_t irq)
 	return KOK;
 }
 
+/* For the invariant checker (kernel/check/): the notification line irq
+ * signals (NULL: none); its self-tests write it. */
+struct notification **irq_notification_ref(uint64_t irq);
+struct notification **irq_notification_ref(uint64_t irq)
+{
+	return &irqs.ntfn[irq];
+}
+
 void irq_handler_finalise(uint64_t irq)
 {
 	if (irq >= IRQ_MAX)

@@ -46,14 +46,22 @@ void ntfn_wait(struct tcb *t, struct notification *n, bool block)
 	sched_dequeue(t);
 }
 
+bool ntfn_cancel_one(struct notification *n)
+{
+	struct tcb *t = n->q.head;
+
+	if (!t)
+		return false;
+	tqueue_remove(&n->q, t);
+	t->regs.REG_ERR = E_INVALID_CAPABILITY;
+	ipc_wake(t, false);
+	return true;
+}
+
 void ntfn_cancel_all(struct notification *n)
 {
-	while (n->q.head) {
-		struct tcb *t = n->q.head;
-		tqueue_remove(&n->q, t);
-		t->regs.REG_ERR = E_INVALID_CAPABILITY;
-		ipc_wake(t, false);
-	}
+	while (ntfn_cancel_one(n))
+		;
 	if (n->bound)
 		n->bound->bound_ntfn = NULL;
 	n->bound = NULL;

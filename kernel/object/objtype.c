@@ -1,14 +1,17 @@
 /* The one place that switches over object types: invocation dispatch and
  * finalisation when the last capability to an object goes. */
 #include "arch/arch.h"
+#include "entrystats.h"
 #include "smp.h"
 #include "xnotif.h"
 #include "ipc.h"
 #include "irq.h"
+#include "kcheck.h"
 
 
 struct kerr obj_invoke(struct inv *iv)
 {
+	entry_stats_invocation(cap_type(iv->cap)); /* what a long entry was */
 	switch (cap_type(iv->cap)) {
 	case OBJ_UNTYPED: return untyped_invoke(iv);
 	case OBJ_CNODE: return cnode_invoke(iv);
@@ -23,6 +26,16 @@ struct kerr obj_invoke(struct inv *iv)
 	case OBJ_IRQ_CONTROL:
 	case OBJ_IRQ_HANDLER: return irq_invoke(iv);
 	default: return kerr(E_ILLEGAL_OPERATION, 0);
+	}
+}
+
+bool obj_cancel_one(struct cap c)
+{
+	switch (cap_type(c)) {
+	case OBJ_ENDPOINT: return ep_cancel_one(cap_obj(c));
+	case OBJ_NOTIFICATION: return ntfn_cancel_one(cap_obj(c));
+	case OBJ_XNOTIF: return cap_paddr(c) == cluster.id && xnotif_cancel_one();
+	default: return false;
 	}
 }
 
@@ -44,6 +57,7 @@ void obj_finalise(struct cap c)
 		struct tcb *t = cap_obj(c);
 		tcb_suspend(t); /* stopped on every core: its FPU state is in the TCB or here */
 		arch_fpu_forget(t);
+		kcheck_forget_tcb(t);
 		if (t->bound_ntfn)
 			t->bound_ntfn->bound = NULL;
 		t->bound_ntfn = NULL;

@@ -4,7 +4,7 @@
  * Invariant: the memory of a RAM untyped above its watermark is zero, so
  * new objects need no clearing. Memory below the watermark may hold old
  * objects' contents; when an untyped has no children left, the next retype
- * first clears [0, watermark) from the top down in 64 KiB steps, lowering
+ * first clears [0, watermark) from the top down in 4 KiB steps, lowering
  * the watermark after each, with a preemption point between steps: a
  * preempted retype restarts and goes on where the watermark says. The
  * root task's untypeds start with the watermark at the top (boot memory
@@ -20,7 +20,7 @@
 #define CNODE_MAX_RADIX 20
 #define UNTYPED_MIN_BITS 4
 #define UNTYPED_MAX_BITS 47
-#define RESET_CHUNK (64ull << 10) /* bytes cleared per preemption step */
+#define RESET_CHUNK (4ull << 10) /* bytes cleared per preemption step (kernel/preempt.c) */
 
 static const uint8_t obj_bits[OBJ_COUNT] = {
 #define X(name, num, bits) [num] = bits,
@@ -116,7 +116,9 @@ struct kerr untyped_invoke(struct inv *iv)
 			memset(phys_to_virt(base + w - chunk), 0, chunk);
 			w -= chunk;
 			iv->slot->cap.w1 = w;
-			if (w && preempt_point())
+			/* Done, or the budget spent: the objects are made in a new
+			 * entry, whose budget they need (256 TCBs: 70,000 instructions). */
+			if (!w || preempt_work(RESET_CHUNK / PREEMPT_UNIT_CLEAR_BYTES))
 				return kerr(E_PREEMPTED, 0);
 		}
 		iv->slot->cap.w1 = 0;

@@ -100,6 +100,14 @@ void xnotif_ipi(void)
 	}
 }
 
+/* For the invariant checker (kernel/check/): the waiters of our inbound
+ * notification; a waiter's blocked_on is this queue. */
+struct tqueue *xnotif_waiters(void);
+struct tqueue *xnotif_waiters(void)
+{
+	return &xin.q;
+}
+
 void xnotif_cancel(struct tcb *t)
 {
 	tqueue_remove(&xin.q, t);
@@ -107,12 +115,20 @@ void xnotif_cancel(struct tcb *t)
 		__atomic_fetch_and(word_of(cluster.id), ~(XN_WAITING | XN_CORE_MASK), __ATOMIC_SEQ_CST);
 }
 
+bool xnotif_cancel_one(void)
+{
+	struct tcb *t = xin.q.head;
+
+	if (!t)
+		return false;
+	xnotif_cancel(t);
+	t->regs.REG_ERR = E_INVALID_CAPABILITY;
+	ipc_wake(t, false);
+	return true;
+}
+
 void xnotif_cancel_all(void)
 {
-	while (xin.q.head) {
-		struct tcb *t = xin.q.head;
-		xnotif_cancel(t);
-		t->regs.REG_ERR = E_INVALID_CAPABILITY;
-		ipc_wake(t, false);
-	}
+	while (xnotif_cancel_one())
+		;
 }

@@ -1,6 +1,9 @@
 /* Scheduling: one ready queue per core; threads run on the core of their
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
+#include "arch/regs.h"
+#include "object.h"
+#include "kcheck.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -115,13 +118,17 @@ void sched_choose(void)
 	struct core *c = this_core();
 	struct tcb *t;
 
+	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
 	while (!(t = pick(c))) {
 		c->current = NULL;
+		kcheck_before_idle(); /* the entry ends here: check it under the lock */
 		arch_fpu_release(); /* its thread may run on another core next */
 		klock_release();
-		do /* an interrupt may make a thread runnable */
+		do { /* an interrupt may make a thread runnable */
+			entry_stats_close(); /* halted time is no kernel entry */
 			arch_idle_wait();
-		while (!idle_has_work(c));
+		} while (!idle_has_work(c));
+		entry_stats_open(VEC_NONE); /* unless the interrupt opened one */
 		klock_acquire();
 	}
 	if (t->timeslice == 0)

@@ -8,10 +8,12 @@
 #include "arch/x86.h"
 #include "smp.h"
 #include "kernel.h"
+#include "kobj.h"
 #include "kstring.h"
 #include "ktest.h"
 #include "layout.h"
 #include "printf.h"
+#include "sanitize.h"
 
 static bool overlaps(paddr_t a, paddr_t a_end, paddr_t b, paddr_t b_end)
 {
@@ -189,6 +191,49 @@ static void test_apic_id(const struct kernel_boot *kb)
 	ktest_result(true, "local APIC id is the boot core's MADT id # SKIP no MADT");
 }
 
+/* memmove by words both ways over an overlap, with odd ends. */
+static void test_memmove(void)
+{
+	static uint8_t b[128];
+	bool ok = true;
+
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)i;
+	memmove(b, b + 8, 100); /* down by one word: b[i] = i + 8 */
+	for (unsigned i = 0; i < 100; i++)
+		ok &= b[i] == (uint8_t)(i + 8);
+	for (unsigned i = 0; i < sizeof(b); i++)
+		b[i] = (uint8_t)i;
+	memmove(b + 16, b, 101); /* up by two words: b[16 + i] = i */
+	for (unsigned i = 0; i < 101; i++)
+		ok &= b[16 + i] == (uint8_t)i;
+	ok &= b[15] == 15 && b[117] == 117;
+	ktest_result(ok, "memmove copies overlapping ranges by words, down and up");
+}
+
+/* Preemption points stop a long operation when an interrupt is pending at
+ * this core's local APIC, well before the fixed budget (kernel/preempt.c):
+ * a self-IPI with interrupts off stays pending in the IRR until taken. */
+static void test_preempt_pending(void)
+{
+	unsigned quiet = 1, pending_units = 1;
+	bool none = !arch_irq_pending(), seen;
+
+	preempt_reset();
+	while (!preempt_point())
+		quiet++;
+	arch_lapic_ipi(arch_lapic_id(), VEC_KICK);
+	seen = arch_irq_pending();
+	preempt_reset();
+	while (!preempt_point())
+		pending_units++;
+	if (seen)
+		arch_idle_wait(); /* take it (the kick handler of an idle core) */
+	ktest_result(none && seen && pending_units < quiet && !arch_irq_pending(),
+		     "a pending interrupt stops a long operation after %u units (else after %u)", pending_units,
+		     quiet);
+}
+
 void boot_suite_run(void)
 {
 	const struct kernel_boot *kb = kboot();
@@ -200,5 +245,8 @@ void boot_suite_run(void)
 	test_cores(kb);
 	test_partition(kb);
 	test_apic_id(kb);
+	test_memmove();
+	test_preempt_pending();
 	arch_boot_selftests(&kb->cpu);
+	IF_SANITIZE(sanitize_selftests());
 }

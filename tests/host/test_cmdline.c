@@ -47,7 +47,8 @@ static bool is_default(void)
 {
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
 	       o.seed == 1 && o.poweroff && o.bench[0] == 0 &&
-	       strcmp(o.init, "init") == 0 && !o.compat32;
+	       strcmp(o.init, "init") == 0 && !o.compat32 &&
+	       !o.entry_stats && o.kcheck == KCHECK_MODE_OFF && o.kcheck_every == 0;
 }
 
 static void test_defaults(void)
@@ -84,6 +85,19 @@ static void test_good_values(void)
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
 	CHECK(parse("bench=ipc") == 0 && strcmp(o.bench, "ipc") == 0);
+	CHECK(parse("kcheck=on") == 0 && o.kcheck == KCHECK_MODE_ON);
+	CHECK(parse("kcheck=1") == 0 && o.kcheck == KCHECK_MODE_ON);
+	CHECK(parse("kcheck=full") == 0 && o.kcheck == KCHECK_MODE_FULL);
+	CHECK(parse("kcheck=off") == 0 && o.kcheck == KCHECK_MODE_OFF);
+	CHECK(parse("kcheck_every=1") == 0 && o.kcheck_every == 1);
+	CHECK(parse("kcheck_every=0x40") == 0 && o.kcheck_every == 64);
+	/* entrystats: on exactly in test runs unless given, in either order */
+	CHECK(parse("test=suite") == 0 && o.entry_stats);
+	CHECK(parse("bench=ipc") == 0 && !o.entry_stats);
+	CHECK(parse("entrystats=on") == 0 && o.entry_stats);
+	CHECK(parse("entrystats=1 bench=ipc") == 0 && o.entry_stats);
+	CHECK(parse("entrystats=off test=suite") == 0 && !o.entry_stats);
+	CHECK(parse("test=suite entrystats=0") == 0 && !o.entry_stats);
 	CHECK(parse("\tcluster_size=8\tloglevel=3  fastpath=off seed=42 exit=halt test=t bench=b\n") == 0);
 	CHECK(o.cluster_size == 8 && o.loglevel == 3 && !o.fastpath && o.seed == 42 &&
 	      !o.poweroff && strcmp(o.test, "t") == 0 && strcmp(o.bench, "b") == 0);
@@ -124,8 +138,15 @@ static void test_bad_values(void)
 	BAD("seed=0x1g", "cmdline: seed='0x1g' is not a 64-bit number; using 1");
 	BAD("seed=-5", NULL);
 	BAD("seed= ", NULL);
+	BAD("entrystats=yes", "cmdline: entrystats='yes' is not on, off, 1 or 0; using on in test runs, else off");
+	BAD("entrystats=", NULL);
+	CHECK(parse("entrystats=maybe test=suite") == 1 && o.entry_stats); /* the default of a test run */
 	BAD("exit=reboot", "cmdline: exit='reboot' is not poweroff or halt; using poweroff");
 	BAD("exit=", NULL);
+	BAD("kcheck=yes", "cmdline: kcheck='yes' is not off, on or full; using off");
+	BAD("kcheck=", NULL);
+	BAD("kcheck_every=0", "cmdline: kcheck_every='0' is not 1..1000000000; using the default");
+	BAD("kcheck_every=4294967297", NULL);
 }
 
 static void test_overflow(void)

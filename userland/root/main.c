@@ -43,6 +43,7 @@ static int run_suite(bool fuzz_only)
 		{ isolation_tests, isolation_tests_count },
 		{ hostile_tests, hostile_tests_count },
 		{ entry_tests, entry_tests_count },
+		{ long_tests, long_tests_count },
 		{ fuzz_tests, fuzz_tests_count },
 		{ smp_tests, smp_tests_count },
 	};
@@ -60,6 +61,7 @@ static int run_suite(bool fuzz_only)
 		ksnprintf(prefix, sizeof(prefix), "cluster %u: ", suite_bi->cluster_id);
 		ut_prefix = prefix;
 		failed = ut_run(all, n, 0, &passed);
+		sys_debug_entry_report(ROOT_DEBUG); /* cluster 0's kernel prints its own when the run ends */
 		uint64_t m[CHAN_MSG_WORDS] = { XC_RESULT, passed, failed };
 		chan_send(&xc[0], m);
 		xc_serve();

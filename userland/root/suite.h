@@ -28,6 +28,8 @@ extern const struct utest hostile_tests[];
 extern const unsigned hostile_tests_count;
 extern const struct utest entry_tests[];
 extern const unsigned entry_tests_count;
+extern const struct utest long_tests[];
+extern const unsigned long_tests_count;
 
 /* Helpers: a new object (test fails and returns 0 on error). */
 cptr_t new_obj(uint64_t type, uint64_t size_bits);

@@ -54,14 +54,25 @@ static inline uint64_t sys_debug_exit(cptr_t dbg, uint64_t verdict)
 /* Read right: this cluster's core `core`: its counters into the IPC buffer:
  * words 0-3 kernel-lock acquisitions, contended ones, wait and hold cycles
  * (kept with lockstats=on), 4-5 IPIs sent and received, 6 timer ticks, 7
- * thread switches; *here = the core the caller runs on. With `reset` (needs
- * the write right too) words 0-5 restart from 0 afterwards. */
+ * thread switches, 8-9 (entrystats=on) its longest kernel entry and longest
+ * wait for the kernel lock in TSC ticks, 10-11 the cluster's preemptions of
+ * long operations and those an interrupt caused; *here = the core the
+ * caller runs on. With `reset` (needs the write right too) words 0-5
+ * restart from 0 afterwards. */
 static inline uint64_t sys_debug_stats(cptr_t dbg, uint64_t core, bool reset, uint64_t *here)
 {
 	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, core, reset, 0, 0);
 	if (here && r.err == E_OK)
 		*here = r.badge;
 	return r.err;
+}
+
+/* Read and write rights: have the kernel print this cluster's longest
+ * kernel entry (entrystats=on) on its console, the line a test run ends
+ * with. */
+static inline uint64_t sys_debug_entry_report(cptr_t dbg)
+{
+	return sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, 0, 2, 0, 0).err;
 }
 
 static inline uint64_t atoll_rdtsc(void)

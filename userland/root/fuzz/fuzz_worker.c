@@ -20,7 +20,7 @@
 #define WK_IPCBUF 0x10000ull
 #define WK_MBOX_OFF 0x800
 #define WK_MBOX (WK_IPCBUF + WK_MBOX_OFF)
-#define WK_ROOT_MAP 0x71000000ull /* + k * 0x2000: the mailbox page, code staging page in the root */
+#define WK_ROOT_MAP 0x74000000ull /* + k * 0x2000: the mailbox page, code staging page in the root */
 #define WK_PRIO 120
 #define WK_WAIT_MS 4000
 

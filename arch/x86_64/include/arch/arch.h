@@ -69,6 +69,15 @@ NORETURN void arch_halt(void);
  * Bochs through its shutdown port, else ACPI-less poweroff ports, then halt. */
 NORETURN void arch_exit(bool pass, bool poweroff);
 
+/* 64 bits for a secret chosen at boot (the sanitizer kernel's stack guard,
+ * arch/x86_64/random.c): RDRAND where the CPU has it and it answers, else a
+ * mix of TSC readings and the CMOS clock; *source names which. Needs
+ * nothing set up: callable before kmain. */
+uint64_t arch_boot_random(const char **source);
+
+/* Raise a divide error (#DE) with the instruction (test=fault:de). */
+void arch_divide_error(void);
+
 /* x86-specific boot self-tests (descriptor tables, traps, W^X, protection
  * bits, TSC); each reports through ktest_result(). */
 void arch_boot_selftests(const struct cpu_features *f);
@@ -127,6 +136,10 @@ uint32_t arch_lapic_id(void);
 void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
 uint32_t arch_apic_timer_ticks_per_ms(void);
 void arch_irq_eoi(void);
+/* Whether an interrupt waits at this core's local APIC (a bit of its
+ * interrupt request register for a vector >= 32): what preemption points
+ * look at, with interrupts off. */
+bool arch_irq_pending(void);
 
 /*
  * Device lines. IRQ n < 16 is ISA IRQ n: it goes to the GSI and trigger

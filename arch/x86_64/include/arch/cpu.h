@@ -43,6 +43,15 @@ struct cpu {
 	uint64_t kstack_bottom;
 	void *fpu_live;        /* the struct tcb whose FPU state is in the registers, or NULL */
 	bool fpu_ts;           /* CR0.TS is set: FPU instructions trap (#NM) */
+	/* The kernel entry being timed (entrystats=on; kernel/preempt.c),
+	 * written by the entry and exit code of syscall.asm and trap.asm: */
+	uint64_t entry_tsc;      /* TSC at its start; 0 = no entry open */
+	uint64_t entry_kind;     /* trap-frame vector at entry (VEC_SYSCALL for SYSCALL) */
+	uint64_t entry_what;     /* rax at a SYSCALL (the number), the error code of a trap */
+	uint64_t entry_info;     /* rsi at a SYSCALL: the message info (label) */
+	uint64_t entry_obj;      /* object type + 1 of an invocation; 0 = none */
+	uint64_t entry_lockwait; /* TSC spent waiting for the kernel lock in it */
+	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));

@@ -12,7 +12,8 @@
 #define PT_LEVEL_PDPT 2 /* a PDPT maps page directories */
 #define PT_LEVEL_PML4 3 /* the root maps PDPTs */
 
-/* Prepare a fresh PML4 page: empty user half, the kernel's upper half. */
+/* Prepare a fresh PML4 page, which must be zero (retype hands out zeroed
+ * memory; so does the root task's boot memory): the kernel's upper half. */
 void vspace_pml4_init(uint64_t *pml4);
 /* Link the table at `table` (physical) as the level-`level` structure
  * covering va (level PT_LEVEL_PDPT..PT_LEVEL_PT). */

@@ -92,6 +92,13 @@ static inline void clac(void) { __asm__ volatile("clac" ::: "memory"); }
 static inline void x2apic_wrmsr_fence(void) { __asm__ volatile("mfence; lfence" ::: "memory"); }
 static inline void int3(void) { __asm__ volatile("int3"); }
 static inline void ud2(void) { __asm__ volatile("ud2"); }
+/* #DE from the instruction: in C a division by zero is undefined behaviour
+ * (the compiler may drop it; UBSan reports it), not a trap. */
+static inline void div_by_zero(void)
+{
+	uint64_t lo = 7, hi = 0;
+	__asm__ volatile("div %2" : "+a"(lo), "+d"(hi) : "r"(0ull));
+}
 
 #define MSR_EFER 0xC0000080
 #define MSR_STAR 0xC0000081
