@@ -17,7 +17,7 @@
 #include "arch/arch.h"
 #include "kobj.h"
 
-#define PREEMPT_UNITS 128     /* units of work per kernel entry at most */
+#define PREEMPT_UNITS 64      /* units of work per kernel entry at most */
 #define PREEMPT_POLL_UNITS 8  /* units between looks at the local APIC */
 
 static struct {
