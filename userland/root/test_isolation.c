@@ -245,17 +245,27 @@ static void rep_receiver_fn(uint64_t unused)
 	g_rep_err = ipc_recv(g_rep_ep, g_rep_reply).err;
 }
 
+/* A thread at the root task's priority that receives on a new endpoint
+ * with a new reply object: when this returns, it waits there. */
+static uint64_t start_receiver(struct uthread *th)
+{
+	uint64_t e;
+
+	g_rep_ep = new_obj(OBJ_ENDPOINT, 0);
+	g_rep_reply = new_obj(OBJ_REPLY, 0);
+	g_rep_err = 77;
+	if ((e = thread_create(th, rep_receiver_fn, 0, PRIO_ROOT)) == E_OK)
+		sys_yield(); /* it runs and blocks in its receive */
+	return e;
+}
+
 /* While one thread waits with a reply object, no other receive may use it. */
 static void t_reply_object_serves_one_receiver(void)
 {
 	struct uthread th;
 	cptr_t other = new_obj(OBJ_ENDPOINT, 0);
 
-	g_rep_ep = new_obj(OBJ_ENDPOINT, 0);
-	g_rep_reply = new_obj(OBJ_REPLY, 0);
-	g_rep_err = 77;
-	REQUIRE_OK(thread_create(&th, rep_receiver_fn, 0, PRIO_ROOT));
-	sys_yield(); /* it runs and blocks in its receive */
+	REQUIRE_OK(start_receiver(&th));
 	EXPECT_EQ(g_rep_err, 77);
 	EXPECT_EQ(ipc_nbrecv(other, g_rep_reply).err, E_ILLEGAL_OPERATION);
 	EXPECT_EQ(ipc_replyrecv(other, g_rep_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION);
@@ -270,11 +280,7 @@ static void t_endpoint_deleted_mid_receive_frees_reply(void)
 	struct uthread th;
 	cptr_t other = new_obj(OBJ_ENDPOINT, 0);
 
-	g_rep_ep = new_obj(OBJ_ENDPOINT, 0);
-	g_rep_reply = new_obj(OBJ_REPLY, 0);
-	g_rep_err = 77;
-	REQUIRE_OK(thread_create(&th, rep_receiver_fn, 0, PRIO_ROOT));
-	sys_yield();
+	REQUIRE_OK(start_receiver(&th));
 	EXPECT_EQ(cnode_delete(ROOT_CNODE, g_rep_ep), E_OK);
 	sys_yield(); /* it sees its error and ends */
 	EXPECT_EQ(g_rep_err, E_INVALID_CAPABILITY);
