@@ -6,7 +6,7 @@
  * less the timestamp overhead, make the result.
  */
 #include "atoll/thread.h"
-#include "ipc.h"
+#include "ipc_bench.h"
 #include "kstring.h"
 
 #define BENCH_PRIO 100

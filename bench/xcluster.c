@@ -21,7 +21,7 @@
  * cluster 1 reports its own counters at the end and they must agree.
  */
 #include "atoll/chan.h"
-#include "ipc.h"
+#include "ipc_bench.h"
 
 #define XB_BATCH (CHAN_SLOTS / 2)
 #define XB_STREAM_MSGS (XB_BATCH * 320u)
