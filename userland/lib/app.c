@@ -122,6 +122,9 @@ uint64_t app_spawn(struct app *a, const struct app_params *prm)
 	/* Stopped until its boot information and capabilities are in place. */
 	if ((e = process_spawn_stopped(&a->p, prm->module, ABI_BOOTINFO_VADDR, prm->prio, a->fault_cap)))
 		return fail(a, a->p.why, e);
+	/* Its MCP = its priority: it may run its own children up to that. */
+	if ((e = atoll_tcb_set_mcp(a->p.tcb, prm->prio)))
+		return fail(a, "app: cannot set its maximum priority", e);
 	fill_bootinfo(prm, m);
 	if ((e = fill_slots(a, prm)))
 		return fail(a, "app: cannot fill its CNode", e);

@@ -44,7 +44,8 @@ struct app_params {
 	uint64_t exit_badge;   /* badge of its exit message (nonzero) */
 	unsigned untyped_bits; /* its memory: 0 = none, else 12..40 */
 	bool give_image;       /* map a copy of its own module, listed as module 0 */
-	uint64_t prio;         /* its priority (at most the spawner's) */
+	uint64_t prio;         /* its priority and its MCP (at most the spawner's MCP): it may
+				* run children up to its own priority */
 };
 
 struct app {
