@@ -45,7 +45,7 @@ static const struct abi_module *find_module(const char *name)
 
 /* The application's boot information: the spawner's machine facts, its
  * own CNode layout, its untyped, its image and its command line. */
-static void fill_bootinfo(const struct app_params *prm, const struct abi_module *m)
+static void app_fill_bootinfo(const struct app_params *prm, const struct abi_module *m)
 {
 	const struct abi_bootinfo *mine = (const void *)(uintptr_t)ABI_BOOTINFO_VADDR;
 	struct abi_bootinfo *bi = &app_bi;
@@ -80,7 +80,7 @@ static void fill_bootinfo(const struct app_params *prm, const struct abi_module 
 }
 
 /* Its fixed slots beyond those process_spawn fills: exit, debug, untyped. */
-static uint64_t fill_slots(struct app *a, const struct app_params *prm)
+static uint64_t app_fill_slots(struct app *a, const struct app_params *prm)
 {
 	cptr_t c = a->p.cnode;
 	uint64_t e;
@@ -125,8 +125,8 @@ uint64_t app_spawn(struct app *a, const struct app_params *prm)
 	/* Its MCP = its priority: it may run its own children up to that. */
 	if ((e = atoll_tcb_set_mcp(a->p.tcb, prm->prio)))
 		return fail(a, "app: cannot set its maximum priority", e);
-	fill_bootinfo(prm, m);
-	if ((e = fill_slots(a, prm)))
+	app_fill_bootinfo(prm, m);
+	if ((e = app_fill_slots(a, prm)))
 		return fail(a, "app: cannot fill its CNode", e);
 	if ((e = copy_in(a, ABI_BOOTINFO_VADDR, &app_bi, sizeof(app_bi))))
 		return fail(a, "app: cannot map its boot information", e);
