@@ -33,23 +33,25 @@ bool launch_requested(const struct abi_bootinfo *bi, char *name, size_t cap)
 	return cmdline_value(bi->cmdline, "app=", name, cap);
 }
 
-/* Wait for the application's exit message or its fault; its status, or -1
- * after a fault (reported). */
-static long wait_app(const char *name, cptr_t ep, cptr_t reply)
+/* Wait for the application's exit message (true, *status set) or its
+ * fault (reported; false). */
+static bool wait_app(const char *name, cptr_t ep, cptr_t reply, long *status)
 {
 	for (;;) {
 		struct ipc_result r = atoll_ipc_recv(ep, reply);
 		if (r.err) {
 			printf("launcher: receive failed: error %llu\n", (unsigned long long)r.err);
-			return -1;
+			return false;
 		}
-		if (r.badge == LAUNCH_EXIT_BADGE && MSGINFO_LABEL(r.info) == APP_EXIT_LABEL)
-			return (long)r.mr[0];
+		if (r.badge == LAUNCH_EXIT_BADGE && MSGINFO_LABEL(r.info) == APP_EXIT_LABEL) {
+			*status = (long)r.mr[0];
+			return true;
+		}
 		if (r.badge == LAUNCH_FAULT_BADGE) {
 			printf("launcher: '%s' faulted: fault %llu at rip %#llx, address %#llx, code %#llx\n", name,
 			       (unsigned long long)MSGINFO_LABEL(r.info), (unsigned long long)r.mr[0],
 			       (unsigned long long)r.mr[1], (unsigned long long)r.mr[3]);
-			return -1;
+			return false;
 		}
 		printf("launcher: ignored a message (badge %#llx, label %llu)\n", (unsigned long long)r.badge,
 		       (unsigned long long)MSGINFO_LABEL(r.info));
@@ -67,6 +69,7 @@ int launch_app(const char *name)
 		.prio = APP_PRIO,
 	};
 	long status = -1;
+	bool exited = false;
 
 	if (!ep || !reply)
 		return 1;
@@ -75,10 +78,13 @@ int launch_app(const char *name)
 	if ((e = app_spawn(&a, &prm)))
 		printf("launcher: cannot start '%s': %s (error %llu)\n", name, a.why, (unsigned long long)e);
 	else
-		status = wait_app(name, ep, reply);
+		exited = wait_app(name, ep, reply, &status);
 	app_destroy(&a);
-	if (!e)
+	if (exited)
 		printf("launcher: '%s' exited with status %ld\n", name, status);
+	else if (!e)
+		printf("launcher: '%s' ended without an exit status\n", name);
+	status = exited ? status : -1;
 	printf("%s 1 - app %s ran and exited with status 0\n", status == 0 ? "ok" : "not ok", name);
 	printf("%u passed, %u failed\n", status == 0 ? 1u : 0u, status == 0 ? 0u : 1u);
 	return status == 0 ? 0 : 1;
