@@ -7,6 +7,9 @@
 #define APP_SCRATCH_VADDR 0x69000000ull
 #define ATTR_NX 1u
 
+_Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
+_Static_assert(ABI_BOOTINFO_PAGES < APP_MAX_COPIED, "room for an image after the boot information");
+
 /* The boot information being built for the next application. */
 static struct abi_bootinfo app_bi;
 

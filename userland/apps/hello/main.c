@@ -41,7 +41,9 @@ static void show_slots(void)
 }
 
 /* What it was not given: the root task's device and control capabilities
- * (slots 6-8 there), slots past its CNode, and the debug rights beyond printing. */
+ * (slots 6-8 there), slots past its CNode, the debug rights beyond
+ * printing, receiving on the launcher's endpoints, a priority above its
+ * MCP, memory beyond its untyped. */
 static void check_walls(void)
 {
 	refused("IRQ control (slot 6 in a root task)", atoll_irq_control_get(ROOT_IRQ_CONTROL, 4, APP_SLOT_CNODE, 40),
@@ -55,6 +57,10 @@ static void check_walls(void)
 	refused("read the kernel's counters", atoll_debug_stats(APP_SLOT_DEBUG, 0, false, NULL), E_INVALID_CAPABILITY);
 	refused("receive on the launcher's endpoint (send right only)", atoll_ipc_nbrecv(APP_SLOT_EXIT, 0).err,
 		E_INVALID_CAPABILITY);
+	refused("receive on its fault endpoint (send right only)", atoll_ipc_nbrecv(APP_SLOT_FAULT, 0).err,
+		E_INVALID_CAPABILITY);
+	refused("raise its priority above its MCP (100)", atoll_tcb_set_priority(APP_SLOT_TCB, APP_PRIO + 1),
+		E_RANGE_ERROR);
 	refused("2 MiB from its 1 MiB untyped",
 		atoll_untyped_retype(APP_SLOT_UNTYPED, OBJ_UNTYPED, 21, APP_SLOT_CNODE, 40, 1), E_NOT_ENOUGH_MEMORY);
 }
