@@ -10,7 +10,8 @@
 _Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
 _Static_assert(ABI_BOOTINFO_PAGES < APP_MAX_COPIED, "room for an image after the boot information");
 
-/* The boot information being built for the next application. */
+/* The boot information being built for the next application: one spawn at
+ * a time (a program spawns from one thread; app_spawn is not reentrant). */
 static struct abi_bootinfo app_bi;
 
 /* Copy len bytes at src into fresh frames mapped read-only at va in the

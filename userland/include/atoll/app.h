@@ -61,6 +61,7 @@ struct app {
  * priority prio, main(bi) with bi = its boot information. Returns E_OK or
  * an error with a->why set; on failure everything made is deleted again. */
 uint64_t app_spawn(struct app *a, const struct app_params *prm);
+/* (One thread of a program spawns at a time: app_spawn is not reentrant.) */
 /* Put a copy of src (a spawner cptr) with `rights` (badged if nonzero) into
  * slot APP_SLOT_GIVEN..APP_SLOT_GIVEN_END-1 of the application's CNode. */
 uint64_t app_give(struct app *a, uint64_t slot, cptr_t src, uint64_t rights, uint64_t badge);
