@@ -33,6 +33,21 @@ bool launch_requested(const struct abi_bootinfo *bi, char *name, size_t cap)
 	return cmdline_value(bi->cmdline, "app=", name, cap);
 }
 
+/* A fault message (docs/abi.md "IPC"): label 1 a page fault (MR0 rip, MR1
+ * address, MR3 error code), label 2 another exception (MR0 rip, MR1 rsp,
+ * MR2 vector, MR3 error code). */
+static void report_fault(const char *name, const struct ipc_result *r)
+{
+	const unsigned long long *m = (const unsigned long long *)r->mr;
+
+	if (MSGINFO_LABEL(r->info) == 1)
+		printf("launcher: '%s' faulted: page fault at rip %#llx, address %#llx, error code %#llx\n", name, m[0],
+		       m[1], m[3]);
+	else
+		printf("launcher: '%s' faulted: exception %llu at rip %#llx, rsp %#llx, error code %#llx\n", name, m[2],
+		       m[0], m[1], m[3]);
+}
+
 /* Wait for the application's exit message (true, *status set) or its
  * fault (reported; false). */
 static bool wait_app(const char *name, cptr_t ep, cptr_t reply, long *status)
@@ -48,9 +63,7 @@ static bool wait_app(const char *name, cptr_t ep, cptr_t reply, long *status)
 			return true;
 		}
 		if (r.badge == LAUNCH_FAULT_BADGE) {
-			printf("launcher: '%s' faulted: fault %llu at rip %#llx, address %#llx, code %#llx\n", name,
-			       (unsigned long long)MSGINFO_LABEL(r.info), (unsigned long long)r.mr[0],
-			       (unsigned long long)r.mr[1], (unsigned long long)r.mr[3]);
+			report_fault(name, &r);
 			return false;
 		}
 		printf("launcher: ignored a message (badge %#llx, label %llu)\n", (unsigned long long)r.badge,
