@@ -13,8 +13,9 @@ struct kernel_boot {
 	unsigned cmdline_warnings;
 	struct bootmem bm;
 	struct cpu_features cpu;
-	struct acpi_info acpi;       /* empty (cpu_count 0) if the tables were unusable */
-	const char *acpi_error;
+	struct acpi_info acpi;       /* has_madt, has_fadt: which parts are usable */
+	const char *acpi_error;      /* set if there is no usable MADT (one CPU then);
+	                                the FADT part may still be there */
 	uint32_t cores_online;       /* cores that reached the kernel, this one included */
 	paddr_t image_start, image_end; /* physical extent of the kernel image */
 	uint64_t boot_tsc;              /* TSC at kmain entry */

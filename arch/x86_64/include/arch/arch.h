@@ -53,6 +53,13 @@ paddr_t arch_cluster_tables(struct bootmem *bm, const struct kmap_spec *s);
 void arch_switch_kernel_tables(paddr_t pml4);
 /* Flags of the leaf entry mapping va in the current tables, or 0 if none. */
 uint64_t arch_pte_flags(vaddr_t va);
+/* Boot core, boot tables, boot memory open (firmware tables: ACPI): make
+ * [pa, pa + len) readable at phys_to_virt(pa). Pages the direct map has are
+ * used as they are; the others are mapped there, read-only, 4 KiB pages,
+ * in the boot tables only (gone with the switch to a cluster's tables).
+ * False if the range lies past the CPU's physical address width or the
+ * direct map's span (DMAP_MAX_SIZE). */
+bool arch_dmap_reach(paddr_t pa, uint64_t len);
 
 /* TLB: flush everything on this core; whether translations are tagged
  * (PCID), so that other address spaces' entries survive a CR3 switch;
