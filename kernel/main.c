@@ -102,9 +102,12 @@ static void read_acpi(void)
 	const uint8_t *rsdp;
 	size_t len;
 
+	rsdp = bi->efi64 ? NULL : find_rsdp_bios(&len); /* also when the loader gave one */
+	if ((kb.bios_rsdp_found = rsdp != NULL))
+		memcpy(kb.bios_rsdp, rsdp, sizeof(kb.bios_rsdp));
 	if (bi->rsdp_revision)
 		kb.acpi_error = acpi_parse(bi->rsdp, bi->rsdp_len, acpi_map, acpi_warn, NULL, &kb.acpi);
-	else if ((rsdp = find_rsdp_bios(&len)))
+	else if (rsdp)
 		kb.acpi_error = acpi_parse(rsdp, len, acpi_map, acpi_warn, NULL, &kb.acpi);
 	else
 		kb.acpi_error = "acpi: no RSDP from the loader, in the EBDA or in the BIOS area";
@@ -259,6 +262,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
+	arch_exit_init(&kb.acpi, kb.opts.exit);
 	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */
 	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
 	arch_syscall_init(kb.opts.compat32);

@@ -854,12 +854,11 @@ uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq
 
 #define PM1_SLP_TYP_SHIFT 10
 #define PM1_SLP_TYP_MASK (7u << PM1_SLP_TYP_SHIFT)
-#define PM1_SLP_EN (1u << 13)
 
 uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ)
 {
-	keep &= (uint16_t)~(PM1_SLP_TYP_MASK | PM1_SLP_EN);
-	return (uint16_t)(keep | ((slp_typ & 7u) << PM1_SLP_TYP_SHIFT) | PM1_SLP_EN);
+	keep &= (uint16_t)~(PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN);
+	return (uint16_t)(keep | ((slp_typ & 7u) << PM1_SLP_TYP_SHIFT) | ACPI_PM1_SLP_EN);
 }
 
 uint16_t acpi_reset_port(const struct acpi_info *info)

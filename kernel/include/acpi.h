@@ -166,6 +166,7 @@ uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq
  */
 bool acpi_aml_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);
 
+#define ACPI_PM1_SLP_EN (1u << 13)
 /* The PM1 control value that enters sleep type `slp_typ`: SLP_TYP in bits
  * 10-12, SLP_EN (bit 13), with `keep` (the register's other bits) kept. */
 uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ);
