@@ -739,6 +739,21 @@ static void test_bad_tables(void)
 	world(&m, 2);
 	set32(madt + 4, 20);
 	MADT_GONE("MADT length 20", 2, "no usable MADT");
+	{ /* an unusable first MADT (no CPU), then a good one: the second is used */
+		paddr_t two[3] = { AT_MADT, AT_FADT, AT_MADT + 0x800 };
+		struct tb empty;
+
+		world(&m, 2);
+		madt_begin(&empty, 0xfee00000, 1);
+		m_lapic(&empty, 3, 3, 0);
+		tb_place(&empty, AT_MADT);
+		tb_place(&m, AT_MADT + 0x800);
+		root_build(&t, true, two, 3);
+		tb_place(&t, AT_XSDT);
+		CHECK(expect_warning("first MADT unusable", 1, "lists no enabled CPU: not used"));
+		CHECK(info.has_madt && info.madt_paddr == AT_MADT + 0x800 && info.cpu_count == 1);
+		CHECK(info.override_count == 5 && info.has_fadt);
+	}
 	world(&m, 2);
 	fadt[100] ^= 1;
 	CHECK(expect_warning("FADT checksum", 1, "FADT at 0x7fe0200 has a wrong checksum"));
