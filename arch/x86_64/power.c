@@ -25,8 +25,10 @@ static struct {
 	bool ready;         /* arch_exit_init ran */
 	uint8_t mode;       /* KEXIT_* */
 	bool hypervisor;    /* CPUID.1:ECX[31] */
-	bool s5;            /* PM1a_CNT and \_S5 known, not hardware-reduced */
-	uint16_t pm1a, pm1b;
+	bool s5;            /* \_S5 known and PM1a_CNT or (hardware-reduced) the
+	                       Sleep Control Register */
+	uint16_t pm1a, pm1b; /* 0 on a hardware-reduced platform */
+	uint16_t sleep_ctl;  /* hardware-reduced: the Sleep Control Register's port */
 	uint8_t typa, typb;
 	uint16_t reset_port; /* 0: no usable FADT reset register */
 	uint8_t reset_value;
@@ -56,9 +58,10 @@ void arch_exit_init(const struct acpi_info *acpi, uint8_t mode)
 {
 	ex.mode = mode < sizeof(mode_names) / sizeof(mode_names[0]) ? mode : KEXIT_POWEROFF;
 	ex.hypervisor = hypervisor_present();
-	ex.s5 = acpi->has_fadt && acpi->has_s5 && !acpi->hw_reduced && acpi->pm1a_cnt_port;
-	ex.pm1a = (uint16_t)acpi->pm1a_cnt_port;
-	ex.pm1b = (uint16_t)acpi->pm1b_cnt_port;
+	ex.sleep_ctl = acpi_sleep_control_port(acpi);
+	ex.pm1a = acpi->hw_reduced ? 0 : (uint16_t)acpi->pm1a_cnt_port;
+	ex.pm1b = acpi->hw_reduced ? 0 : (uint16_t)acpi->pm1b_cnt_port;
+	ex.s5 = acpi->has_fadt && acpi->has_s5 && (ex.pm1a || ex.sleep_ctl);
 	ex.typa = acpi->s5_typa;
 	ex.typb = acpi->s5_typb;
 	ex.reset_port = acpi_reset_port(acpi);
@@ -105,6 +108,17 @@ static void emulator_exit(bool pass, bool poweroff)
 		outb(0x8900, (uint8_t)*p);
 }
 
+/* Hardware-reduced ACPI (4.8.3.7): SLP_TYPa and SLP_EN in one byte. */
+static void sleep_control_poweroff(void)
+{
+	kprintf("Atoll: ACPI S5 power-off (Sleep Control Register %#x, SLP_TYP %u).\n",
+		ex.sleep_ctl, ex.typa);
+	serial_drain();
+	outb(ex.sleep_ctl, acpi_sleep_control_value(ex.typa));
+	settle();
+	kprintf("Atoll: the ACPI power-off did not take effect.\n");
+}
+
 /* ACPI S5 (ACPI 7.4.2, 16.1.7): SLP_TYPx from \_S5 into PM1a_CNT (and
  * PM1b_CNT), the other bits kept; SLP_TYP first, then with SLP_EN. */
 static void acpi_poweroff(void)
@@ -113,6 +127,10 @@ static void acpi_poweroff(void)
 
 	if (!ex.s5)
 		return;
+	if (!ex.pm1a) {
+		sleep_control_poweroff();
+		return;
+	}
 	kprintf("Atoll: ACPI S5 power-off (PM1a_CNT %#x, PM1b_CNT %#x, SLP_TYP %u/%u).\n",
 		ex.pm1a, ex.pm1b, ex.typa, ex.typb);
 	serial_drain();

@@ -25,6 +25,7 @@
 #define FADT_X_DSDT 140
 #define FADT_X_PM1A_CNT 172 /* 12-byte GASes */
 #define FADT_X_PM1B_CNT 184
+#define FADT_SLEEP_CONTROL 244 /* ACPI 5.0: a GAS */
 #define FADT_RESET_REG_SUP (1u << 10)
 #define FADT_HW_REDUCED (1u << 20)
 #define GAS_LEN 12
@@ -700,6 +701,12 @@ static void fadt_reset(struct acpi_info *info, const struct table *t)
 	info->reset_value = t->p[FADT_RESET_VALUE];
 }
 
+static void fadt_sleep_control(struct acpi_info *info, const struct table *t)
+{
+	if (t->len >= FADT_SLEEP_CONTROL + GAS_LEN)
+		info->sleep_control = gas_read(t->p + FADT_SLEEP_CONTROL);
+}
+
 static bool fadt_parse(const struct parser *ps, const struct table *t)
 {
 	struct acpi_info *info = ps->info;
@@ -721,6 +728,7 @@ static bool fadt_parse(const struct parser *ps, const struct table *t)
 	info->pm1a_cnt_port = fadt_pm1_port(t, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
 	info->pm1b_cnt_port = fadt_pm1_port(t, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
 	fadt_reset(info, t);
+	fadt_sleep_control(info, t);
 	return true;
 }
 
@@ -861,13 +869,26 @@ uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ)
 	return (uint16_t)(keep | ((slp_typ & 7u) << PM1_SLP_TYP_SHIFT) | ACPI_PM1_SLP_EN);
 }
 
+
+/* An 8-bit register at an I/O port, bit offset 0: what Atoll writes. */
+static uint16_t io_byte_port(const struct acpi_gas *r)
+{
+	if (r->space != ACPI_GAS_IO || r->addr == 0 || r->addr > 0xffff)
+		return 0;
+	return r->bit_width == 8 && r->bit_offset == 0 ? (uint16_t)r->addr : 0;
+}
+
 uint16_t acpi_reset_port(const struct acpi_info *info)
 {
-	const struct acpi_gas *r = &info->reset_reg;
+	return info->has_fadt && info->reset_supported ? io_byte_port(&info->reset_reg) : 0;
+}
 
-	if (!info->has_fadt || !info->reset_supported || r->space != ACPI_GAS_IO)
-		return 0;
-	if (r->addr == 0 || r->addr > 0xffff || r->bit_width != 8 || r->bit_offset != 0)
-		return 0;
-	return (uint16_t)r->addr;
+uint8_t acpi_sleep_control_value(uint8_t slp_typ)
+{
+	return (uint8_t)(((slp_typ & 7u) << 2) | (1u << 5));
+}
+
+uint16_t acpi_sleep_control_port(const struct acpi_info *info)
+{
+	return info->has_fadt && info->hw_reduced ? io_byte_port(&info->sleep_control) : 0;
 }

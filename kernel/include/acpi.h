@@ -108,7 +108,7 @@ struct acpi_info {
 	bool has_fadt;
 	uint8_t fadt_revision;
 	uint32_t fadt_flags;
-	bool hw_reduced;        /* HW_REDUCED_ACPI: no PM1 blocks */
+	bool hw_reduced;        /* HW_REDUCED_ACPI: no PM1 blocks (sleep_control instead) */
 	uint16_t sci_irq;
 	paddr_t dsdt_paddr;     /* X_DSDT if set, else DSDT; 0 if none */
 	uint32_t pm1a_cnt_port; /* I/O port of PM1a_CNT, 0 if none */
@@ -116,6 +116,7 @@ struct acpi_info {
 	bool reset_supported;   /* FADT flag RESET_REG_SUP (revision 2+ FADT) */
 	struct acpi_gas reset_reg;
 	uint8_t reset_value;
+	struct acpi_gas sleep_control; /* SLEEP_CONTROL_REG (ACPI 5.0+ FADT), zero if none */
 
 	/* \_S5 from the DSDT: SLP_TYPa and SLP_TYPb for soft-off. */
 	bool has_s5;
@@ -170,6 +171,15 @@ bool acpi_aml_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *ty
 /* The PM1 control value that enters sleep type `slp_typ`: SLP_TYP in bits
  * 10-12, SLP_EN (bit 13), with `keep` (the register's other bits) kept. */
 uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ);
+
+/* The Sleep Control Register value that enters sleep type `slp_typ`
+ * (hardware-reduced ACPI, 4.8.3.7): SLP_TYP in bits 2-4, SLP_EN (bit 5). */
+uint8_t acpi_sleep_control_value(uint8_t slp_typ);
+
+/* The I/O port of the FADT's Sleep Control Register if a hardware-reduced
+ * platform can be put to sleep through it (System I/O, 8 bits, no bit
+ * offset), else 0. */
+uint16_t acpi_sleep_control_port(const struct acpi_info *info);
 
 /* The I/O port of the FADT reset register if it can be used to reset the
  * machine (RESET_REG_SUP, System I/O space, an 8-bit register at a 16-bit

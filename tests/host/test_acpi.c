@@ -263,6 +263,25 @@ static void test_fadt_fields(void)
 	tb_place(&t, AT_FADT);
 	CHECK(parse() == NULL && info.pm1b_cnt_port == 0x1234 && info.hw_reduced);
 	CHECK(!info.reset_supported && acpi_reset_port(&info) == 0 && info.reset_value == 6);
+	CHECK(acpi_sleep_control_port(&info) == 0); /* a 244-byte FADT has none */
+
+	/* ACPI 5.0 FADT, hardware-reduced, Sleep Control Register at I/O 0x405
+	 * (as on the corpus' five hardware-reduced machines). */
+	memset(t.b + 244, 0, 32);
+	t.len = 276;
+	t.b[8] = 5;
+	t.b[244] = 1, t.b[245] = 8;
+	set64(t.b + 248, 0x405);
+	tb_place(&t, AT_FADT);
+	CHECK(parse() == NULL && info.hw_reduced && acpi_sleep_control_port(&info) == 0x405);
+	CHECK(info.sleep_control.space == ACPI_GAS_IO && info.sleep_control.bit_width == 8);
+	set32(t.b + 112, 0);                /* not hardware-reduced: not used */
+	tb_place(&t, AT_FADT);
+	CHECK(parse() == NULL && !info.hw_reduced && acpi_sleep_control_port(&info) == 0);
+	set32(t.b + 112, 1u << 20);
+	t.b[244] = 0;                       /* System Memory: not supported */
+	tb_place(&t, AT_FADT);
+	CHECK(parse() == NULL && acpi_sleep_control_port(&info) == 0);
 
 	world(&m, 2); /* no FADT at all: a warning, the MADT stands */
 	root_build(&t, true, tables, 1);
@@ -314,6 +333,14 @@ static void test_pm1_value(void)
 	CHECK(acpi_pm1_sleep_value(0x0001, 7) == 0x3c01); /* SCI_EN kept */
 	CHECK(acpi_pm1_sleep_value(0xffff, 0) == 0xe3ff); /* old SLP_TYP cleared */
 	CHECK(acpi_pm1_sleep_value(0, 0xf) == 0x3c00);   /* 3 bits only */
+}
+
+static void test_sleep_control_value(void)
+{
+	CHECK(acpi_sleep_control_value(0) == 0x20);
+	CHECK(acpi_sleep_control_value(5) == 0x34);
+	CHECK(acpi_sleep_control_value(7) == 0x3c);
+	CHECK(acpi_sleep_control_value(0xff) == 0x3c);
 }
 
 static void test_ebda(void)
@@ -1062,6 +1089,7 @@ int main(void)
 	test_fadt_fields();
 	test_reset_port();
 	test_pm1_value();
+	test_sleep_control_value();
 	test_ebda();
 	test_high_tables();
 	test_x2apic();

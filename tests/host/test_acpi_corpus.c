@@ -254,7 +254,7 @@ static void warn(void *ctx, const char *msg)
 static struct acpi_info info;
 static struct {
 	unsigned machines, cpus, ioapics, nmis, nmi_dropped, big_nmi, x2apic_machines;
-	unsigned reset_usable, s5_found, high_ok;
+	unsigned reset_usable, s5_found, high_ok, hw_reduced, sleep_control;
 } fig;
 
 static unsigned enabled_cpus(bool x2apic_only)
@@ -337,6 +337,8 @@ static void machine(const char *dir, const char *id)
 	fig.big_nmi += info.nmi_count + info.dropped.nmis > 16;
 	fig.x2apic_machines += enabled_cpus(true) > 0;
 	fig.reset_usable += acpi_reset_port(&info) != 0;
+	fig.hw_reduced += info.hw_reduced;
+	fig.sleep_control += acpi_sleep_control_port(&info) != 0;
 
 	/* Again with a DSDT where the FADT points: \_S5 must come through. */
 	if (place_dsdt(info.dsdt_paddr, a, b)) {
@@ -428,6 +430,8 @@ int main(int argc, char **argv)
 	printf("  FADT reset register usable (I/O space, 8 bits): %u machines; \\_S5 found in "
 	       "the synthetic DSDT: %u; parsed the same above 4 GiB: %u\n", fig.reset_usable,
 	       fig.s5_found, fig.high_ok);
+	printf("  hardware-reduced ACPI: %u machines, %u with a usable Sleep Control Register\n",
+	       fig.hw_reduced, fig.sleep_control);
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 		printf("  warnings '%s': %u\n", known[i], known_count[i]);
 	CHECK(unknown_warnings == 0);
