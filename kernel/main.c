@@ -106,9 +106,9 @@ static void read_acpi(void)
 	if ((kb.bios_rsdp_found = rsdp != NULL))
 		memcpy(kb.bios_rsdp, rsdp, sizeof(kb.bios_rsdp));
 	if (bi->rsdp_revision)
-		kb.acpi_error = acpi_parse(bi->rsdp, bi->rsdp_len, acpi_map, acpi_warn, NULL, &kb.acpi);
+		kb.acpi_error = acpi_parse_warn(bi->rsdp, bi->rsdp_len, acpi_map, acpi_warn, NULL, &kb.acpi);
 	else if (rsdp)
-		kb.acpi_error = acpi_parse(rsdp, len, acpi_map, acpi_warn, NULL, &kb.acpi);
+		kb.acpi_error = acpi_parse_warn(rsdp, len, acpi_map, acpi_warn, NULL, &kb.acpi);
 	else
 		kb.acpi_error = "acpi: no RSDP from the loader, in the EBDA or in the BIOS area";
 	if (!kb.acpi_error && !kb.acpi.has_madt)

@@ -29,6 +29,7 @@
 #define FADT_RESET_REG_SUP (1u << 10)
 #define FADT_HW_REDUCED (1u << 20)
 #define GAS_LEN 12
+#define GAS_SYSTEM_IO ACPI_GAS_IO
 
 #define LAPIC_ENABLED 1u
 #define LAPIC_ONLINE_CAPABLE 2u
@@ -831,8 +832,8 @@ static const char *parse(const struct parser *ps, const uint8_t *rsdp, size_t rs
 	return NULL;
 }
 
-const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
-		       void *ctx, struct acpi_info *info)
+const char *acpi_parse_warn(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
+			    acpi_warn_fn warn, void *ctx, struct acpi_info *info)
 {
 	struct parser ps = { map, warn, ctx, info };
 	const char *err;
@@ -842,6 +843,12 @@ const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_
 	if (err)
 		memset(info, 0, sizeof(*info));
 	return err;
+}
+
+const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
+		       struct acpi_info *info)
+{
+	return acpi_parse_warn(rsdp, rsdp_len, map, NULL, ctx, info);
 }
 
 uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq_mode *mode)

@@ -151,8 +151,11 @@ paddr_t acpi_ebda_base(uint16_t bda_segment);
  * a root table was read (then has_madt and has_fadt say what was usable),
  * else a static message ("acpi: ...") and *info is zeroed.
  */
-const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, acpi_warn_fn warn,
-		       void *ctx, struct acpi_info *info);
+const char *acpi_parse_warn(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
+			    acpi_warn_fn warn, void *ctx, struct acpi_info *info);
+/* The same with no one to hear the warnings (they are still counted). */
+const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
+		       struct acpi_info *info);
 
 /* The GSI and mode of ISA IRQ `irq`: an override if the MADT has one for
  * bus 0, else the same number, active high, edge. */

@@ -67,7 +67,7 @@ static const char *parse(void)
 
 	heard = 0;
 	last_warning[0] = 0;
-	err = acpi_parse(rsdp, sizeof(rsdp), phys_map, warn, &ph, &info);
+	err = acpi_parse_warn(rsdp, sizeof(rsdp), phys_map, warn, &ph, &info);
 	phys_unmap_all();
 	CHECK(err ? info.warnings == 0 : heard == info.warnings);
 	return err;
@@ -597,6 +597,10 @@ static void test_dsdt(void)
 	dsdt[20] ^= 1;
 	CHECK(expect_warning("DSDT checksum", 1, "DSDT at 0x7fe0500 has a wrong checksum"));
 	CHECK(info.has_s5 && info.s5_typa == 5);
+	/* acpi_parse, with no warn function: counted all the same */
+	CHECK(acpi_parse(rsdp, sizeof(rsdp), phys_map, &ph, &info) == NULL);
+	phys_unmap_all();
+	CHECK(info.warnings == 1 && info.has_s5 && info.has_madt);
 	world(&m, 2);
 	dsdt_build(&t, no_s5, sizeof(no_s5));
 	tb_place(&t, AT_DSDT);
@@ -657,9 +661,9 @@ static void test_bad_rsdp(void)
 	world(&m, 2);
 	set32(rsdp + 20, 20), rsdp[32] = 0, rsdp[32] = (uint8_t)-sum(rsdp, 36);
 	expect_error("RSDP length 20");
-	CHECK(acpi_parse(rsdp, 10, phys_map, warn, &ph, &info) != NULL && info_is_zero());
+	CHECK(acpi_parse_warn(rsdp, 10, phys_map, warn, &ph, &info) != NULL && info_is_zero());
 	world(&m, 2);
-	CHECK(acpi_parse(rsdp, 20, phys_map, NULL, &ph, &info) != NULL && info_is_zero());
+	CHECK(acpi_parse_warn(rsdp, 20, phys_map, NULL, &ph, &info) != NULL && info_is_zero());
 	set32(rsdp + 20, 40), rsdp[32] = 0, rsdp[32] = (uint8_t)-sum(rsdp, 36);
 	expect_error("RSDP length past the copy");
 	world(&m, 0);
