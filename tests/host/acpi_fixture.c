@@ -19,7 +19,7 @@ const void *phys_map(void *ctx, paddr_t paddr, size_t len)
 	map_wrapped += paddr + len < paddr;
 	if (p->ncopies >= p->refuse_from)
 		return NULL;
-	if (paddr >= HIGH_BASE && len <= HIGH_SIZE && paddr - HIGH_BASE <= HIGH_SIZE - len)
+	if (p->high && paddr >= HIGH_BASE && len <= HIGH_SIZE && paddr - HIGH_BASE <= HIGH_SIZE - len)
 		src = p->high + (paddr - HIGH_BASE);
 	else if (paddr >= PHYS_BASE && len <= PHYS_SIZE && paddr - PHYS_BASE <= PHYS_SIZE - len)
 		src = p->b + (paddr - PHYS_BASE);
@@ -45,13 +45,14 @@ void phys_unmap_all(void)
 void phys_clear(void)
 {
 	memset(ph.b, 0, PHYS_SIZE);
-	memset(ph.high, 0, HIGH_SIZE);
+	if (ph.high) /* optional: tests that place tables above 4 GiB allocate it */
+		memset(ph.high, 0, HIGH_SIZE);
 	ph.refuse_from = SIZE_MAX;
 }
 
 void phys_put(paddr_t at, const void *p, size_t n)
 {
-	if (at >= HIGH_BASE && at - HIGH_BASE + n <= HIGH_SIZE) {
+	if (ph.high && at >= HIGH_BASE && at - HIGH_BASE + n <= HIGH_SIZE) {
 		memcpy(ph.high + (at - HIGH_BASE), p, n);
 		return;
 	}

@@ -27,7 +27,8 @@
 
 struct phys {
 	uint8_t *b; /* PHYS_SIZE bytes standing for [PHYS_BASE, PHYS_BASE + PHYS_SIZE) */
-	uint8_t *high; /* HIGH_SIZE bytes standing for [HIGH_BASE, HIGH_BASE + HIGH_SIZE) */
+	uint8_t *high; /* HIGH_SIZE bytes standing for [HIGH_BASE, HIGH_BASE + HIGH_SIZE),
+			  or NULL: no memory there */
 	void **copies;
 	size_t ncopies, cap;
 	size_t refuse_from; /* map() fails from this many calls on */
