@@ -6,6 +6,7 @@
  */
 #include "atoll/alloc.h"
 #include "atoll/app.h"
+#include "kstring.h"
 
 static const char *const err_name[E_COUNT] = {
 #define X(name, num, doc) [num] = "E_" #name,
@@ -89,9 +90,26 @@ static void use_memory(struct abi_bootinfo *bi)
 	       (unsigned long long)page, (unsigned long long)*(volatile uint64_t *)0x40000000);
 }
 
+/* Whether the command line holds the word w. */
+static bool has_word(const char *cmd, const char *w)
+{
+	size_t n = strlen(w);
+
+	for (const char *p = cmd; *p; p++)
+		if ((p == cmd || p[-1] == ' ') && strncmp(p, w, n) == 0 && (p[n] == ' ' || !p[n]))
+			return true;
+	return false;
+}
+
 int main(struct abi_bootinfo *bi)
 {
 	printf("hello: hello, world, from an application in its own address space\n");
+	if (has_word(bi->cmdline, "hello=write-bootinfo")) { /* a test: the page is read-only, so this faults */
+		printf("hello: writing to its boot information\n");
+		*(volatile uint64_t *)&bi->magic = 0;
+		printf("hello: the write went through\n");
+		return 1;
+	}
 	printf("hello: cluster %u, %s, TSC %llu MHz; command line '%s'\n", bi->cluster_id, atoll_cpu_brand(bi),
 	       (unsigned long long)(bi->tsc_hz / 1000000), bi->cmdline);
 	printf("hello: untyped in slot %u (%u KiB), free slots %u-%u, module '%s' (%llu bytes)\n", bi->untyped_first,
