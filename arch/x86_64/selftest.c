@@ -49,10 +49,9 @@ static void expect_fault(const char *what, uint64_t vector, void (*fn)(void), ui
 
 static void test_tables(void)
 {
-	uint16_t tr;
+	uint16_t tr = str();
 	struct cpu *c = this_cpu();
 
-	__asm__ volatile("str %0" : "=r"(tr));
 	ktest_result(c == &boot_cpu && c->self == c, "GS base reaches the boot core's struct cpu");
 	ktest_result(tr == SEL_TSS, "task register holds the TSS selector");
 	ktest_result(c->tss.ist[IST_DOUBLE_FAULT - 1] == (uint64_t)(uintptr_t)(c->ist_stack[0] + IST_STACK_SIZE) &&

@@ -47,11 +47,8 @@ uint32_t arch_port_in(uint16_t port, unsigned size)
 {
 	if (size == 1)
 		return inb(port);
-	if (size == 2) {
-		uint16_t v;
-		__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-		return v;
-	}
+	if (size == 2)
+		return inw(port);
 	return inl(port);
 }
 
