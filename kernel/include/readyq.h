@@ -11,6 +11,7 @@
 #define NUM_PRIOS 256
 #define PRIO_GROUPS (NUM_PRIOS / 64)
 
+/* In struct tcb: under the kernel lock, like the queue it is on. */
 struct rq_node {
 	struct rq_node *next, *prev;
 	uint8_t prio;
