@@ -5,7 +5,7 @@
 #include "arch/x86.h"
 #include "kstring.h"
 
-struct cpu boot_cpu;
+struct cpu boot_cpu; /* per core: the boot core's, in cluster 0's .bss (the other clusters' copies are unused) */
 extern char boot_stack_bottom[], boot_stack_top[];
 
 struct desc_ptr {

@@ -15,6 +15,7 @@
 #define PTE_NX (1ull << 63)
 
 extern char boot_stack_guard[];
+/* This file's globals: the boot core's self-tests only (cluster 0, at boot). */
 static volatile uintptr_t probe_addr;
 static uint8_t data_ret_insn[16] __attribute__((aligned(16))) = { 0xC3 }; /* ret, in .data */
 static const uint64_t rodata_word = 42;

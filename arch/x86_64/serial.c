@@ -4,6 +4,7 @@
 
 #define COM1 0x3F8
 
+/* Per cluster (copied .bss): set by the boot core before the copies. */
 static bool serial_present;
 
 void arch_serial_init(void)
