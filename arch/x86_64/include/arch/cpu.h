@@ -50,8 +50,9 @@ struct cpu {
 	/* This core's only (FPU switching, arch/x86_64/fpu.c). */
 	void *fpu_live;        /* the struct tcb whose FPU state is in the registers, or NULL */
 	bool fpu_ts;           /* CR0.TS is set: FPU instructions trap (#NM) */
-	/* The kernel entry being timed (entrystats=on; kernel/preempt.c),
-	 * written by the entry and exit code of syscall.asm and trap.asm: */
+	/* The kernel entry being timed (entrystats=on; kernel/entrystats.c),
+	 * written by this core's entry and exit code (syscall.asm, trap.asm,
+	 * entrystats.inc) and entrystats.c: */
 	uint64_t entry_tsc;      /* TSC at its start; 0 = no entry open */
 	uint64_t entry_kind;     /* trap-frame vector at entry (VEC_SYSCALL for SYSCALL) */
 	uint64_t entry_what;     /* rax at a SYSCALL (the number), the error code of a trap */
