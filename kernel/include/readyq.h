@@ -20,7 +20,8 @@ struct rq_node {
 
 struct readyq {
 	struct rq_node *head[NUM_PRIOS], *tail[NUM_PRIOS];
-	uint64_t group_bits;            /* bit g: group g has a non-empty queue */
+	uint64_t group_bits;            /* bit g: group g has a non-empty queue (its idle
+	                                 * core reads it without the lock: sched.c) */
 	uint64_t prio_bits[PRIO_GROUPS]; /* bit p%64 of group p/64: queue p non-empty */
 };
 
