@@ -1,11 +1,11 @@
 /* Single-instruction helpers (and the few short sequences that must stay
- * together: lfence;rdtsc, sti;hlt;cli). Outside the .asm files, x86
- * instructions are written here and in three places that cannot be a
- * helper: the GS-relative loads of this core's struct cpu (arch/cpu.h,
- * the offset is an immediate), the far return that reloads CS (gdt.c),
- * and the offset generator's .ascii lines (asm_offsets.c, no instruction);
- * plus, until their owners move them here, the mfence of apic.c, the
- * invpcid of vspace.c and the CR3 read of arch/vspace.h. */
+ * together: lfence;rdtsc, sti;hlt;cli, the far return that reloads CS).
+ * Outside the .asm files, x86 instructions are written here and in two
+ * places that cannot be a helper here: the GS-relative loads of this
+ * core's struct cpu (arch/cpu.h, which kernel/ includes: the offset is an
+ * immediate) and the offset generator's .ascii lines (asm_offsets.c, no
+ * instruction); plus, until their owners move them here, the mfence of
+ * apic.c, the invpcid of vspace.c and the CR3 read of arch/vspace.h. */
 #pragma once
 #include "types.h"
 
@@ -93,6 +93,21 @@ static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 static inline void cpu_hlt(void) { __asm__ volatile("hlt"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+/* After an lgdt: CS = cs by a far return, then DS, ES and SS = ds. */
+static inline void load_segments(uint64_t cs, uint32_t ds)
+{
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %1, %%ds\n\t"
+			 "mov %1, %%es\n\t"
+			 "mov %1, %%ss\n\t"
+			 :
+			 : "r"(cs), "r"(ds)
+			 : "rax", "memory");
+}
 static inline void lgdt(const void *p) { __asm__ volatile("lgdt (%0)" ::"r"(p) : "memory"); }
 static inline void lidt(const void *p) { __asm__ volatile("lidt (%0)" ::"r"(p) : "memory"); }
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
