@@ -24,6 +24,8 @@
 #define MB2_BOOT_MAGIC 0x36D76289u
 #define TIMER_PERIOD_MS 10
 
+/* Per cluster (copied .bss): filled by the boot core, each copy given its
+ * own boot allocator by smp_boot; read-only once the root task runs. */
 static struct kernel_boot kb;
 
 const struct kernel_boot *kboot(void)

@@ -18,8 +18,11 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 
-paddr_t kernel_pml4_paddr; /* set once at boot; read-only afterwards */
+/* Per cluster (copied .bss): its kernel tables; each of its cores stores
+ * the same value as it starts (smpboot.c), read-only after. */
+paddr_t kernel_pml4_paddr;
 
+/* Boot only: the boot core, while it builds the kernel's tables. */
 static struct {
 	struct bootmem *bm;
 	paddr_t limit; /* tables lie below: the early map's 4 GiB, later anywhere */

@@ -1,5 +1,7 @@
-/* What the boot core learned while booting. Written only by kmain before
- * boot ends; read-only afterwards (tests and, later, root-task set-up). */
+/* What the boot core learned while booting. Written by the boot core during
+ * boot (kmain; smp_boot gives each cluster's copy its own `bm`); each
+ * cluster's first core then allocates from its bm for the root task;
+ * read-only once the root task runs. */
 #pragma once
 #include "arch/arch.h"
 #include "bootinfo.h"
