@@ -23,7 +23,7 @@
 #             none); the log is then what the kernel writes to port 0xE9
 #             (-debugcon), which it does under a hypervisor     com1
 #   ACPI      on | off: off = a machine without ACPI tables (QEMU
-#             -machine acpi=off)                                on
+#             -M pc,acpi=off: i440fx, as q35 keeps its tables)  on
 #   BOOTDEV   cdrom | usb: usb = the ISO as a USB stick (qemu-xhci +
 #             usb-storage; QEMU only)                            cdrom
 #   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
@@ -144,7 +144,9 @@ write_bochsrc() {
 # qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
 qemu_cmd() {
     local machine=q35 smp=$SMP
-    [ "$ACPI" = on ] || machine+=,acpi=off
+    # q35 accepts acpi=off but SeaBIOS still builds the tables under QEMU
+    # 7.2; on i440fx (-M pc) acpi=off removes them.
+    [ "$ACPI" = on ] || machine=pc,acpi=off
     [ -z "$TOPOLOGY" ] || smp+=",$TOPOLOGY"
     EMU=(qemu-system-x86_64 -M "$machine" -smp "$smp" -m "$MEM"
          -cpu "$CPU" -display none -no-reboot
