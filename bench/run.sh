@@ -76,7 +76,7 @@ json_of "$LOG" "$JSON" "$CASES"
 
 # The guest's table and targets: from its table title to the reference line.
 tr -d '\r' < "$LOG" | sed -n '/^IPC latency (one-way)/,/^Reference (same emulator)/p' |
-    sed 's/^| Name | Year | Processor | MHz | Cycles | us |$/| Name | Year | Processor | MHz | Cycles | µs |/'
+    sed -E 's/^(\| Name .*\| Cycles \| +)  us \|$/\1  µs |/'
 echo "bench: $(grep -c '^BENCH ' "$LOG") cases in $JSON (serial log $LOG)"
 
 # Cross-cluster: two clusters of one core each.
