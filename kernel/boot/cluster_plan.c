@@ -68,6 +68,14 @@ const char *cluster_by_name(enum cluster_by by)
 	return (unsigned)by < ARRAY_SIZE(names) ? names[by] : "?";
 }
 
+/* A cache's shift as used: never across packages (leaf 4 gives the most
+ * ids that could share it, which can exceed the package: Bochs' static
+ * CPUID says two single-core packages share an L2), never below SMT. */
+static uint8_t cache_shift(const struct cpu_topology *t, uint8_t s)
+{
+	return MAX(MIN(s, t->pkg_shift), t->smt_shift);
+}
+
 /* The shift naming the resource `by`, after the fallbacks for an unknown
  * cache; never below the SMT shift (siblings never split). */
 static uint8_t group_shift(enum cluster_by *by, const struct cpu_topology *t,
@@ -84,8 +92,8 @@ static uint8_t group_shift(enum cluster_by *by, const struct cpu_topology *t,
 		*by = to;
 	}
 	switch (*by) {
-	case CLUSTER_BY_L2: s = t->l2_shift; break;
-	case CLUSTER_BY_LLC: s = t->llc_shift; break;
+	case CLUSTER_BY_L2: s = cache_shift(t, t->l2_shift); break;
+	case CLUSTER_BY_LLC: s = cache_shift(t, t->llc_shift); break;
 	case CLUSTER_BY_SOCKET: s = t->pkg_shift; break;
 	default: s = t->smt_shift; break;
 	}
@@ -180,10 +188,10 @@ void cluster_topology_line(const struct cpu_topology *t, const uint32_t *apic, u
 		return;
 	if (t->l2_known)
 		k += ksnprintf(buf + k, len - k, ", L2 shared by %#llx",
-			       (unsigned long long)sharing_mask(apic, n, i, MAX(t->l2_shift, t->smt_shift)));
+			       (unsigned long long)sharing_mask(apic, n, i, cache_shift(t, t->l2_shift)));
 	if (t->llc_known && (size_t)k < len)
 		ksnprintf(buf + k, len - k, ", L%u by %#llx", t->llc_level,
-			  (unsigned long long)sharing_mask(apic, n, i, MAX(t->llc_shift, t->smt_shift)));
+			  (unsigned long long)sharing_mask(apic, n, i, cache_shift(t, t->llc_shift)));
 }
 
 bool mem_partition_contains(const struct mem_partition *part, paddr_t base, uint64_t len)

@@ -220,6 +220,16 @@ static void test_topology_fixed(void)
 	memcpy(a, madt, sizeof(madt));
 	CHECK(topo(CLUSTER_BY_L2, &narrow, a, 8) == 2);
 
+	/* A cache leaf wider than the package (Bochs' static CPUID: two
+	 * one-core packages "share" an L2): caches never span packages. */
+	struct cpu_topology bochs = { .smt_shift = 0, .pkg_shift = 0, .l2_shift = 1, .llc_shift = 4,
+				      .llc_level = 3, .l2_known = true, .llc_known = true, .source = "test" };
+	uint32_t two[2] = { 0, 1 };
+	memcpy(a, two, sizeof(two));
+	CHECK(topo(CLUSTER_BY_L2, &bochs, a, 2) == 1 && topo(CLUSTER_BY_LLC, &bochs, a, 2) == 1);
+	cluster_topology_line(&bochs, a, 2, 1, line, sizeof(line));
+	CHECK(strcmp(line, "  core 1: APIC id 1 = package 1 core 0 thread 0, L2 shared by 0x2, L3 by 0x2") == 0);
+
 	/* 64 cores without SMT: 64 groups of 1 are more than MAX_CLUSTERS. */
 	struct cpu_topology flat = { .smt_shift = 0, .pkg_shift = 6, .source = "test" };
 	for (n = 0; n < 64; n++)
@@ -286,6 +296,9 @@ static void test_topology_random(void)
 			continue;
 		}
 		CHECK(n % size == 0 && n / size <= MAX_CLUSTERS);
+		if (!warnings) /* (a warning may merge groups:) */
+			for (uint32_t i = 0; i < n; i++) /* a cluster never spans packages */
+				CHECK(a[i] >> t.pkg_shift == a[i / size * size] >> t.pkg_shift);
 		for (uint32_t i = 0; i < n; i++) /* SMT siblings in one cluster */
 			for (uint32_t j = 0; j < n; j++)
 				if (a[i] >> t.smt_shift == a[j] >> t.smt_shift)
