@@ -45,19 +45,29 @@ static void parse_bootinfo(uint32_t magic, paddr_t mbi)
 		panic("boot: boot information rejected: %s", err);
 }
 
+/* The EBDA's base from the BIOS data area (its segment at 0x40E); without a
+ * BIOS (UEFI) the word is whatever is there: bootmem_alloc_trampoline only
+ * takes it as a lower limit, and only if it looks like an EBDA. */
+static paddr_t ebda_base(void)
+{
+	return (paddr_t)*(volatile uint16_t *)phys_to_virt(0x40E) << 4;
+}
+
 /* Keep boot memory away from everything the loader handed over. */
 static void reserve_boot_memory(void)
 {
 	const struct bootinfo *bi = &kb.bi;
 
 	bootmem_init(&kb.bm, bi);
-	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, AP trampoline */
 	bootmem_reserve(&kb.bm, kb.image_start, kb.image_end - kb.image_start);
 	bootmem_reserve(&kb.bm, bi->mb2_paddr, bi->mb2_size);
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		bootmem_reserve(&kb.bm, bi->modules[i].start, bi->modules[i].end - bi->modules[i].start);
 	if (bi->fb.type != BI_FB_NONE)
 		bootmem_reserve(&kb.bm, bi->fb.addr, (uint64_t)bi->fb.pitch * bi->fb.height);
+	/* The AP trampoline: free low memory by the map, none of the above. */
+	kb.trampoline = bootmem_alloc_trampoline(&kb.bm, ebda_base());
+	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, the rest of low memory */
 }
 
 /* ACPI tables are read through the direct map, within the mapped range. */

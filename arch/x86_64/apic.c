@@ -22,6 +22,8 @@
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310 /* xAPIC only */
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3E0
@@ -32,6 +34,8 @@
 #define TIMER_TSC_DEADLINE (2u << 17)
 #define MSR_TSC_DEADLINE 0x6E0
 #define LVT_MASKED (1u << 16)
+#define LVT_NMI (4u << 8)            /* delivery mode NMI */
+#define LVT_ACTIVE_LOW (1u << 13)
 #define IOREDTBL(pin) (0x10 + 2 * (pin))
 #define IOREDTBL_ACTIVE_LOW (1u << 13)
 #define IOREDTBL_LEVEL (1u << 15)
@@ -201,6 +205,20 @@ bool arch_lapic_timer_deadline(void)
 uint32_t arch_apic_timer_ticks_per_ms(void)
 {
 	return apic.ticks_per_ms;
+}
+
+void arch_lapic_lint_setup(const struct acpi_nmi *nmis, uint32_t count, bool have_uid, uint32_t uid)
+{
+	uint32_t lvt[2] = { LVT_MASKED, LVT_MASKED };
+
+	for (uint32_t i = 0; i < count; i++) {
+		const struct acpi_nmi *n = &nmis[i];
+		if (n->lint > 1 || (n->uid != ACPI_NMI_ALL_CPUS && !(have_uid && n->uid == uid)))
+			continue;
+		lvt[n->lint] = LVT_NMI | (n->mode.active_low ? LVT_ACTIVE_LOW : 0);
+	}
+	lapic_write(LAPIC_LVT_LINT0, lvt[0]);
+	lapic_write(LAPIC_LVT_LINT1, lvt[1]);
 }
 
 static void xapic_wait_idle(void)

@@ -31,6 +31,16 @@ static uint8_t gate_ist(unsigned v)
 	}
 }
 
+uint64_t idt_base(void)
+{
+	return (uint64_t)(uintptr_t)idt;
+}
+
+uint16_t idt_limit(void)
+{
+	return sizeof(idt) - 1;
+}
+
 /* Fill the IDT (once) and load it on this core. */
 void idt_init(void)
 {

@@ -131,6 +131,12 @@ bool arch_lapic_timer_deadline(void);
 bool arch_lapic_x2apic(void);
 /* This core's local APIC id: 32 bits in x2APIC mode, 8 in xAPIC mode. */
 uint32_t arch_lapic_id(void);
+/* This core's LINT0 and LINT1 from local APIC NMI entries: an entry for
+ * every core (ACPI_NMI_ALL_CPUS) or for `uid` (when have_uid) makes its
+ * pin an NMI with the entry's polarity (always edge: the SDM's rule for
+ * NMI delivery); a pin no entry names is masked. */
+struct acpi_nmi;
+void arch_lapic_lint_setup(const struct acpi_nmi *nmis, uint32_t count, bool have_uid, uint32_t uid);
 /* Send an IPI; icr_lo is the ICR's low word (vector, delivery mode, level).
  * xAPIC: waits for delivery; x2APIC: one fenced WRMSR, no delivery status. */
 void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
@@ -162,10 +168,19 @@ uint32_t arch_irq_count(void);
 /* Mask or unmask IRQ `irq` (nothing for a line that cannot be reached). */
 void arch_irq_mask(uint32_t irq, bool masked);
 
-/* Starting the other cores (INIT-SIPI-SIPI through the low-memory
- * trampoline). arch_smp_prepare runs once while boot memory is open;
- * arch_start_core returns whether the core reported itself online. */
-void arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f);
+/*
+ * Starting the other cores (INIT-SIPI-SIPI through the trampoline page
+ * `tramp`, free low memory the boot core reserved: bootmem_alloc_trampoline).
+ * arch_smp_prepare runs once while boot memory is open; false if no core
+ * can be started (no trampoline page, no memory for its tables).
+ * arch_probe_core: whether the core answers (runs the trampoline's first
+ * instructions and checks in) within a bounded TSC time; answered or not
+ * it is left parked (INIT). answer=false makes it halt silently instead
+ * (test_ap_fail=). arch_start_core: start it for good; whether it reported
+ * itself online in time (if not, it is parked again).
+ */
+bool arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f, paddr_t tramp);
+bool arch_probe_core(uint32_t apic_id, bool answer);
 struct cpu;
 /* c: zeroed but for index, apic_id, kernel_pml4, kstack_top/bottom. */
 bool arch_start_core(struct cpu *c);

@@ -18,6 +18,7 @@
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 #define IST_STACK_SIZE 8192
+#define IST_TOP_RESERVED 16 /* the struct cpu's address at the top of each IST stack (gdt.c) */
 
 struct tss {
 	uint32_t reserved0;
@@ -60,7 +61,10 @@ struct cpu {
 /* The boot core's struct; later cores get theirs from their cluster's partition. */
 extern struct cpu boot_cpu;
 
-/* Load this core's GDT, TSS and GS base. */
+/* Fill c's GDT and TSS (IST stacks) without loading them: for a core the
+ * boot core is about to start, whose trampoline loads them. */
+void cpu_tables_fill(struct cpu *c, uint32_t index);
+/* Fill and load this core's GDT, TSS and GS base. */
 void cpu_tables_init(struct cpu *c, uint32_t index);
 /* Whether GDT slot 3 (SEL_UCODE32) is the 32-bit user code segment. */
 void gdt_set_compat32(struct cpu *c, bool on);
