@@ -186,6 +186,7 @@ static void print_boot_report(void)
 		kb.opts.loglevel, kb.opts.fastpath ? "on" : "off", (unsigned long long)kb.opts.seed,
 		kb.opts.test[0] ? kb.opts.test : "none", kb.opts.compat32 ? " compat32=on" : "");
 	print_cpu();
+	arch_mce_boot_report();
 	print_memory();
 	print_acpi();
 	IF_SANITIZE(sanitize_boot_report());
@@ -226,6 +227,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 		boot_suite_run();
 	}
 	arch_lapic_timer_start();
-	arch_ioapic_init(kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0, arch_lapic_id());
+	arch_ioapics_init(kb.acpi.ioapics, kb.acpi.ioapic_count, arch_lapic_id());
+	arch_ioapic_describe();
 	cluster_run(&kb);
 }

@@ -105,4 +105,5 @@ void arch_cpu_protect(const struct cpu_features *f)
 	if (f->smap)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
+	arch_mce_enable();
 }

@@ -144,6 +144,29 @@ static bool page_is_free_ram(const struct kernel_boot *kb, paddr_t pa)
 	       !overlaps(pa, end, kb->image_start, kb->image_end);
 }
 
+/* The boot core's LINT0/LINT1 as its MADT NMI entries say: an NMI pin
+ * (delivery mode 4, unmasked) where an entry names it or every core, else
+ * masked; without ACPI, LINT1 the NMI. */
+static void test_lints(const struct kernel_boot *kb)
+{
+	bool want[2] = { false, kb->acpi_error != NULL };
+	uint32_t uid = ~0u;
+
+	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
+		if (kb->acpi.cpus[i].apic_id == arch_lapic_id())
+			uid = kb->acpi.cpus[i].uid;
+	for (uint32_t i = 0; i < kb->acpi.nmi_count; i++)
+		if (kb->acpi.nmis[i].lint < 2 && (kb->acpi.nmis[i].uid == ACPI_NMI_ALL_CPUS || kb->acpi.nmis[i].uid == uid))
+			want[kb->acpi.nmis[i].lint] = true;
+	for (uint32_t pin = 0; pin < 2; pin++) {
+		uint32_t lvt = arch_lapic_lvt_lint(pin);
+		bool nmi = !(lvt & (1u << 16)) && (lvt >> 8 & 7) == 4;
+		ktest_result(nmi == want[pin] && (nmi || (lvt & (1u << 16))),
+			     "LINT%u %s, as the MADT says (%u NMI entr%s; LVT %#x)", pin, want[pin] ? "an NMI" : "masked",
+			     kb->acpi.nmi_count, kb->acpi.nmi_count == 1 ? "y" : "ies", lvt);
+	}
+}
+
 static void test_cores(const struct kernel_boot *kb)
 {
 	uint32_t enabled = 0, want, silenced;
@@ -277,6 +300,7 @@ void boot_suite_run(void)
 	test_cmdline(kb);
 	test_bootmem(kb);
 	test_cores(kb);
+	test_lints(kb);
 	test_partition(kb);
 	test_apic_id(kb);
 	test_memmove();

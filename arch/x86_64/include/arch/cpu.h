@@ -53,6 +53,8 @@ struct cpu {
 	uint64_t entry_obj;      /* object type + 1 of an invocation; 0 = none */
 	uint64_t entry_lockwait; /* TSC spent waiting for the kernel lock in it */
 	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
+	uint64_t nmis;           /* NMIs this core took (mce.c) */
+	uint64_t nmi_frame;      /* where the last one's frame was (the NMI self-test) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
