@@ -17,6 +17,10 @@
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
+#   MACHINE   QEMU machine: q35 | pc (i440fx)  q35
+#   HMP       QEMU monitor (HMP) commands, `;`-separated (e.g. `nmi`), sent
+#             once the serial log matches HMP_AFTER (QEMU only)       (none)
+#   HMP_AFTER extended regex that triggers HMP                        (none)
 #   EXPECT    extended regex the serial log must contain                (none)
 #   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
 #             (entrystats, docs/kernel.md) and every such N <= MAX_ENTRY (none)
@@ -36,7 +40,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT MACHINE HMP HMP_AFTER EXPECT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -64,6 +68,9 @@ CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
 ICOUNT=${ICOUNT:-0}
+MACHINE=${MACHINE:-q35}
+HMP=${HMP:-}
+HMP_AFTER=${HMP_AFTER:-}
 EXPECT=${EXPECT:-}
 MAX_ENTRY=${MAX_ENTRY:-}
 LOGDIR=${LOGDIR:-$ROOT/build/logs}
@@ -75,6 +82,8 @@ LOGDIR=${LOGDIR:-$ROOT/build/logs}
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
+case "$MACHINE" in q35|pc) ;; *) usage "MACHINE must be q35 or pc, not '$MACHINE'" ;; esac
+[ -z "$HMP" ] || { [ -n "$HMP_AFTER" ] && [ "$EMULATOR" = qemu ]; } || usage "HMP needs HMP_AFTER and EMULATOR=qemu"
 
 # One word naming the configuration: used in messages and the default LOG name.
 if [ "$EMULATOR" = bochs ]; then
@@ -82,7 +91,9 @@ if [ "$EMULATOR" = bochs ]; then
     [ "$BOCHS_CPU" = tigerlake ] || CONFIG="bochs-$BOCHS_CPU-smp$SMP-$MEM"
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$MACHINE" = q35 ] || CONFIG="qemu-$MACHINE-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
+    [ -z "$HMP" ] || CONFIG+="-hmp"
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
 LOG=${LOG:-$LOGDIR/$CONFIG.log}
@@ -118,9 +129,11 @@ write_bochsrc() {
 
 # qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
 qemu_cmd() {
-    EMU=(qemu-system-x86_64 -M q35 -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
+    EMU=(qemu-system-x86_64 -M "$MACHINE" -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
          -cpu "$CPU" -display none -serial "file:${2//,/,,}" -no-reboot
-         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+         -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+    if [ -n "$HMP" ]; then EMU+=(-monitor "unix:${TMP:-/tmp}/hmp.sock,server=on,wait=off")
+    else EMU+=(-monitor none); fi
     [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")
     [ "$ICOUNT" = 0 ] || EMU+=(-icount shift=0,sleep=off -rtc clock=vm)
 }
@@ -174,11 +187,40 @@ mkiso_cmd "$TMP/atoll.iso"
 
 # run_qemu / run_bochs: boot once; set STATUS (emulator exit status, 124 on
 # timeout) and SIDE (the emulator's own stderr/log, shown on failure).
+# hmp_inject: once the log matches HMP_AFTER, send the HMP commands to the
+# monitor socket (python3), and note it in $TMP/hmp.done.
+hmp_inject() {
+    local deadline=$((SECONDS + TIMEOUT))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if [ -S "$TMP/hmp.sock" ] && [ -f "$LOG" ] && tr -d '\r\000' < "$LOG" | grep -Eq -- "$HMP_AFTER"; then
+            python3 - "$TMP/hmp.sock" "$HMP" <<'PY' && echo "sent: $HMP" > "$TMP/hmp.done"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+for cmd in sys.argv[2].split(';'):
+    s.sendall((cmd.strip() + '\n').encode())
+    time.sleep(0.2)
+try:
+    s.recv(65536)
+except OSError:
+    pass
+s.close()
+PY
+            return
+        fi
+        sleep 0.1
+    done
+}
+
 run_qemu() {
+    local inj=""
     qemu_cmd "$TMP/atoll.iso" "$LOG"
     SIDE="$TMP/qemu.stderr"
+    if [ -n "$HMP" ]; then hmp_inject & inj=$!; fi
     timeout -k 5 "$TIMEOUT" "${EMU[@]}" </dev/null >"$SIDE" 2>&1
     STATUS=$?
+    if [ -n "$inj" ]; then kill "$inj" 2>/dev/null; wait "$inj" 2>/dev/null; fi
 }
 
 run_bochs() {
@@ -246,6 +288,8 @@ verdict() {
         REASON="no test passed ('$summary')"
     elif [ "$oks" != "$passed" ]; then
         REASON="$oks 'ok' lines but the summary says '$summary'"
+    elif [ -n "$HMP" ] && [ ! -f "$TMP/hmp.done" ]; then
+        REASON="HMP '$HMP' was never sent (no /$HMP_AFTER/ in the log, or no monitor)"
     elif [ -n "$EXPECT" ] && ! grep -Eq -- "$EXPECT" "$clean"; then
         REASON="EXPECT not found: /$EXPECT/"
     elif [ -n "$MAX_ENTRY" ] && [ -z "$(longest_entry)" ]; then
