@@ -73,6 +73,7 @@ static struct {
 	uint64_t tsc_period;  /* TSC ticks of one timer period, in that mode */
 	uint32_t ioapic_count;                 /* 0 until arch_ioapics_init */
 	paddr_t ioapic[IOAPIC_MAX];            /* MMIO bases */
+	uint8_t ioapic_id[IOAPIC_MAX];         /* their MADT ids */
 	struct ioapic_range ioapic_range[IOAPIC_MAX];
 	uint32_t gsi_end;                      /* one past the highest GSI served */
 	uint32_t ioapic_dest; /* the local APIC id every line goes to */
@@ -343,6 +344,7 @@ void arch_ioapics_init(const struct acpi_ioapic *io, uint32_t count, uint32_t de
 	apic.ioapic_count = count;
 	for (uint32_t i = 0; i < count; i++) {
 		apic.ioapic[i] = io[i].addr;
+		apic.ioapic_id[i] = io[i].id;
 		apic.ioapic_range[i] = (struct ioapic_range){ io[i].gsi_base, ioapic_pins(io[i].addr) };
 		if (!apic.ioapic_range[i].pins)
 			kprintf("warning: APIC: no I/O APIC answers at %#x: its GSIs are not used\n", io[i].addr);
@@ -366,7 +368,7 @@ void arch_ioapic_describe(void)
 {
 	for (uint32_t i = 0; i < apic.ioapic_count; i++)
 		if (apic.ioapic_range[i].pins)
-			kprintf("APIC: I/O APIC %u at %#llx: GSIs %u-%u\n", i, (unsigned long long)apic.ioapic[i],
+			kprintf("APIC: I/O APIC %u at %#llx: GSIs %u-%u\n", apic.ioapic_id[i], (unsigned long long)apic.ioapic[i],
 				apic.ioapic_range[i].gsi_base,
 				apic.ioapic_range[i].gsi_base + apic.ioapic_range[i].pins - 1);
 }
