@@ -215,7 +215,7 @@ static uint32_t probe_cores(struct kernel_boot *kb, uint32_t *apic, uint32_t n)
 	uint32_t up = 1;
 
 	if (n > 1 && !arch_smp_prepare(&kb->bm, &kb->cpu, kb->trampoline)) {
-		kprintf("SMP: no page for the AP trampoline below 1 MiB: the other cores stay halted\n");
+		kprintf("SMP: no trampoline page below 1 MiB (or no memory for its tables): the other cores stay halted\n");
 		return 1;
 	}
 	if (n > 1)
