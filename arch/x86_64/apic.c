@@ -45,7 +45,7 @@
 #define IOREDTBL_MASKED (1u << 16)
 #define ISA_IRQS 16
 #define NO_GSI 0xFFFFFFFFu
-#define IOAPIC_MAX 16
+#define IOAPIC_MAX ACPI_MAX_IOAPICS
 
 _Static_assert(VEC_IRQ_BASE + IRQ_MAX <= VEC_PIC_BASE, "device vectors below the 8259's");
 _Static_assert(VEC_PIC_BASE + 16 <= VEC_KICK && VEC_PIC_BASE > VEC_TIMER, "8259 vectors collide with nothing");

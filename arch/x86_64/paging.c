@@ -133,6 +133,39 @@ uint64_t arch_pte_flags(vaddr_t va)
 	return 0;
 }
 
+/* The CPU's physical address width (CPUID 0x80000008), 36 if not given. */
+static unsigned phys_addr_bits(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000008)
+		return 36;
+	cpuid(0x80000008, 0, r);
+	return (r[0] & 0xff) ? (r[0] & 0xff) : 36;
+}
+
+bool arch_dmap_reach(paddr_t pa, uint64_t len)
+{
+	uint64_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
+	paddr_t end;
+
+	if (!pg.bm || len == 0 || pa > ~0ull - len - PAGE_SIZE)
+		return false;
+	end = ALIGN_UP(pa + len, PAGE_SIZE);
+	if (end > DMAP_MAX_SIZE || end > (1ull << phys_addr_bits()))
+		return false;
+	for (paddr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < end; p += PAGE_SIZE) {
+		vaddr_t va = DMAP_BASE + p;
+
+		if (arch_pte_flags(va) & PTE_P)
+			continue;
+		map_page(pml4, va, p, 0, PTE_P | pg.nx); /* read-only, not global */
+		invlpg(va);
+	}
+	return true;
+}
+
 /*
  * A cluster's kernel tables (DESIGN §2): the image (text, rodata, the shared
  * section) and this cluster's own copy of .data/.bss at the same virtual

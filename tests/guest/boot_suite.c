@@ -176,6 +176,12 @@ static void test_cores(const struct kernel_boot *kb)
 	want = MIN(enabled ? enabled : 1, (uint32_t)MAX_CORES);
 	silenced = kb->opts.test_ap_fail && kb->opts.test_ap_fail < want; /* test_ap_fail=N */
 	ktest_result(!kb->acpi_error, "ACPI MADT parsed (%s)", kb->acpi_error ? kb->acpi_error : "ok");
+	if (kb->bi.efi64 || !kb->bi.rsdp_revision)
+		ktest_result(true, "ACPI RSDP search of the EBDA and 0xE0000-0xFFFFF # SKIP %s",
+			     kb->bi.efi64 ? "UEFI: no BIOS area" : "no RSDP from the loader to compare");
+	else
+		ktest_result(kb->bios_rsdp_found && memcmp(kb->bios_rsdp, kb->bi.rsdp, 20) == 0,
+			     "ACPI RSDP search of the EBDA and 0xE0000-0xFFFFF finds the loader's RSDP");
 	ktest_result(kb->cores_online == want - silenced,
 		     "every enabled core of the MADT started%s (%u of %u online)",
 		     silenced ? " but the one test_ap_fail= silenced" : "", kb->cores_online, enabled);

@@ -54,6 +54,13 @@ paddr_t arch_cluster_tables(struct bootmem *bm, const struct kmap_spec *s);
 void arch_switch_kernel_tables(paddr_t pml4);
 /* Flags of the leaf entry mapping va in the current tables, or 0 if none. */
 uint64_t arch_pte_flags(vaddr_t va);
+/* Boot core, boot tables, boot memory open (firmware tables: ACPI): make
+ * [pa, pa + len) readable at phys_to_virt(pa). Pages the direct map has are
+ * used as they are; the others are mapped there, read-only, 4 KiB pages,
+ * in the boot tables only (gone with the switch to a cluster's tables).
+ * False if the range lies past the CPU's physical address width or the
+ * direct map's span (DMAP_MAX_SIZE). */
+bool arch_dmap_reach(paddr_t pa, uint64_t len);
 
 /* TLB: flush everything on this core; whether translations are tagged
  * (PCID), so that other address spaces' entries survive a CR3 switch;
@@ -66,8 +73,17 @@ void arch_syscall_restart(struct tcb *t);
 
 /* Stop forever (interrupts off). */
 NORETURN void arch_halt(void);
-/* Leave the machine with a verdict: under QEMU through isa-debug-exit, under
- * Bochs through its shutdown port, else ACPI-less poweroff ports, then halt. */
+/* Boot core, once, after the ACPI tables and the command line are read and
+ * before any other core starts: how runs end (mode: KEXIT_*, cmdline.h);
+ * prints what it found. */
+struct acpi_info;
+void arch_exit_init(const struct acpi_info *acpi, uint8_t mode);
+/* Leave the machine with a verdict (docs/boot.md, "Ending a run"): under a
+ * hypervisor (or exit=qemu) through the emulators' exit ports (QEMU
+ * isa-debug-exit: pass/fail; Bochs' shutdown port); on a PC, if `poweroff`,
+ * through ACPI S5; exit=reboot: the FADT reset register; exit=acpi: S5
+ * even under a hypervisor; exit=halt: no port at all. What is left ends with
+ * "Atoll has stopped; you may now switch off" and a halt. */
 NORETURN void arch_exit(bool pass, bool poweroff);
 
 /* 64 bits for a secret chosen at boot (the sanitizer kernel's stack guard,
