@@ -322,6 +322,7 @@ static const struct option {
 	{ "fuzz", opt_user },
 	{ "fuzz_keep", opt_user },
 	{ "fuzz_trace", opt_user },
+	{ "app", opt_user }, /* the root task starts that application (userland/root/launch.c) */
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },

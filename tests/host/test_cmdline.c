@@ -82,6 +82,7 @@ static void test_good_values(void)
 	CHECK(parse("seed=0xffffffffffffffff") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0XdeadBEEF") == 0 && o.seed == 0xdeadbeef);
 	CHECK(parse("fuzz=7 fuzz_keep=0-9,12 fuzz_trace=1") == 0); /* the root task's options: no warning */
+	CHECK(parse("app=hello") == 0); /* the launcher's option: no warning */
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
 	CHECK(parse("") == 0 && o.poweroff && o.exit == KEXIT_POWEROFF);
