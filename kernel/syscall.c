@@ -61,8 +61,7 @@ static void do_invoke(struct tcb *t, struct cte *slot)
 	struct inv iv = { .caller = t, .slot = slot, .cap = slot->cap };
 	struct kerr e;
 
-	load_args(&iv, t->regs.REG_INFO);
-	preempt_reset();
+	load_args(&iv, t->regs.REG_INFO); /* the entry's budget was reset by kernel_enter */
 	e = obj_invoke(&iv);
 	if (e.err == E_PREEMPTED) {
 		t->regs.rip -= SYSCALL_INSN_LEN; /* restart: state is kept in the objects */

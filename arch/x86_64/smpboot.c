@@ -5,7 +5,7 @@
  * to ap_entry(), where it switches to its cluster's kernel tables (and so
  * to its cluster's copy of .data/.bss), loads its own GDT/TSS/GS and the
  * IDT, turns on the protection bits and its local APIC, reports itself
- * online and enters its cluster (smp_ap_main).
+ * online and enters its cluster (kernel_ap_main).
  */
 #include "arch/arch.h"
 #include "arch/cpu.h"
@@ -13,6 +13,7 @@
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
+#include "kernel.h"
 #include "smp.h"
 
 #define AP_TRAMPOLINE 0x8000
@@ -89,7 +90,7 @@ static NORETURN __attribute__((no_stack_protector)) void ap_entry(struct cpu *c)
 	arch_fpu_cpu_init();
 	arch_lapic_enable();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	smp_ap_main(c);
+	kernel_ap_main(c);
 }
 
 static bool wait_online(struct cpu *c, uint64_t us)

@@ -5,8 +5,9 @@
  * full word, so a search is two count-trailing-zeros, whatever the number
  * of address spaces (docs/kernel.md, "Bounded kernel entries").
  */
-#include "smp.h"
+#include "arch/arch.h"
 #include "arch/vspace.h"
+#include "smp.h"
 #include "object.h"
 
 _Static_assert(ASID_MAX == 64 * 64, "one summary word covers the bitmap");

@@ -52,6 +52,10 @@ struct cpu {
 	uint64_t entry_obj;      /* object type + 1 of an invocation; 0 = none */
 	uint64_t entry_lockwait; /* TSC spent waiting for the kernel lock in it */
 	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
+	/* This core's TLB, written by this core only (vspace.c); other cores
+	 * of its cluster read loaded_root under the kernel lock. */
+	paddr_t loaded_root;     /* the page-table root in CR3 */
+	uint64_t pcid_stale[4096 / 64]; /* PCIDs whose old entries this core drops at their next load */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
