@@ -22,7 +22,6 @@
 #ifndef ATOLL_VERSION
 #define ATOLL_VERSION "dev"
 #endif
-#define MB2_BOOT_MAGIC 0x36D76289u
 #define TIMER_PERIOD_MS 10
 
 static struct kernel_boot kb;

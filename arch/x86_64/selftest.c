@@ -11,8 +11,7 @@
 #include "layout.h"
 #include "smp.h"
 
-#define PTE_W (1ull << 1)
-#define PTE_NX (1ull << 63)
+#include "arch/pte.h"
 
 extern char boot_stack_guard[];
 static volatile uintptr_t probe_addr;

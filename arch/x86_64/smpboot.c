@@ -9,6 +9,7 @@
  */
 #include "arch/arch.h"
 #include "arch/cpu.h"
+#include "arch/tramp.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
 #include "kstring.h"
@@ -16,16 +17,11 @@
 #include "kernel.h"
 #include "smp.h"
 
-#define AP_TRAMPOLINE 0x8000
 #define ICR_INIT 0x4500
 #define ICR_STARTUP 0x4600
 
 extern const uint8_t ap_trampoline[], ap_trampoline_end[], ap_tramp_data[];
 extern paddr_t kernel_pml4_paddr;
-
-struct tramp_data {
-	uint64_t cr3, efer, stack, cpu, entry;
-};
 
 static struct {
 	paddr_t pml4;                    /* identity 0-1 GiB + the kernel half */

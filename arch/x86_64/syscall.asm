@@ -25,8 +25,6 @@
 %include "gprs.inc"
 %include "entrystats.inc"
 
-USER_TOP equ 0x00007FFFFFFFF000 ; arch/regs.h (too wide for asm_offsets)
-
 section .text
 global syscall_entry, syscall_entry_compat, arch_return_to_user, arch_return_unlocked
 extern syscall_handler, fastpath_syscall, trap_return_iret, trap_user_entry, kernel_exit
@@ -74,13 +72,13 @@ exit_stamped:
 	POP_GPRS
 	; Each frame word is read once, and the registers checked are the
 	; registers SYSRET uses.
-	mov rcx, [rsp + 16]             ; rip
+	mov rcx, [rsp + TFH_RIP]
 	mov r11, USER_TOP
 	cmp rcx, r11
 	jae .iret                       ; trap_return_iret reloads every register
-	mov r11, [rsp + 32]             ; rflags: the user's own as SYSCALL saved it;
+	mov r11, [rsp + TFH_RFLAGS]     ; the user's own as SYSCALL saved it;
 	and r11d, USER_RFLAGS_KEEP_IF   ; defence, one AND: never IOPL, VIF, VIP
-	mov rsp, [rsp + 40]             ; user stack
+	mov rsp, [rsp + TFH_RSP]        ; user stack
 	swapgs
 	o64 sysret
 .iret:
@@ -130,7 +128,7 @@ syscall_entry_compat:
 	push qword [gs:CPU_USER_RSP]    ; rsp
 	push r11                        ; rflags
 	push SEL_USER_CODE32            ; cs: it resumes in compatibility mode
-	sub ecx, 2                      ; rip: the SYSCALL itself (2 bytes), as for a #UD there
+	sub ecx, SYSCALL_INSN_LEN       ; rip: the SYSCALL itself, as for a #UD there
 	push rcx
 	push 0                          ; error code
 	push VEC_UD_NO                  ; vector: #UD

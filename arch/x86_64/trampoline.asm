@@ -6,8 +6,11 @@
 ; the C entry), then sends INIT-SIPI-SIPI. The AP goes from real mode to
 ; protected mode to long mode, loads the stack and calls
 ; ap_entry(struct cpu *) in the higher half, which never returns.
+; AP_TRAMPOLINE and the data block's TRAMP_* offsets are generated from
+; arch/tramp.h (asm_offsets.inc).
 
-AP_TRAMPOLINE equ 0x8000
+%include "asm_offsets.inc"
+
 %define REL(x) (AP_TRAMPOLINE + (x) - ap_trampoline)
 
 section .rodata
@@ -34,11 +37,11 @@ tramp_pm32:
 	mov eax, cr4
 	or eax, 1 << 5                  ; PAE
 	mov cr4, eax
-	mov eax, [REL(ap_tramp_data)]   ; cr3
+	mov eax, [REL(ap_tramp_data) + TRAMP_CR3]
 	mov cr3, eax
 	mov ecx, 0xC0000080             ; EFER: LME, and NXE if the boot core uses it
 	rdmsr
-	or eax, [REL(ap_tramp_data) + 8]
+	or eax, [REL(ap_tramp_data) + TRAMP_EFER]
 	wrmsr
 	mov eax, cr0
 	or eax, (1 << 31) | (1 << 16)   ; PG, WP
@@ -47,9 +50,9 @@ tramp_pm32:
 
 bits 64
 tramp_lm64:
-	mov rsp, [REL(ap_tramp_data) + 16]
-	mov rdi, [REL(ap_tramp_data) + 24]
-	mov rax, [REL(ap_tramp_data) + 32]
+	mov rsp, [REL(ap_tramp_data) + TRAMP_STACK]
+	mov rdi, [REL(ap_tramp_data) + TRAMP_CPU]
+	mov rax, [REL(ap_tramp_data) + TRAMP_ENTRY]
 	xor ebp, ebp
 	call rax
 .halt:
@@ -68,12 +71,8 @@ tramp_gdt_ptr:
 	dd REL(tramp_gdt)
 
 align 8
-ap_tramp_data:                          ; filled by the boot core (smpboot.c)
-	dq 0                            ; +0  cr3
-	dq 0                            ; +8  EFER bits to set
-	dq 0                            ; +16 stack top
-	dq 0                            ; +24 struct cpu *
-	dq 0                            ; +32 entry
+ap_tramp_data:                          ; struct tramp_data, filled by the boot core (smpboot.c)
+	times TRAMP_SIZE db 0
 ap_trampoline_end:
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -2,19 +2,14 @@
 #include "abi/abi.h"
 #include "arch/arch.h"
 #include "arch/cpu.h"
+#include "arch/pte.h"
+#include "arch/regs.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
-#define USER_LIMIT 0x00007FFFFFFFF000ull
-#define ASID_LIMIT 4096 /* = PCIDs */
+#define ASID_LIMIT PCID_COUNT
 
 static unsigned idx(vaddr_t va, int level)
 {
@@ -59,7 +54,7 @@ void vspace_pml4_init(uint64_t *pml4)
 
 bool vspace_user_addr_ok(vaddr_t va, uint64_t size)
 {
-	return va < USER_LIMIT && size <= USER_LIMIT - va;
+	return va < USER_TOP && size <= USER_TOP - va;
 }
 
 /* Walk from the PML4 down to the table at `level`; NULL if a level is missing. */

@@ -6,11 +6,13 @@
  * of address spaces (docs/kernel.md, "Bounded kernel entries").
  */
 #include "arch/arch.h"
+#include "arch/cpu.h"
 #include "arch/vspace.h"
 #include "smp.h"
 #include "object.h"
 
 _Static_assert(ASID_MAX == 64 * 64, "one summary word covers the bitmap");
+_Static_assert(ASID_MAX <= PCID_COUNT, "an ASID is its address space's PCID (arch/x86_64/vspace.c)");
 
 static struct asid_table *asids;
 /* A new ASID needs the other cores of the cluster to flush their TLBs (they
