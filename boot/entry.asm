@@ -47,16 +47,16 @@ _start:
 	jz .no_long_mode
 	call build_early_tables
 	mov eax, cr4
-	or eax, 1 << 5                  ; PAE
+	or eax, CR4_PAE
 	mov cr4, eax
 	mov eax, early_pml4
 	mov cr3, eax
-	mov ecx, 0xC0000080             ; EFER.LME
+	mov ecx, MSR_EFER
 	rdmsr
-	or eax, 1 << 8
+	or eax, EFER_LME
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16) | 1 ; PG, WP, PE
+	or eax, CR0_PG | CR0_WP | CR0_PE
 	mov cr0, eax
 	lgdt [early_gdt_ptr]
 	jmp 0x08:long_entry

@@ -5,6 +5,7 @@
 #include "arch/regs.h"
 #include "arch/tramp.h"
 #include "arch/trap.h"
+#include "arch/x86.h"
 #include "abi/abi.h"
 #include "bootinfo.h"
 
@@ -90,6 +91,14 @@ void asm_offsets(void)
 	DEFINE(PTE_P, PTE_P);
 	DEFINE(PTE_W, PTE_W);
 	DEFINE(PTE_PS, PTE_PS);
+	DEFINE(MSR_EFER, MSR_EFER);
+	DEFINE(EFER_LME, EFER_LME);
+	DEFINE(CR0_PE, CR0_PE);
+	DEFINE(CR0_WP, CR0_WP);
+	DEFINE(CR0_NW, CR0_NW);
+	DEFINE(CR0_CD, CR0_CD);
+	DEFINE(CR0_PG, CR0_PG);
+	DEFINE(CR4_PAE, CR4_PAE);
 	trapframe_offsets();
 	tramp_offsets();
 }

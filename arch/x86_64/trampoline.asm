@@ -23,8 +23,8 @@ ap_trampoline:
 	mov ds, ax
 	lgdt [REL(tramp_gdt_ptr)]
 	mov eax, cr0                    ; after INIT: CD and NW set (caches off)
-	and eax, ~((1 << 30) | (1 << 29)) ; caches on: CD, NW clear
-	or eax, 1                       ; PE
+	and eax, ~(CR0_CD | CR0_NW)     ; caches on
+	or eax, CR0_PE
 	mov cr0, eax
 	jmp dword 0x18:REL(tramp_pm32)
 
@@ -35,16 +35,16 @@ tramp_pm32:
 	mov es, ax
 	mov ss, ax
 	mov eax, cr4
-	or eax, 1 << 5                  ; PAE
+	or eax, CR4_PAE
 	mov cr4, eax
 	mov eax, [REL(ap_tramp_data) + TRAMP_CR3]
 	mov cr3, eax
-	mov ecx, 0xC0000080             ; EFER: LME, and NXE if the boot core uses it
+	mov ecx, MSR_EFER               ; LME, and NXE if the boot core uses it
 	rdmsr
 	or eax, [REL(ap_tramp_data) + TRAMP_EFER]
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16)   ; PG, WP
+	or eax, CR0_PG | CR0_WP
 	mov cr0, eax
 	jmp 0x08:REL(tramp_lm64)
 
