@@ -18,8 +18,11 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR 0x000FFFFFFFFFF000ull
 
-paddr_t kernel_pml4_paddr; /* set once at boot; read-only afterwards */
+/* Per cluster (copied .bss): its kernel tables; each of its cores stores
+ * the same value as it starts (smpboot.c), read-only after. */
+paddr_t kernel_pml4_paddr;
 
+/* Boot only: the boot core, while it builds the kernel's tables. */
 static struct {
 	struct bootmem *bm;
 	paddr_t limit; /* tables lie below: the early map's 4 GiB, later anywhere */
@@ -131,6 +134,39 @@ uint64_t arch_pte_flags(vaddr_t va)
 		t = phys_to_virt(e & PTE_ADDR);
 	}
 	return 0;
+}
+
+/* The CPU's physical address width (CPUID 0x80000008), 36 if not given. */
+static unsigned phys_addr_bits(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000008)
+		return 36;
+	cpuid(0x80000008, 0, r);
+	return (r[0] & 0xff) ? (r[0] & 0xff) : 36;
+}
+
+bool arch_dmap_reach(paddr_t pa, uint64_t len)
+{
+	uint64_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
+	paddr_t end;
+
+	if (!pg.bm || len == 0 || pa > ~0ull - len - PAGE_SIZE)
+		return false;
+	end = ALIGN_UP(pa + len, PAGE_SIZE);
+	if (end > DMAP_MAX_SIZE || end > (1ull << phys_addr_bits()))
+		return false;
+	for (paddr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < end; p += PAGE_SIZE) {
+		vaddr_t va = DMAP_BASE + p;
+
+		if (arch_pte_flags(va) & PTE_P)
+			continue;
+		map_page(pml4, va, p, 0, PTE_P | pg.nx); /* read-only, not global */
+		invlpg(va);
+	}
+	return true;
 }
 
 /*

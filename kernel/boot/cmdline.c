@@ -2,6 +2,7 @@
  * Kernel command line: whitespace-separated key=value options. Each bad
  * token costs one warning and leaves a documented default; nothing fails.
  */
+#include "cluster_plan.h"
 #include "cmdline.h"
 #include "kstring.h"
 
@@ -159,14 +160,21 @@ static void opt_cluster_size(struct parse *p, struct span v)
 {
 	uint64_t x;
 
+	static const char *const by[] = { "smt", "l2", "llc", "socket" }; /* from CLUSTER_BY_SMT on */
+
+	p->o->cluster_by = 0;
+	p->o->cluster_size = CLUSTER_SIZE_ALL;
+	for (unsigned i = 0; i < ARRAY_SIZE(by); i++)
+		if (span_is(v, by[i])) {
+			p->o->cluster_by = (uint8_t)(CLUSTER_BY_SMT + i);
+			return;
+		}
 	if (span_is(v, "all"))
-		p->o->cluster_size = CLUSTER_SIZE_ALL;
-	else if (parse_u64(v, &x) && x >= 1 && x <= 256)
+		return;
+	if (parse_u64(v, &x) && x >= 1 && x <= 256)
 		p->o->cluster_size = (uint32_t)x;
-	else {
-		warn_value(p, "cluster_size", v, "1..256 or all", "all");
-		p->o->cluster_size = CLUSTER_SIZE_ALL;
-	}
+	else
+		warn_value(p, "cluster_size", v, "1..256, all, smt, l2, llc or socket", "all");
 }
 
 static void opt_loglevel(struct parse *p, struct span v)
@@ -226,14 +234,18 @@ static void opt_compat32(struct parse *p, struct span v)
 
 static void opt_exit(struct parse *p, struct span v)
 {
-	if (span_is(v, "poweroff"))
-		p->o->poweroff = true;
-	else if (span_is(v, "halt"))
-		p->o->poweroff = false;
-	else {
-		warn_value(p, "exit", v, "poweroff or halt", "poweroff");
-		p->o->poweroff = true;
-	}
+	static const char *const names[] = { [KEXIT_POWEROFF] = "poweroff", [KEXIT_HALT] = "halt",
+					     [KEXIT_REBOOT] = "reboot", [KEXIT_QEMU] = "qemu",
+					     [KEXIT_ACPI] = "acpi" };
+	uint8_t mode = KEXIT_POWEROFF;
+
+	for (uint8_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (span_is(v, names[i]))
+			mode = i;
+	if (mode == KEXIT_POWEROFF && !span_is(v, "poweroff"))
+		warn_value(p, "exit", v, "poweroff, halt, reboot, qemu or acpi", "poweroff");
+	p->o->exit = mode;
+	p->o->poweroff = mode != KEXIT_HALT;
 }
 
 static void opt_seed(struct parse *p, struct span v)
@@ -306,6 +318,7 @@ static const struct option {
 	{ "fuzz", opt_user },
 	{ "fuzz_keep", opt_user },
 	{ "fuzz_trace", opt_user },
+	{ "app", opt_user }, /* the root task starts that application (userland/root/launch.c) */
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
@@ -350,6 +363,7 @@ static void set_defaults(struct kopts *o)
 	o->fastpath = true;
 	o->seed = 1;
 	o->poweroff = true;
+	o->exit = KEXIT_POWEROFF;
 	memcpy(o->init, "init", 5);
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cluster_plan.h"
 #include "cmdline.h"
 
 struct warnings {
@@ -65,7 +66,15 @@ static void test_good_values(void)
 	CHECK(parse("cluster_size=1") == 0 && o.cluster_size == 1);
 	CHECK(parse("cluster_size=256") == 0 && o.cluster_size == 256);
 	CHECK(parse("cluster_size=all") == 0 && o.cluster_size == CLUSTER_SIZE_ALL);
-	CHECK(parse("cluster_size=0x10") == 0 && o.cluster_size == 16);
+	CHECK(parse("cluster_size=0x10") == 0 && o.cluster_size == 16 && o.cluster_by == CLUSTER_BY_COUNT);
+	CHECK(parse("cluster_size=smt") == 0 && o.cluster_by == CLUSTER_BY_SMT && o.cluster_size == CLUSTER_SIZE_ALL);
+	CHECK(parse("cluster_size=l2") == 0 && o.cluster_by == CLUSTER_BY_L2);
+	CHECK(parse("cluster_size=llc") == 0 && o.cluster_by == CLUSTER_BY_LLC);
+	CHECK(parse("cluster_size=socket") == 0 && o.cluster_by == CLUSTER_BY_SOCKET);
+	CHECK(parse("cluster_size=socket cluster_size=2") == 0 && o.cluster_by == CLUSTER_BY_COUNT &&
+	      o.cluster_size == 2);
+	CHECK(parse("cluster_size=sockets") == 1 && o.cluster_by == CLUSTER_BY_COUNT &&
+	      o.cluster_size == CLUSTER_SIZE_ALL);
 	CHECK(parse("test=ipc_ping:1,2.3-x") == 0 && strcmp(o.test, "ipc_ping:1,2.3-x") == 0);
 	CHECK(parse("test=") == 0 && o.test[0] == 0);
 	CHECK(parse("test=abcdefghijklmnopqrstuvwxyz01234") == 0 && strlen(o.test) == 31);
@@ -82,8 +91,14 @@ static void test_good_values(void)
 	CHECK(parse("seed=0xffffffffffffffff") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0XdeadBEEF") == 0 && o.seed == 0xdeadbeef);
 	CHECK(parse("fuzz=7 fuzz_keep=0-9,12 fuzz_trace=1") == 0); /* the root task's options: no warning */
+	CHECK(parse("app=hello") == 0); /* the launcher's option: no warning */
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
+	CHECK(parse("") == 0 && o.poweroff && o.exit == KEXIT_POWEROFF);
+	CHECK(parse("exit=halt") == 0 && !o.poweroff && o.exit == KEXIT_HALT);
+	CHECK(parse("exit=reboot") == 0 && o.poweroff && o.exit == KEXIT_REBOOT);
+	CHECK(parse("exit=qemu") == 0 && o.poweroff && o.exit == KEXIT_QEMU);
+	CHECK(parse("exit=acpi") == 0 && o.poweroff && o.exit == KEXIT_ACPI);
 	CHECK(parse("bench=ipc") == 0 && strcmp(o.bench, "ipc") == 0);
 	CHECK(parse("kcheck=on") == 0 && o.kcheck == KCHECK_MODE_ON);
 	CHECK(parse("kcheck=1") == 0 && o.kcheck == KCHECK_MODE_ON);
@@ -118,9 +133,9 @@ static void bad(const char *line, const char *msg, int lineno)
 
 static void test_bad_values(void)
 {
-	BAD("cluster_size=0", "cmdline: cluster_size='0' is not 1..256 or all; using all");
+	BAD("cluster_size=0", "cmdline: cluster_size='0' is not 1..256, all, smt, l2, llc or socket; using all");
 	BAD("cluster_size=257", NULL);
-	BAD("cluster_size=", "cmdline: cluster_size='' is not 1..256 or all; using all");
+	BAD("cluster_size=", "cmdline: cluster_size='' is not 1..256, all, smt, l2, llc or socket; using all");
 	BAD("cluster_size=-1", NULL);
 	BAD("cluster_size=ALL", NULL);
 	BAD("cluster_size=4x", NULL);
@@ -141,7 +156,8 @@ static void test_bad_values(void)
 	BAD("entrystats=yes", "cmdline: entrystats='yes' is not on, off, 1 or 0; using on in test runs, else off");
 	BAD("entrystats=", NULL);
 	CHECK(parse("entrystats=maybe test=suite") == 1 && o.entry_stats); /* the default of a test run */
-	BAD("exit=reboot", "cmdline: exit='reboot' is not poweroff or halt; using poweroff");
+	BAD("exit=reset", "cmdline: exit='reset' is not poweroff, halt, reboot, qemu or acpi; using poweroff");
+	CHECK(o.exit == KEXIT_POWEROFF && o.poweroff);
 	BAD("exit=", NULL);
 	BAD("kcheck=yes", "cmdline: kcheck='yes' is not off, on or full; using off");
 	BAD("kcheck=", NULL);
@@ -183,6 +199,7 @@ static void test_repeats(void)
 	CHECK(parse("test=a test=bb") == 0 && strcmp(o.test, "bb") == 0);
 	CHECK(parse("test=abc test=") == 0 && o.test[0] == 0);
 	CHECK(parse("exit=halt exit=poweroff exit=halt") == 0 && !o.poweroff);
+	CHECK(parse("exit=halt exit=acpi") == 0 && o.poweroff && o.exit == KEXIT_ACPI);
 }
 
 static void test_long_tokens(void)

@@ -158,7 +158,8 @@ static uint64_t fill_cspace(struct process *p, cptr_t fault_ep)
 	return fault_ep ? atoll_cnode_copy(p->cnode, PROC_SLOT_FAULT, fault_ep, RIGHTS_ALL) : E_OK;
 }
 
-static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, uint64_t arg, uint64_t prio)
+static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, uint64_t arg, uint64_t prio,
+			     bool resume)
 {
 	uint64_t regs[REG_RDI + 1] = { 0 }, e;
 
@@ -171,7 +172,7 @@ static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, 
 	    (e = atoll_tcb_set_priority(p->tcb, prio)) ||
 	    (e = atoll_tcb_write_registers(p->tcb, false, REG_RDI + 1, regs)))
 		return e;
-	return atoll_tcb_resume(p->tcb);
+	return resume ? atoll_tcb_resume(p->tcb) : E_OK;
 }
 
 /* The thread's name in kernel messages (15 characters at most). */
@@ -185,7 +186,7 @@ static void name_thread(cptr_t tcb, const char *name)
 }
 
 static uint64_t build(struct process *p, const char *name, const uint8_t *img,
-		      const struct elf_info *info, uint64_t arg, uint64_t prio, cptr_t fault_ep)
+		      const struct elf_info *info, uint64_t arg, uint64_t prio, cptr_t fault_ep, bool resume)
 {
 	cptr_t ipcbuf = 0;
 	uint64_t e;
@@ -206,13 +207,13 @@ static uint64_t build(struct process *p, const char *name, const uint8_t *img,
 		return e;
 	}
 	name_thread(p->tcb, name);
-	if ((e = start_thread(p, fault_ep, ipcbuf, arg, prio)))
+	if ((e = start_thread(p, fault_ep, ipcbuf, arg, prio, resume)))
 		p->why = "process: cannot start its thread";
 	return e;
 }
 
 static uint64_t spawn(struct process *p, const char *name, const void *img, uint64_t size, uint64_t arg,
-		      uint64_t prio, cptr_t fault_ep)
+		      uint64_t prio, cptr_t fault_ep, bool resume)
 {
 	struct elf_info info;
 	uint64_t e;
@@ -225,7 +226,7 @@ static uint64_t spawn(struct process *p, const char *name, const void *img, uint
 		return E_RANGE_ERROR;
 	}
 	p->entry = info.entry;
-	if ((e = build(p, name, img, &info, arg, prio, fault_ep)))
+	if ((e = build(p, name, img, &info, arg, prio, fault_ep, resume)))
 		process_destroy(p);
 	return e;
 }
@@ -233,11 +234,11 @@ static uint64_t spawn(struct process *p, const char *name, const void *img, uint
 uint64_t process_spawn_image(struct process *p, const void *img, uint64_t size, uint64_t arg,
 			     uint64_t prio, cptr_t fault_ep)
 {
-	return spawn(p, "image", img, size, arg, prio, fault_ep);
+	return spawn(p, "image", img, size, arg, prio, fault_ep, true);
 }
 
-uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
-		       cptr_t fault_ep)
+static uint64_t spawn_module(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+			     cptr_t fault_ep, bool resume)
 {
 	const struct abi_module *m = module_find(module_name);
 
@@ -246,7 +247,19 @@ uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg,
 		p->why = "process: no such boot module";
 		return E_FAILED_LOOKUP;
 	}
-	return spawn(p, module_name, (const void *)(uintptr_t)m->vaddr, m->size, arg, prio, fault_ep);
+	return spawn(p, module_name, (const void *)(uintptr_t)m->vaddr, m->size, arg, prio, fault_ep, resume);
+}
+
+uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+		       cptr_t fault_ep)
+{
+	return spawn_module(p, module_name, arg, prio, fault_ep, true);
+}
+
+uint64_t process_spawn_stopped(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+			       cptr_t fault_ep)
+{
+	return spawn_module(p, module_name, arg, prio, fault_ep, false);
 }
 
 uint64_t process_give(struct process *p, uint64_t slot, cptr_t src, uint64_t rights, uint64_t badge)

@@ -85,6 +85,8 @@ static int run_suite(bool fuzz_only)
 }
 
 void demo_run(void);
+bool launch_requested(const struct abi_bootinfo *bi, char *name, size_t cap);
+int launch_app(const char *name);
 int main(struct abi_bootinfo *bi);
 int main(struct abi_bootinfo *bi)
 {
@@ -109,6 +111,12 @@ int main(struct abi_bootinfo *bi)
 		xc_serve();
 		for (;;)
 			atoll_ntfn_wait(ROOT_XNOTIF);
+	}
+	char app[48];
+	if (launch_requested(bi, app, sizeof(app))) { /* app=<name>: that program instead of the demo */
+		int status = launch_app(app);
+		xc_done();
+		return status;
 	}
 	demo_run();
 	xc_demo();

@@ -33,6 +33,10 @@ void arch_vga_write(const char *s, size_t len);
 void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
 void arch_pic_disable(void);                  /* remap and mask the legacy PICs */
 void arch_cpu_detect(struct cpu_features *f); /* CPUID */
+/* The boot core's view of how APIC ids split into threads, cores, shared
+ * caches and packages (CPUID 0x1F/0xB, AMD 0x80000008/0x8000001E, caches
+ * from 4 or 0x8000001D); boot only. */
+void arch_cpu_topology(const struct cpu_features *f, struct cpu_topology *t);
 void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
 void arch_tsc_calibrate(struct cpu_features *f);
 uint64_t arch_timestamp(void);                /* serialised TSC read */
@@ -55,6 +59,13 @@ paddr_t arch_cluster_tables(struct bootmem *bm, const struct kmap_spec *s);
 void arch_switch_kernel_tables(paddr_t pml4);
 /* Flags of the leaf entry mapping va in the current tables, or 0 if none. */
 uint64_t arch_pte_flags(vaddr_t va);
+/* Boot core, boot tables, boot memory open (firmware tables: ACPI): make
+ * [pa, pa + len) readable at phys_to_virt(pa). Pages the direct map has are
+ * used as they are; the others are mapped there, read-only, 4 KiB pages,
+ * in the boot tables only (gone with the switch to a cluster's tables).
+ * False if the range lies past the CPU's physical address width or the
+ * direct map's span (DMAP_MAX_SIZE). */
+bool arch_dmap_reach(paddr_t pa, uint64_t len);
 
 /* TLB: flush everything on this core; whether translations are tagged
  * (PCID), so that other address spaces' entries survive a CR3 switch;
@@ -67,8 +78,17 @@ void arch_syscall_restart(struct tcb *t);
 
 /* Stop forever (interrupts off). */
 NORETURN void arch_halt(void);
-/* Leave the machine with a verdict: under QEMU through isa-debug-exit, under
- * Bochs through its shutdown port, else ACPI-less poweroff ports, then halt. */
+/* Boot core, once, after the ACPI tables and the command line are read and
+ * before any other core starts: how runs end (mode: KEXIT_*, cmdline.h);
+ * prints what it found. */
+struct acpi_info;
+void arch_exit_init(const struct acpi_info *acpi, uint8_t mode);
+/* Leave the machine with a verdict (docs/boot.md, "Ending a run"): under a
+ * hypervisor (or exit=qemu) through the emulators' exit ports (QEMU
+ * isa-debug-exit: pass/fail; Bochs' shutdown port); on a PC, if `poweroff`,
+ * through ACPI S5; exit=reboot: the FADT reset register; exit=acpi: S5
+ * even under a hypervisor; exit=halt: no port at all. What is left ends with
+ * "Atoll has stopped; you may now switch off" and a halt. */
 NORETURN void arch_exit(bool pass, bool poweroff);
 
 /* 64 bits for a secret chosen at boot (the sanitizer kernel's stack guard,
