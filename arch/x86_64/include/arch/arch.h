@@ -41,6 +41,8 @@ void arch_cpu_topology(const struct cpu_features *f, struct cpu_topology *t);
 void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
 void arch_tsc_calibrate(struct cpu_features *f);
 uint64_t arch_timestamp(void);                /* serialised TSC read */
+uint64_t arch_cycles(void);                   /* plain TSC read: statistics, waits */
+void arch_cpu_relax(void);                    /* in a spin-wait loop (PAUSE) */
 
 /* Kernel page tables: direct map of physical memory and the W^X image. */
 void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struct cpu_features *f);
