@@ -431,6 +431,65 @@ static const char *madt_parse(struct acpi_info *info, const struct table *t)
 	return errorf("MADT lists no enabled CPU");
 }
 
+/* --- timer sources: FADT PM timer, HPET table --- */
+
+#define FADT_PM_TMR_BLK 76
+#define FADT_PM_TMR_LEN 91
+#define FADT_FLAGS 112
+#define FADT_TMR_VAL_EXT (1u << 8)
+#define FADT_HW_REDUCED (1u << 20)
+#define FADT_X_PM_TMR_BLK 208 /* a GAS; the FADT is then at least 220 bytes */
+#define HPET_LEN 56
+#define HPET_BLOCK_ID 36
+#define HPET_BASE_GAS 40 /* address space id; the address at +4 */
+#define HPET_NUMBER 52
+#define HPET_MIN_TICK 53
+#define GAS_SYSTEM_MEMORY 0
+
+/* The PM timer's I/O port: X_PM_TMR_BLK if it is in system I/O space and
+ * non-zero, else PM_TMR_BLK (which then needs PM_TMR_LEN 4). A
+ * hardware-reduced platform has none. */
+static void fadt_pm_timer(struct acpi_info *info, const struct table *t)
+{
+	uint32_t flags = rd32(t->p + FADT_FLAGS);
+	uint64_t port = rd32(t->p + FADT_PM_TMR_BLK);
+
+	if (port && t->p[FADT_PM_TMR_LEN] != 4)
+		port = 0;
+	if (t->len >= FADT_X_PM_TMR_BLK + 12 && t->p[FADT_X_PM_TMR_BLK] == GAS_SYSTEM_IO &&
+	    rd64(t->p + FADT_X_PM_TMR_BLK + 4))
+		port = rd64(t->p + FADT_X_PM_TMR_BLK + 4);
+	if ((flags & FADT_HW_REDUCED) || port == 0 || port > 0xfffc) {
+		info->pm_timer.rejected = port > 0xfffc && !(flags & FADT_HW_REDUCED);
+		return;
+	}
+	info->pm_timer = (struct acpi_pm_timer){ (uint16_t)port, flags & FADT_TMR_VAL_EXT ? 32 : 24,
+						 false };
+}
+
+/* The first HPET table whose length, checksum and base (system memory,
+ * non-zero, 1 KiB aligned) are right; any other is skipped and marked. */
+static void hpet_table(struct parser *ps, paddr_t paddr, const uint8_t *hdr)
+{
+	struct acpi_info *info = ps->info;
+	struct table t;
+	uint64_t base;
+
+	if (info->hpet.base)
+		return; /* the first one is used */
+	if (table_map(ps, paddr, hdr, &t) || t.len < HPET_LEN) {
+		info->hpet.rejected = true;
+		return;
+	}
+	base = rd64(t.p + HPET_BASE_GAS + 4);
+	if (t.p[HPET_BASE_GAS] != GAS_SYSTEM_MEMORY || base == 0 || (base & 0x3ff)) {
+		info->hpet.rejected = true;
+		return;
+	}
+	info->hpet = (struct acpi_hpet){ base, rd32(t.p + HPET_BLOCK_ID), t.p[HPET_NUMBER],
+					 rd16(t.p + HPET_MIN_TICK), false };
+}
+
 /* --- FADT --- */
 
 static const char *fadt_parse(struct acpi_info *info, const struct table *t)
@@ -450,6 +509,7 @@ static const char *fadt_parse(struct acpi_info *info, const struct table *t)
 		x_pm1a = rd64(t->p + FADT_X_PM1A_CNT + 4);
 	if (info->pm1a_cnt_port == 0 && x_pm1a && x_pm1a <= 0xffff)
 		info->pm1a_cnt_port = (uint32_t)x_pm1a;
+	fadt_pm_timer(info, t);
 	return NULL;
 }
 
@@ -466,6 +526,10 @@ static const char *root_entry(struct parser *ps, paddr_t paddr)
 
 	if (!hdr) {
 		ps->info->warnings++;
+		return NULL;
+	}
+	if (memcmp(hdr, "HPET", 4) == 0) {
+		hpet_table(ps, paddr, hdr);
 		return NULL;
 	}
 	madt = memcmp(hdr, "APIC", 4) == 0;

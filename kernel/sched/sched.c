@@ -119,6 +119,7 @@ void sched_choose(void)
 	struct tcb *t;
 
 	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
+	arch_lapic_timer_watchdog(); /* a lost tick is re-armed here, not only in its handler */
 	while (!(t = pick(c))) {
 		c->current = NULL;
 		kcheck_before_idle(); /* the entry ends here: check it under the lock */
@@ -126,6 +127,7 @@ void sched_choose(void)
 		klock_release();
 		do { /* an interrupt may make a thread runnable */
 			entry_stats_close(); /* halted time is no kernel entry */
+			arch_lapic_timer_watchdog(); /* never halt on a lost tick */
 			arch_idle_wait();
 		} while (!idle_has_work(c));
 		entry_stats_open(VEC_NONE); /* unless the interrupt opened one */

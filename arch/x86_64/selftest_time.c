@@ -1,0 +1,101 @@
+/*
+ * Boot self-tests of time (docs/boot.md "Time"): a calibration source that
+ * never ticks is given up within its bound, and a lost timer tick (an
+ * arming the hardware never gets: the TSC-deadline erratum, simulated by
+ * struct cpu's timer_drop) is re-armed by the watchdog, not by the timer's
+ * own handler, in one-shot mode and, where it is used, TSC-deadline mode.
+ * Boot core, cluster 0's lock held, interrupts off between the probes.
+ */
+#include "acpi.h"
+#include "arch/arch.h"
+#include "arch/cpu.h"
+#include "arch/timer.h"
+#include "arch/x86.h"
+#include "console.h"
+#include "ktest.h"
+#include "timecal.h"
+
+static uint64_t frozen_read(void *ctx)
+{
+	(void)ctx;
+	return 0x123456;
+}
+
+static uint64_t tsc_read(void *ctx)
+{
+	(void)ctx;
+	return rdtsc_ordered();
+}
+
+static void test_dead_source(void)
+{
+	struct timecal_source s = { "frozen", ACPI_PM_TIMER_HZ, 24, frozen_read, tsc_read, NULL };
+	uint64_t bound = TIMECAL_MAX_TSC_HZ / 1000000 * TIMECAL_RUN_US * 4;
+	struct timecal_result r = timecal_calibrate(&s);
+
+	ktest_result(r.status == TIMECAL_NO_TICK && r.runs == 0 && r.tsc_spent <= bound + bound / 4,
+		     "a calibration source that never ticks is given up after %llu TSC ticks (bound %llu)",
+		     (unsigned long long)r.tsc_spent, (unsigned long long)bound);
+}
+
+/* Take interrupts (never halting: a lost tick would halt forever) until
+ * this core has taken `want` ticks or `limit` TSC ticks passed; with the
+ * watchdog between them if `watch`. */
+static uint64_t take_ticks(uint64_t want, uint64_t limit, bool watch)
+{
+	struct cpu *c = this_cpu();
+	uint64_t start = rdtsc_ordered();
+
+	while (c->timer_fired < want && rdtsc_ordered() - start < limit) {
+		if (watch)
+			arch_lapic_timer_watchdog();
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+	}
+	return c->timer_fired;
+}
+
+static const char *mode_name(enum timer_mode m)
+{
+	return m == TIMER_MODE_DEADLINE ? "TSC-deadline" : "one-shot";
+}
+
+/* Start the timer in `m`, take two ticks, drop the next arming: without
+ * the watchdog no tick for three periods; with it the tick resumes and
+ * exactly one rescue is counted. */
+static void test_lost_tick(enum timer_mode m)
+{
+	struct cpu *c = this_cpu();
+	uint64_t p = timer_period_tsc(), base, rescued0 = c->timer_rescued;
+	bool ran, silent, resumed;
+
+	timer_start_in_mode(m);
+	base = c->timer_fired;
+	ran = take_ticks(base + 2, 20 * p, false) == base + 2;
+	c->timer_drop = 1; /* the arming in the next handler never reaches the hardware */
+	base = take_ticks(base + 3, 20 * p, false);
+	silent = take_ticks(base + 1, 3 * p, false) == base && c->timer_drop == 0;
+	resumed = take_ticks(base + 2, 20 * p, true) == base + 2;
+	ktest_result(ran && silent && resumed && c->timer_rescued == rescued0 + 1,
+		     "%s timer: a dropped arming stops the tick until the watchdog re-arms it "
+		     "(ran %d, silent %d, resumed %d, rescues %llu)",
+		     mode_name(m), ran, silent, resumed, (unsigned long long)(c->timer_rescued - rescued0));
+	timer_stop();
+	for (int i = 0; i < 4; i++) /* a tick that came while stopping */
+		__asm__ volatile("sti; nop; cli" ::: "memory");
+}
+
+void arch_time_selftests(const struct cpu_features *f)
+{
+	(void)f;
+	test_dead_source();
+	if (!timer_period_tsc()) { /* no armed mode without a TSC rate */
+		kprintf("# lost-tick watchdog not tested: TSC rate unknown\n");
+		return;
+	}
+	test_lost_tick(TIMER_MODE_ONESHOT);
+	if (timer_mode_chosen() == TIMER_MODE_DEADLINE)
+		test_lost_tick(TIMER_MODE_DEADLINE);
+	else
+		kprintf("# TSC-deadline lost-tick watchdog not tested: the timer runs periodic (%s)\n",
+			timer_mode_reason());
+}
