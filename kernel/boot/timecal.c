@@ -48,11 +48,14 @@ static void sort_u64(uint64_t *v, unsigned n)
 	}
 }
 
+/* |a - b| in parts per million of `median` (saturating). */
 static uint64_t ppm_from(uint64_t a, uint64_t b, uint64_t median)
 {
 	uint64_t d = a > b ? a - b : b - a;
 
-	return median ? d / (median / 1000000 + 1) : ~0ull; /* no overflow: ppm of median */
+	if (!median || d > ~0ull / 1000000)
+		return ~0ull;
+	return d * 1000000 / median;
 }
 
 uint64_t timecal_median(uint64_t *rates, unsigned n, unsigned *kept, uint32_t *spread_ppm)
