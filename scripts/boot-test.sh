@@ -17,6 +17,7 @@
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
+#   MACHINE   QEMU -M value (q35; pc; pc,acpi=off: no ACPI tables)     q35
 #   EXPECT    extended regex the serial log must contain                (none)
 #   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
 #             (entrystats, docs/kernel.md) and every such N <= MAX_ENTRY (none)
@@ -36,7 +37,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT MACHINE EXPECT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -64,6 +65,7 @@ CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
 ICOUNT=${ICOUNT:-0}
+MACHINE=${MACHINE:-q35}
 EXPECT=${EXPECT:-}
 MAX_ENTRY=${MAX_ENTRY:-}
 LOGDIR=${LOGDIR:-$ROOT/build/logs}
@@ -71,6 +73,7 @@ LOGDIR=${LOGDIR:-$ROOT/build/logs}
 [[ $SMP =~ ^[1-9][0-9]*$ ]]     || usage "SMP must be a positive number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage "TIMEOUT must be a positive number of seconds, not '$TIMEOUT'"
 [[ $ICOUNT =~ ^[01]$ ]]         || usage "ICOUNT must be 0 or 1, not '$ICOUNT'"
+[[ $MACHINE =~ ^[a-z0-9][a-z0-9.,=_-]*$ ]] || usage "MACHINE must be a QEMU machine (-M) value, not '$MACHINE'"
 [[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
@@ -83,6 +86,7 @@ if [ "$EMULATOR" = bochs ]; then
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
+    [ "$MACHINE" = q35 ] || CONFIG+="-M$(printf '%s' "$MACHINE" | tr -c 'A-Za-z0-9.=-' '_')"
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
 LOG=${LOG:-$LOGDIR/$CONFIG.log}
@@ -118,7 +122,7 @@ write_bochsrc() {
 
 # qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
 qemu_cmd() {
-    EMU=(qemu-system-x86_64 -M q35 -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
+    EMU=(qemu-system-x86_64 -M "$MACHINE" -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
          -cpu "$CPU" -display none -serial "file:${2//,/,,}" -no-reboot
          -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
     [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")

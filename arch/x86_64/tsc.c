@@ -1,6 +1,7 @@
 /*
  * TSC frequency (boot core, once). CPUID leaf 0x15 where it is complete
- * (ratio and crystal all non-zero); else calibrated against, in this
+ * (ratio and crystal all non-zero) and a measurement does not contradict
+ * it; else calibrated against, in this
  * order, the ACPI PM timer, the HPET and PIT channel 2, each in several
  * short runs whose waits are bounded by TSC time and iteration counts
  * (kernel/boot/timecal.c): a timer that is absent or gated costs one bound
@@ -9,6 +10,7 @@
  */
 #include "acpi.h"
 #include "arch/arch.h"
+#include "arch/timer.h"
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
@@ -103,7 +105,7 @@ static uint32_t cpuid16_mhz(const struct cpu_features *f)
 }
 
 /* Sources that gave no rate, and why: "HPET: the counter does not tick; ..." */
-static char tsc_failed[120];
+static char tsc_failed[160];
 
 static void note_failure(const char *name, const char *why)
 {
@@ -137,27 +139,37 @@ static uint64_t try_pm_timer(const struct acpi_info *a)
 	return try_source(&s);
 }
 
-static uint64_t try_hpet(const struct acpi_info *a)
+/* The HPET as a source, its counter enabled (*config: the value to put
+ * back); false if ACPI gives none or its period is not valid. */
+static bool hpet_source(const struct acpi_info *a, struct timecal_source *s, uint64_t *config)
 {
-	struct timecal_source s = { "HPET", 0, 0, read_hpet, read_tsc, NULL };
-	uint64_t cap, config, hz;
+	uint64_t cap;
 	paddr_t base;
 
 	if (!a || !a->hpet.base || a->hpet.base > DMAP_MIN_SIZE - 0x400)
-		return 0;
+		return false;
 	base = a->hpet.base;
 	cap = *hpet_reg(base, HPET_CAP);
 	if (cap == ~0ull || (cap >> 32) == 0 || (cap >> 32) > HPET_MAX_PERIOD_FS) {
 		note_failure("HPET", "no valid counter period");
-		return 0;
+		return false;
 	}
-	s.hz = 1000000000000000ull / (cap >> 32);
-	s.bits = cap & HPET_CAP_64BIT ? 64 : 32;
-	s.ctx = (void *)(uintptr_t)base;
-	config = *hpet_reg(base, HPET_CONFIG);
-	*hpet_reg(base, HPET_CONFIG) = config | HPET_ENABLE;
+	*s = (struct timecal_source){ "HPET", 1000000000000000ull / (cap >> 32), cap & HPET_CAP_64BIT ? 64 : 32,
+				      read_hpet, read_tsc, (void *)(uintptr_t)base };
+	*config = *hpet_reg(base, HPET_CONFIG);
+	*hpet_reg(base, HPET_CONFIG) = *config | HPET_ENABLE;
+	return true;
+}
+
+static uint64_t try_hpet(const struct acpi_info *a)
+{
+	struct timecal_source s;
+	uint64_t config, hz;
+
+	if (!hpet_source(a, &s, &config))
+		return 0;
 	hz = try_source(&s);
-	*hpet_reg(base, HPET_CONFIG) = config; /* as the firmware left it */
+	*hpet_reg((paddr_t)(uintptr_t)s.ctx, HPET_CONFIG) = config; /* as the firmware left it */
 	return hz;
 }
 
@@ -172,6 +184,32 @@ static uint64_t try_pit(void)
 	return hz;
 }
 
+struct timecal_result arch_tsc_measure(enum tsc_ref ref, const struct acpi_info *acpi)
+{
+	struct timecal_result none = { TIMECAL_BAD_SOURCE, 0, 0, 0, 0, 0 };
+	struct timecal_source pm = { "ACPI PM timer", ACPI_PM_TIMER_HZ, 0, read_pm_timer, read_tsc, NULL };
+	struct timecal_source pit = { "PIT", PIT_HZ, 16, read_pit, read_tsc, NULL };
+	struct timecal_source hpet;
+	uint64_t config;
+
+	if (ref == TSC_REF_PM && acpi && acpi->pm_timer.port) {
+		pm.bits = acpi->pm_timer.bits;
+		pm.ctx = (void *)(uintptr_t)acpi->pm_timer.port;
+		return timecal_calibrate(&pm);
+	}
+	if (ref == TSC_REF_HPET && hpet_source(acpi, &hpet, &config)) {
+		none = timecal_calibrate(&hpet);
+		*hpet_reg((paddr_t)(uintptr_t)hpet.ctx, HPET_CONFIG) = config;
+		return none;
+	}
+	if (ref == TSC_REF_PIT) {
+		pit_start();
+		none = timecal_calibrate(&pit);
+		pit_stop();
+	}
+	return none;
+}
+
 /* Append the sources that failed and CPUID 0x16's figure to tsc_text. */
 static void finish_text(uint32_t mhz16)
 {
@@ -183,20 +221,64 @@ static void finish_text(uint32_t mhz16)
 		ksnprintf(tsc_text + n, sizeof(tsc_text) - n, "; CPUID 0x16 says %u MHz", mhz16);
 }
 
+/* The references in order; the first that gives a rate wins (tsc_text
+ * then says which), the others' failures are in tsc_failed. */
+static uint64_t calibrate(const struct acpi_info *acpi, const char **name)
+{
+	uint64_t hz;
+
+	*name = "ACPI PM timer";
+	if ((hz = try_pm_timer(acpi)))
+		return hz;
+	*name = "HPET";
+	if ((hz = try_hpet(acpi)))
+		return hz;
+	*name = "PIT";
+	return try_pit();
+}
+
+static void print_mhz(char *buf, size_t n, uint64_t hz)
+{
+	ksnprintf(buf, n, "%llu.%llu MHz", (unsigned long long)(hz / 1000000),
+		  (unsigned long long)(hz / 100000 % 10));
+}
+
+/* CPUID 0x15 complete: its rate, checked against a measurement. On a PC
+ * the two agree (0x15 is the TSC's own crystal ratio); an emulator may
+ * report a model's figure that is not its TSC (Bochs tigerlake: 2419.2
+ * MHz for a TSC of one tick per instruction), and then the measurement
+ * is what the platform's time follows. */
+static bool use_cpuid15(struct cpu_features *f, uint64_t hz15, uint64_t measured, const char *name)
+{
+	char mhz[32];
+	uint32_t ppm;
+
+	if (measured && !timecal_agrees(hz15, measured, &ppm)) {
+		print_mhz(mhz, sizeof(mhz), hz15);
+		note_failure("CPUID 0x15", "disagrees");
+		ksnprintf(tsc_failed + strlen(tsc_failed), sizeof(tsc_failed) - strlen(tsc_failed),
+			  " (%s)", mhz);
+		return false;
+	}
+	f->tsc_hz = hz15;
+	if (measured)
+		ksnprintf(tsc_text, sizeof(tsc_text), "from CPUID 0x15 (%s agrees within %u.%02u %%)", name,
+			  ppm / 10000, ppm / 100 % 100);
+	else
+		ksnprintf(tsc_text, sizeof(tsc_text), "from CPUID 0x15 (unchecked: %s)", tsc_failed);
+	return true;
+}
+
 void arch_tsc_calibrate(struct cpu_features *f, const struct acpi_info *acpi)
 {
 	uint32_t mhz16 = cpuid16_mhz(f);
+	uint64_t hz15 = from_cpuid15(f);
+	const char *name;
 
 	f->tsc_source = tsc_text;
-	if ((f->tsc_hz = from_cpuid15(f))) {
-		ksnprintf(tsc_text, sizeof(tsc_text), "from CPUID 0x15");
+	f->tsc_hz = calibrate(acpi, &name);
+	if (hz15 && use_cpuid15(f, hz15, f->tsc_hz, name))
 		return;
-	}
-	f->tsc_hz = try_pm_timer(acpi);
-	if (!f->tsc_hz)
-		f->tsc_hz = try_hpet(acpi);
-	if (!f->tsc_hz)
-		f->tsc_hz = try_pit();
 	if (!f->tsc_hz) { /* the last resort: the nominal figure, said as such */
 		f->tsc_hz = (uint64_t)mhz16 * 1000000u;
 		ksnprintf(tsc_text, sizeof(tsc_text), "%s, no timer answered",

@@ -76,6 +76,14 @@ uint64_t timecal_median(uint64_t *rates, unsigned n, unsigned *kept, uint32_t *s
 	return med;
 }
 
+bool timecal_agrees(uint64_t reported, uint64_t measured, uint32_t *ppm)
+{
+	uint64_t d = ppm_from(reported, measured, reported);
+
+	*ppm = (uint32_t)MIN(d, 0xffffffffull);
+	return d <= TIMECAL_AGREE_PPM;
+}
+
 /* --- one run --- */
 
 struct run {

@@ -17,11 +17,16 @@
 #define TIMECAL_MIN_TSC_HZ 10000000ull    /* a result below this is rejected */
 #define TIMECAL_OUTLIER_PPM 2000u    /* a run this far from the median is rejected */
 #define TIMECAL_SPIN_MAX 4000000u    /* reference reads per wait at most */
+#define TIMECAL_AGREE_PPM 10000u     /* CPUID 0x15 and a measurement agree within 1 % */
 
 /* TSC Hz from CPUID.15H: EAX = denominator, EBX = numerator of the
  * TSC/crystal ratio, ECX = crystal Hz. 0 unless all three are non-zero
  * (an incomplete leaf is not a rate). */
 uint64_t timecal_hz_from_cpuid15(uint32_t eax, uint32_t ebx, uint32_t ecx);
+
+/* Whether a reported rate (CPUID 0x15) and a measured one agree within
+ * TIMECAL_AGREE_PPM; *ppm: their difference in ppm of the reported one. */
+bool timecal_agrees(uint64_t reported, uint64_t measured, uint32_t *ppm);
 
 /* Ticks from `before` to `after` of a counter `bits` wide (16, 24, 32 or
  * 64) that counts up and wraps: the delta modulo 2^bits. Correct while the

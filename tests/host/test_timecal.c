@@ -25,6 +25,18 @@ static void test_cpuid15(void)
 	CHECK(timecal_hz_from_cpuid15(2, 242, 0) == 0); /* crystal not given: not a rate */
 }
 
+static void test_agrees(void)
+{
+	uint32_t ppm;
+
+	CHECK(timecal_agrees(2904000000ull, 2903700000ull, &ppm) && ppm == 103);
+	CHECK(timecal_agrees(2904000000ull, 2904000000ull + 29040000ull, &ppm) && ppm == 10000);
+	CHECK(!timecal_agrees(2904000000ull, 2904000000ull + 29100000ull, &ppm));
+	/* Bochs tigerlake: 0x15 says 2419.2 MHz, the TSC runs at 100 MHz */
+	CHECK(!timecal_agrees(2419200000ull, 99990000ull, &ppm) && ppm > 900000);
+	CHECK(!timecal_agrees(0, 1, &ppm));
+}
+
 /* --- counter deltas --- */
 
 static void test_delta(void)
@@ -227,6 +239,7 @@ static void test_errata(void)
 int main(void)
 {
 	test_cpuid15();
+	test_agrees();
 	test_delta();
 	test_median();
 	test_calibrate_exact();

@@ -21,6 +21,13 @@ uint64_t timer_period_tsc(void);
  * TSC rate); stop it, masked, back to periodic bookkeeping. Self-tests. */
 void timer_start_in_mode(enum timer_mode m);
 void timer_stop(void);
+/* Measure the TSC against one reference (the boot self-tests compare each
+ * with the rate chosen at boot): BAD_SOURCE if the machine has none. */
+enum tsc_ref { TSC_REF_PM, TSC_REF_HPET, TSC_REF_PIT };
+struct acpi_info;
+#include "timecal.h"
+struct timecal_result arch_tsc_measure(enum tsc_ref ref, const struct acpi_info *acpi);
+
 /* The boot self-tests of time (selftest_time.c). */
 struct cpu_features;
 void arch_time_selftests(const struct cpu_features *f);
