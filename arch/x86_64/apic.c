@@ -198,6 +198,19 @@ static uint32_t measure_ticks_per_ms(uint64_t tsc_hz)
 	return 0xFFFFFFFFu - left;
 }
 
+/* The median of TIMECAL_RUNS measurements: one disturbed millisecond (an
+ * SMI, a preempted vCPU) would otherwise set every core's period. */
+static uint32_t median_ticks_per_ms(uint64_t tsc_hz)
+{
+	uint64_t runs[TIMECAL_RUNS];
+	uint32_t spread;
+	unsigned kept;
+
+	for (unsigned i = 0; i < TIMECAL_RUNS; i++)
+		runs[i] = measure_ticks_per_ms(tsc_hz);
+	return (uint32_t)timecal_median(runs, TIMECAL_RUNS, &kept, &spread);
+}
+
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 {
 	uint64_t count;
@@ -209,7 +222,7 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 	if (!apic.lapic)
 		apic.lapic = LAPIC_DEFAULT;
 	arch_lapic_enable();
-	apic.ticks_per_ms = MAX(measure_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
+	apic.ticks_per_ms = MAX(median_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
 	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
 	apic.timer_count = (uint32_t)MIN(count, 0xFFFFFFFFull);
 	/* TSC-deadline mode where the CPU has it, the TSC rate is known and
@@ -288,7 +301,10 @@ static bool timer_pending(void)
 }
 
 /* A tick more than one period overdue, and not waiting in the IRR, was
- * lost (the erratum, or an arming dropped): arm it again. */
+ * lost (the erratum, or an arming dropped): arm it again. In one-shot mode
+ * also only if the count has run out: it runs on the bus clock, measured
+ * against the TSC only once, and re-arming a count still running would
+ * restart it (a slow count re-armed for ever would never fire). */
 void arch_lapic_timer_watchdog(void)
 {
 	struct cpu *c = this_cpu();
@@ -298,6 +314,8 @@ void arch_lapic_timer_watchdog(void)
 		return;
 	late = (int64_t)(rdtsc_ordered() - c->timer_due);
 	if (late < (int64_t)apic.tsc_period || timer_pending())
+		return;
+	if (c->timer_mode == TIMER_MODE_ONESHOT && lapic_read(LAPIC_TIMER_CUR) != 0)
 		return;
 	c->timer_rescued++;
 	timer_arm(c);

@@ -61,8 +61,10 @@ static const char *mode_name(enum timer_mode m)
 }
 
 /* Start the timer in `m`, take two ticks, drop the next arming: without
- * the watchdog no tick for three periods; with it the tick resumes and
- * exactly one rescue is counted. */
+ * the watchdog no tick for three periods; with it the tick resumes, after
+ * at least one rescue (more only if the emulator delivered a tick more than
+ * a period late: a loaded host can hold QEMU's timer thread back). Bounds
+ * of 100 periods (1 s) where two are needed. */
 static void test_lost_tick(enum timer_mode m)
 {
 	struct cpu *c = this_cpu();
@@ -71,12 +73,12 @@ static void test_lost_tick(enum timer_mode m)
 
 	timer_start_in_mode(m);
 	base = c->timer_fired;
-	ran = take_ticks(base + 2, 20 * p, false) == base + 2;
+	ran = take_ticks(base + 2, 100 * p, false) == base + 2;
 	c->timer_drop = 1; /* the arming in the next handler never reaches the hardware */
-	base = take_ticks(base + 3, 20 * p, false);
+	base = take_ticks(base + 3, 100 * p, false);
 	silent = take_ticks(base + 1, 3 * p, false) == base && c->timer_drop == 0;
-	resumed = take_ticks(base + 2, 20 * p, true) == base + 2;
-	ktest_result(ran && silent && resumed && c->timer_rescued == rescued0 + 1,
+	resumed = take_ticks(base + 2, 100 * p, true) == base + 2;
+	ktest_result(ran && silent && resumed && c->timer_rescued > rescued0,
 		     "%s timer: a dropped arming stops the tick until the watchdog re-arms it "
 		     "(ran %d, silent %d, resumed %d, rescues %llu)",
 		     mode_name(m), ran, silent, resumed, (unsigned long long)(c->timer_rescued - rescued0));

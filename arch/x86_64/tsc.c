@@ -123,8 +123,9 @@ static uint64_t try_source(const struct timecal_source *src)
 		note_failure(src->name, timecal_status_name(r.status));
 		return 0;
 	}
-	ksnprintf(tsc_text, sizeof(tsc_text), "calibrated against %s, %u runs, spread %u.%02u %%",
-		  src->name, r.runs, r.spread_ppm / 10000, r.spread_ppm / 100 % 100);
+	ksnprintf(tsc_text, sizeof(tsc_text), "calibrated against %s, %u runs, spread %u.%02u %%%s",
+		  src->name, r.runs, r.spread_ppm / 10000, r.spread_ppm / 100 % 100,
+		  r.rounds > 1 ? " (after runs that disagreed)" : "");
 	return r.hz;
 }
 
@@ -186,7 +187,7 @@ static uint64_t try_pit(void)
 
 struct timecal_result arch_tsc_measure(enum tsc_ref ref, const struct acpi_info *acpi)
 {
-	struct timecal_result none = { TIMECAL_BAD_SOURCE, 0, 0, 0, 0, 0 };
+	struct timecal_result none = { .status = TIMECAL_BAD_SOURCE };
 	struct timecal_source pm = { "ACPI PM timer", ACPI_PM_TIMER_HZ, 0, read_pm_timer, read_tsc, NULL };
 	struct timecal_source pit = { "PIT", PIT_HZ, 16, read_pit, read_tsc, NULL };
 	struct timecal_source hpet;

@@ -138,11 +138,31 @@ static uint64_t one_run(struct run *r, uint64_t ticks, enum timecal_status *st)
 	return product / moved;
 }
 
+/* One round of TIMECAL_RUNS runs into *res (status, rate, kept, spread). */
+static void one_round(struct run *r, uint64_t ticks, struct timecal_result *res)
+{
+	uint64_t rates[TIMECAL_RUNS];
+
+	for (res->runs = 0; res->runs < TIMECAL_RUNS; res->runs++) {
+		enum timecal_status st = TIMECAL_OK;
+
+		rates[res->runs] = one_run(r, ticks, &st);
+		if (st != TIMECAL_OK) { /* a counter that fails once is not trusted */
+			res->status = st;
+			return;
+		}
+	}
+	res->hz = timecal_median(rates, res->runs, &res->kept, &res->spread_ppm);
+	res->status = res->kept * 2 <= res->runs   ? TIMECAL_SCATTERED
+		      : res->hz < TIMECAL_MIN_TSC_HZ ? TIMECAL_IMPLAUSIBLE
+						     : TIMECAL_OK;
+}
+
 struct timecal_result timecal_calibrate(const struct timecal_source *src)
 {
-	struct timecal_result res = { TIMECAL_BAD_SOURCE, 0, 0, 0, 0, 0 };
-	uint64_t rates[TIMECAL_RUNS], ticks, begin;
+	struct timecal_result res = { TIMECAL_BAD_SOURCE, 0, 0, 0, 0, 0, 0 };
 	struct run r = { src, 0, 0 };
+	uint64_t ticks, begin;
 
 	/* A reference between 1 kHz and 1 GHz, a run well inside one wrap. */
 	if (src->hz < 1000 || src->hz > 1000000000ull || src->bits < 16 || src->bits > 64)
@@ -152,21 +172,13 @@ struct timecal_result timecal_calibrate(const struct timecal_source *src)
 		return res; /* a run must be well inside one wrap */
 	r.tsc_bound = TIMECAL_MAX_TSC_HZ / 1000000 * TIMECAL_RUN_US * TIMECAL_BOUND_FACTOR;
 	begin = src->tsc(src->ctx);
-	for (; res.runs < TIMECAL_RUNS; res.runs++) {
-		enum timecal_status st = TIMECAL_OK;
-
-		rates[res.runs] = one_run(&r, ticks, &st);
-		if (st != TIMECAL_OK) { /* a counter that fails once is not trusted */
-			res.status = st;
-			res.tsc_spent = src->tsc(src->ctx) - begin;
-			return res;
-		}
-	}
+	do { /* runs that disagree are measured again, a few times */
+		res.rounds++;
+		one_round(&r, ticks, &res);
+	} while (res.status == TIMECAL_SCATTERED && res.rounds < TIMECAL_ROUNDS);
 	res.tsc_spent = src->tsc(src->ctx) - begin;
-	res.hz = timecal_median(rates, res.runs, &res.kept, &res.spread_ppm);
-	res.status = res.kept * 2 <= res.runs	  ? TIMECAL_SCATTERED
-		     : res.hz < TIMECAL_MIN_TSC_HZ ? TIMECAL_IMPLAUSIBLE
-						   : TIMECAL_OK;
+	if (res.status != TIMECAL_OK)
+		res.hz = 0;
 	return res;
 }
 

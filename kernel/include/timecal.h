@@ -12,6 +12,7 @@
 #include "types.h"
 
 #define TIMECAL_RUNS 5
+#define TIMECAL_ROUNDS 3             /* rounds of runs tried while the runs disagree */
 #define TIMECAL_RUN_US 2000u         /* one run: 2 ms of reference time */
 #define TIMECAL_MAX_TSC_HZ 20000000000ull /* waits assume the TSC runs at most this fast */
 #define TIMECAL_MIN_TSC_HZ 10000000ull    /* a result below this is rejected */
@@ -56,14 +57,16 @@ enum timecal_status {
 
 struct timecal_result {
 	enum timecal_status status;
-	uint64_t hz;          /* the median of the runs kept */
-	unsigned runs, kept;  /* runs measured, runs within TIMECAL_OUTLIER_PPM */
+	uint64_t hz;          /* the median of the runs kept; 0 unless status is TIMECAL_OK */
+	unsigned runs, kept;  /* of the last round: runs measured, runs within TIMECAL_OUTLIER_PPM */
 	uint32_t spread_ppm;  /* (max - min) / median of the runs kept */
 	uint64_t tsc_spent;   /* TSC ticks the whole calibration took */
+	unsigned rounds;      /* rounds of TIMECAL_RUNS runs measured (1..TIMECAL_ROUNDS) */
 };
 
 /* Measure the TSC against `src` in TIMECAL_RUNS runs of TIMECAL_RUN_US
- * each. Every wait ends after the TSC time the run would take at
+ * each (again, up to TIMECAL_ROUNDS rounds in all, while fewer than a
+ * majority agree). Every wait ends after the TSC time the run would take at
  * TIMECAL_MAX_TSC_HZ times four, or TIMECAL_SPIN_MAX reads, whichever is
  * first: a counter that never ticks costs at most one such bound. */
 struct timecal_result timecal_calibrate(const struct timecal_source *src);

@@ -2,6 +2,7 @@
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
 #include "arch/regs.h"
+#include "arch/timer.h"
 #include "object.h"
 #include "kcheck.h"
 #include "sched.h"
@@ -119,7 +120,7 @@ void sched_choose(void)
 	struct tcb *t;
 
 	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
-	arch_lapic_timer_watchdog(); /* a lost tick is re-armed here, not only in its handler */
+	arch_lapic_timer_watch(); /* a lost tick is re-armed here, not only in its handler */
 	while (!(t = pick(c))) {
 		c->current = NULL;
 		kcheck_before_idle(); /* the entry ends here: check it under the lock */

@@ -79,6 +79,9 @@ struct sim {
 	unsigned bits;
 	uint64_t reads;
 	uint64_t slow_run_from, slow_run_to; /* TSC range in which the reference runs 1 % slow */
+	/* Before wobble_until the reference runs 0 to 6 % slow, changing every
+	 * wobble_block TSC ticks (runs disagree); eff: its TSC-equivalent time. */
+	uint64_t wobble_until, wobble_block, eff, eff_tsc;
 };
 
 static uint64_t sim_tsc(void *ctx)
@@ -99,6 +102,13 @@ static uint64_t sim_ref(void *ctx)
 	uint64_t lost = s->tsc < s->slow_run_from ? 0
 			: (MIN(s->tsc, s->slow_run_to) - s->slow_run_from) / 100; /* TSC ticks not counted */
 
+	uint64_t k = s->wobble_block ? s->tsc / s->wobble_block : 0;
+	uint64_t pct = s->tsc < s->wobble_until ? (k * 2654435761u >> 7) % 7 : 0; /* 0..6 %, scrambled */
+
+	s->eff += (s->tsc - s->eff_tsc) * (100 - pct) / 100;
+	s->eff_tsc = s->tsc;
+	if (s->wobble_block)
+		lost = s->tsc - s->eff;
 	v = s->offset + (uint64_t)((unsigned __int128)(s->tsc - lost) * s->ref_hz / s->tsc_hz);
 	if (v > s->frozen_at)
 		v = s->frozen_at;
@@ -126,9 +136,9 @@ static bool near_ppm(uint64_t got, uint64_t want, uint64_t ppm)
 
 static void test_calibrate_exact(void)
 {
-	struct sim pm = { 0, 700, 2893400000ull, 3579545, 0, ~0ull, 24, 0, 0, 0 };
-	struct sim hpet = { 0, 300, 1000000000ull, 100000000, 5, ~0ull, 64, 0, 0, 0 };
-	struct sim pit = { 0, 2000, 3000000000ull, 1193182, 0, ~0ull, 16, 0, 0, 0 };
+	struct sim pm = { 0, 700, 2893400000ull, 3579545, 0, ~0ull, 24, 0, 0, 0, 0, 0, 0, 0 };
+	struct sim hpet = { 0, 300, 1000000000ull, 100000000, 5, ~0ull, 64, 0, 0, 0, 0, 0, 0, 0 };
+	struct sim pit = { 0, 2000, 3000000000ull, 1193182, 0, ~0ull, 16, 0, 0, 0, 0, 0, 0, 0 };
 	struct timecal_result r;
 
 	r = sim_run(&pm, "pm");
@@ -145,8 +155,8 @@ static void test_calibrate_exact(void)
  * follows it, and the rate is still right. */
 static void test_calibrate_wrap(void)
 {
-	struct sim pm = { 0, 500, 2000000000ull, 3579545, 0xffffff - 3580, ~0ull, 24, 0, 0, 0 };
-	struct sim pm32 = { 0, 500, 2000000000ull, 3579545, 0xffffffffull - 3580, ~0ull, 32, 0, 0, 0 };
+	struct sim pm = { 0, 500, 2000000000ull, 3579545, 0xffffff - 3580, ~0ull, 24, 0, 0, 0, 0, 0, 0, 0 };
+	struct sim pm32 = { 0, 500, 2000000000ull, 3579545, 0xffffffffull - 3580, ~0ull, 32, 0, 0, 0, 0, 0, 0, 0 };
 	struct timecal_result r = sim_run(&pm, "pm24");
 
 	CHECK(r.status == TIMECAL_OK && near_ppm(r.hz, 2000000000ull, 500));
@@ -158,14 +168,14 @@ static void test_calibrate_wrap(void)
  * (and within the read limit), so the next source is tried. */
 static void test_calibrate_dead(void)
 {
-	struct sim dead = { 0, 50, 3000000000ull, 3579545, 777, 777, 24, 0, 0, 0 };
-	struct sim stuck = { 0, 5, 3000000000ull, 3579545, 0, 3000, 24, 0, 0, 0 }; /* stops mid-run */
+	struct sim dead = { 0, 50, 3000000000ull, 3579545, 777, 777, 24, 0, 0, 0, 0, 0, 0, 0 };
+	struct sim stuck = { 0, 5, 3000000000ull, 3579545, 0, 3000, 24, 0, 0, 0, 0, 0, 0, 0 }; /* stops mid-run */
 	struct timecal_result r = sim_run(&dead, "dead");
 
 	CHECK(r.status == TIMECAL_NO_TICK && r.runs == 0 && r.hz == 0);
 	CHECK(r.tsc_spent <= bound() + 1000 && dead.reads <= TIMECAL_SPIN_MAX + 1);
 	/* a TSC that crawls: the read limit ends the wait instead */
-	dead = (struct sim){ 0, 1, 3000000000ull, 3579545, 777, 777, 24, 0, 0, 0 };
+	dead = (struct sim){ 0, 1, 3000000000ull, 3579545, 777, 777, 24, 0, 0, 0, 0, 0, 0, 0 };
 	r = sim_run(&dead, "dead, slow reads");
 	CHECK(r.status == TIMECAL_NO_TICK && dead.reads <= TIMECAL_SPIN_MAX + 1);
 	r = sim_run(&stuck, "stuck");
@@ -177,7 +187,7 @@ static void test_calibrate_dead(void)
  * median is right. */
 static void test_calibrate_outlier(void)
 {
-	struct sim pm = { 0, 700, 2000000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0 };
+	struct sim pm = { 0, 700, 2000000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0, 0, 0, 0, 0 };
 	struct timecal_result r;
 
 	pm.slow_run_from = 4000000 * 2 + 100000; /* inside the third run */
@@ -188,9 +198,25 @@ static void test_calibrate_outlier(void)
 	CHECK(r.status == TIMECAL_OK && r.kept == 4 && near_ppm(r.hz, 2000000000ull, 500));
 }
 
+/* Runs that disagree are measured again: a disturbance that lasts gives
+ * up after TIMECAL_ROUNDS rounds; one that ends is outlasted. */
+static void test_calibrate_rounds(void)
+{
+	struct sim s = { 0, 700, 2000000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0, ~0ull, 1000000, 0, 0 };
+	struct timecal_result r = sim_run(&s, "always disagreeing");
+
+	CHECK(r.status == TIMECAL_SCATTERED && r.rounds == TIMECAL_ROUNDS && r.hz == 0);
+	printf("  disagreeing runs: %u rounds, %u of %u kept in the last, %llu TSC ticks\n", r.rounds, r.kept,
+	       r.runs, (unsigned long long)r.tsc_spent);
+	s = (struct sim){ 0, 700, 2000000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0, 25000000, 1000000, 0, 0 };
+	r = sim_run(&s, "disagreeing, then calm");
+	CHECK(r.status == TIMECAL_OK && r.rounds >= 2 && near_ppm(r.hz, 2000000000ull, 500));
+	printf("  calm after a while: %u rounds, %llu Hz\n", r.rounds, (unsigned long long)r.hz);
+}
+
 static void test_calibrate_bad(void)
 {
-	struct sim s = { 0, 700, 2000000000ull, 3579545, 0, ~0ull, 8, 0, 0, 0 };
+	struct sim s = { 0, 700, 2000000000ull, 3579545, 0, ~0ull, 8, 0, 0, 0, 0, 0, 0, 0 };
 
 	CHECK(sim_run(&s, "8 bits").status == TIMECAL_BAD_SOURCE);
 	s.bits = 24, s.ref_hz = 0;
@@ -198,7 +224,7 @@ static void test_calibrate_bad(void)
 	s.bits = 16, s.ref_hz = 100000000; /* 2 ms is 200,000 ticks: past a 16-bit wrap */
 	CHECK(sim_run(&s, "wraps within a run").status == TIMECAL_BAD_SOURCE);
 	/* a TSC slower than 10 MHz is not believed */
-	s = (struct sim){ 0, 1, 1000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0 };
+	s = (struct sim){ 0, 1, 1000000ull, 3579545, 0, ~0ull, 24, 0, 0, 0, 0, 0, 0, 0 };
 	CHECK(sim_run(&s, "1 MHz TSC").status == TIMECAL_IMPLAUSIBLE);
 	CHECK(strcmp(timecal_status_name(TIMECAL_NO_TICK), "the counter does not tick") == 0);
 }
@@ -246,6 +272,7 @@ int main(void)
 	test_calibrate_wrap();
 	test_calibrate_dead();
 	test_calibrate_outlier();
+	test_calibrate_rounds();
 	test_calibrate_bad();
 	test_errata();
 	return check_summary("test_timecal");

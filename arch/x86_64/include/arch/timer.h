@@ -5,12 +5,25 @@
  */
 #pragma once
 #include "types.h"
+#include "arch/cpu.h"
 
 enum timer_mode {
 	TIMER_MODE_PERIODIC = 0, /* the APIC reloads itself: nothing to re-arm */
 	TIMER_MODE_ONESHOT,      /* initial count written once per tick */
 	TIMER_MODE_DEADLINE,     /* IA32_TSC_DEADLINE written once per tick */
 };
+
+/* arch_lapic_timer_watchdog for hot paths (the scheduler): in periodic
+ * mode, which needs no watching, one byte compare and a branch not taken. */
+void arch_lapic_timer_watchdog(void);
+static inline void arch_lapic_timer_watch(void)
+{
+	uint8_t mode;
+
+	__asm__("movb %%gs:%c1, %0" : "=q"(mode) : "i"(__builtin_offsetof(struct cpu, timer_mode)));
+	if (mode != TIMER_MODE_PERIODIC)
+		arch_lapic_timer_watchdog();
+}
 
 /* The mode the boot core chose for every core, and the rule that chose it. */
 enum timer_mode timer_mode_chosen(void);
