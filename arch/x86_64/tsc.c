@@ -125,7 +125,7 @@ static uint64_t try_source(const struct timecal_source *src)
 	}
 	ksnprintf(tsc_text, sizeof(tsc_text), "calibrated against %s, %u runs, spread %u.%02u %%%s",
 		  src->name, r.runs, r.spread_ppm / 10000, r.spread_ppm / 100 % 100,
-		  r.rounds > 1 ? " (after runs that disagreed)" : "");
+		  r.rounds > 1 ? " (after runs that disagreed or overran)" : "");
 	return r.hz;
 }
 

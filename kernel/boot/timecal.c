@@ -172,10 +172,11 @@ struct timecal_result timecal_calibrate(const struct timecal_source *src)
 		return res; /* a run must be well inside one wrap */
 	r.tsc_bound = TIMECAL_MAX_TSC_HZ / 1000000 * TIMECAL_RUN_US * TIMECAL_BOUND_FACTOR;
 	begin = src->tsc(src->ctx);
-	do { /* runs that disagree are measured again, a few times */
+	do { /* runs that disagree or overran are measured again, a few times */
 		res.rounds++;
 		one_round(&r, ticks, &res);
-	} while (res.status == TIMECAL_SCATTERED && res.rounds < TIMECAL_ROUNDS);
+	} while ((res.status == TIMECAL_SCATTERED || res.status == TIMECAL_TOO_SLOW) &&
+		 res.rounds < TIMECAL_ROUNDS);
 	res.tsc_spent = src->tsc(src->ctx) - begin;
 	if (res.status != TIMECAL_OK)
 		res.hz = 0;

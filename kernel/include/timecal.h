@@ -66,9 +66,11 @@ struct timecal_result {
 
 /* Measure the TSC against `src` in TIMECAL_RUNS runs of TIMECAL_RUN_US
  * each (again, up to TIMECAL_ROUNDS rounds in all, while fewer than a
- * majority agree). Every wait ends after the TSC time the run would take at
+ * majority agree or a run overran its bound: a vCPU descheduled, an SMI
+ * storm; a counter that never ticks at all is given up at once). Every wait ends after the TSC time the run would take at
  * TIMECAL_MAX_TSC_HZ times four, or TIMECAL_SPIN_MAX reads, whichever is
- * first: a counter that never ticks costs at most one such bound. */
+ * first: a counter that never ticks costs at most one such bound, one that
+ * stops mid-run at most 2 x TIMECAL_ROUNDS. */
 struct timecal_result timecal_calibrate(const struct timecal_source *src);
 
 /* The median of rates[0..n) (sorted in place; n >= 1), how many are

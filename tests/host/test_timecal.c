@@ -179,7 +179,8 @@ static void test_calibrate_dead(void)
 	r = sim_run(&dead, "dead, slow reads");
 	CHECK(r.status == TIMECAL_NO_TICK && dead.reads <= TIMECAL_SPIN_MAX + 1);
 	r = sim_run(&stuck, "stuck");
-	CHECK(r.status == TIMECAL_TOO_SLOW && r.hz == 0 && r.tsc_spent <= 2 * bound() + 1000);
+	/* round 1 overran, round 2 saw no tick at all: given up */
+	CHECK(r.status == TIMECAL_NO_TICK && r.hz == 0 && r.rounds == 2 && r.tsc_spent <= 3 * bound() + 1000);
 }
 
 /* One run disturbed (the reference counts 1 % slow for half of it, as if
