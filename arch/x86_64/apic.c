@@ -154,8 +154,8 @@ static void read_microcode_rev(void)
 
 /* Whether TSC-deadline mode can be used: CPUID has it, the TSC rate is
  * known, and the errata list (kernel/boot/timecal.c) does not rule out
- * this CPU and microcode. The revision MSR is read only for a listed
- * model, under a probe (a hypervisor may refuse it). */
+ * this CPU and microcode. The revision MSR (architectural on Intel family
+ * 6) is read under a probe: a hypervisor may refuse it. */
 static bool deadline_trusted(uint64_t tsc_hz, const char **why)
 {
 	uint32_t r[4], v[4], fam, model;
@@ -175,9 +175,7 @@ static bool deadline_trusted(uint64_t tsc_hz, const char **why)
 		model |= ((r[0] >> 16) & 0xF) << 4;
 	if (fam == 0xF)
 		fam += (r[0] >> 20) & 0xFF;
-	known = false;
-	if (intel && fam == 6 && !timecal_deadline_safe(true, fam, model, r[0] & 0xF, ~0u, true, why))
-		known = !trap_probe(13, read_microcode_rev, &rec);
+	known = intel && fam == 6 && !trap_probe(13, read_microcode_rev, &rec);
 	return timecal_deadline_safe(intel, fam, model, r[0] & 0xF, apic_ucode, known, why);
 }
 
