@@ -20,7 +20,7 @@ uint64_t puts_raw(const char *s, size_t len)
 			if (k)
 				n = k;
 		}
-		uint64_t e = sys_debug_puts(atoll_debug_cap, s, n);
+		uint64_t e = atoll_debug_puts(atoll_debug_cap, s, n);
 		if (e && !err)
 			err = e;
 		s += n;
@@ -81,10 +81,10 @@ int printf(const char *fmt, ...)
  * task and in a process alike) and never returns. */
 void atoll_exit(long code)
 {
-	sys_debug_exit(atoll_debug_cap, (uint64_t)code);
-	tcb_suspend(ROOT_TCB);
+	atoll_debug_exit(atoll_debug_cap, (uint64_t)code);
+	atoll_tcb_suspend(ROOT_TCB);
 	for (;;)
-		sys_yield();
+		atoll_yield();
 }
 
 const char *atoll_cpu_brand(const struct abi_bootinfo *bi)
