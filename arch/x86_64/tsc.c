@@ -147,8 +147,12 @@ static bool hpet_source(const struct acpi_info *a, struct timecal_source *s, uin
 	uint64_t cap;
 	paddr_t base;
 
-	if (!a || !a->hpet.base || a->hpet.base > DMAP_MIN_SIZE - 0x400)
+	if (!a || !a->hpet.base)
 		return false;
+	if (a->hpet.base > DMAP_MIN_SIZE - 0x400) {
+		note_failure("HPET", "registers above the first 4 GiB, not mapped");
+		return false;
+	}
 	base = a->hpet.base;
 	cap = *hpet_reg(base, HPET_CAP);
 	if (cap == ~0ull || (cap >> 32) == 0 || (cap >> 32) > HPET_MAX_PERIOD_FS) {
