@@ -2,7 +2,7 @@
  * TSC frequency (boot core, once). CPUID leaf 0x15 where it is complete
  * (ratio and crystal all non-zero) and a measurement does not contradict
  * it; else calibrated against, in this
- * order, the ACPI PM timer, the HPET and PIT channel 2, each in several
+ * order, the HPET, the ACPI PM timer and PIT channel 2, each in several
  * short runs whose waits are bounded by TSC time and iteration counts
  * (kernel/boot/timecal.c): a timer that is absent or gated costs one bound
  * and the next is tried. CPUID 0x16's nominal MHz is only a cross-check,
@@ -226,17 +226,19 @@ static void finish_text(uint32_t mhz16)
 		ksnprintf(tsc_text + n, sizeof(tsc_text) - n, "; CPUID 0x16 says %u MHz", mhz16);
 }
 
-/* The references in order; the first that gives a rate wins (tsc_text
+/* The references in order (HPET: the finest and widest counter; QEMU's PM
+ * timer is also not instruction-exact under -icount, docs/boot.md); the
+ * first that gives a rate wins (tsc_text
  * then says which), the others' failures are in tsc_failed. */
 static uint64_t calibrate(const struct acpi_info *acpi, const char **name)
 {
 	uint64_t hz;
 
-	*name = "ACPI PM timer";
-	if ((hz = try_pm_timer(acpi)))
-		return hz;
 	*name = "HPET";
 	if ((hz = try_hpet(acpi)))
+		return hz;
+	*name = "ACPI PM timer";
+	if ((hz = try_pm_timer(acpi)))
 		return hz;
 	*name = "PIT";
 	return try_pit();
