@@ -216,8 +216,8 @@ static void print_cpu(void)
 		yn[f->invpcid], yn[f->x2apic]);
 	kprintf("            %stsc-deadline %sinvariant-tsc %srdtscp %spage1g %spge\n",
 		yn[f->tsc_deadline], yn[f->invariant_tsc], yn[f->rdtscp], yn[f->page1g], yn[f->pge]);
-	kprintf("  TSC %llu.%03llu MHz (%s)\n", (unsigned long long)(f->tsc_hz / 1000000),
-		(unsigned long long)(f->tsc_hz / 1000 % 1000), f->tsc_source);
+	kprintf("  TSC: %llu.%llu MHz %s\n", (unsigned long long)(f->tsc_hz / 1000000),
+		(unsigned long long)(f->tsc_hz / 100000 % 10), f->tsc_source);
 }
 
 static const char *cluster_size_str(uint32_t n, char *buf, size_t len)
@@ -304,7 +304,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	arch_paging_init(&kb.bm, &kb.bi, &kb.cpu);
 	console_screen_init(&kb.bi);
 	read_acpi();
-	arch_tsc_calibrate(&kb.cpu);
+	arch_tsc_calibrate(&kb.cpu, kb.acpi_error ? NULL : &kb.acpi);
 	print_boot_report();
 	arch_exit_init(&kb.acpi, kb.opts.exit);
 	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */

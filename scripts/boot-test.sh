@@ -17,7 +17,8 @@
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
-#   MACHINE   QEMU machine: q35 | pc (i440fx)  q35
+#   MACHINE   QEMU -M value: q35 or pc (i440fx), options allowed
+#             (pc,acpi=off: no ACPI tables; pc,hpet=off)             q35
 #   HMP       QEMU monitor (HMP) commands, `;`-separated (e.g. `nmi`), sent
 #             once the serial log matches HMP_AFTER (QEMU only)       (none)
 #   HMP_AFTER extended regex that triggers HMP                        (none)
@@ -99,6 +100,7 @@ BOOTDEV=${BOOTDEV:-cdrom}
 [[ $SMP =~ ^[1-9][0-9]*$ ]]     || usage "SMP must be a positive number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage "TIMEOUT must be a positive number of seconds, not '$TIMEOUT'"
 [[ $ICOUNT =~ ^[01]$ ]]         || usage "ICOUNT must be 0 or 1, not '$ICOUNT'"
+[[ $MACHINE =~ ^[a-z0-9][a-z0-9.,=_-]*$ ]] || usage "MACHINE must be a QEMU machine (-M) value, not '$MACHINE'"
 [[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
@@ -112,7 +114,8 @@ case "$BOOTDEV" in cdrom|usb) ;; *) usage "BOOTDEV must be cdrom or usb, not '$B
 if [ "$EMULATOR" = bochs ] && { [ -n "$TOPOLOGY" ] || [ "$SERIAL$ACPI$BOOTDEV" != com1oncdrom ]; }; then
     usage "TOPOLOGY, SERIAL, ACPI and BOOTDEV are QEMU only"
 fi
-case "$MACHINE" in q35|pc) ;; *) usage "MACHINE must be q35 or pc, not '$MACHINE'" ;; esac
+[[ $MACHINE =~ ^(q35|pc)(,[a-z0-9_-]+=[a-z0-9_]+)*$ ]] ||
+    usage "MACHINE must be q35 or pc with optional ,key=value options, not '$MACHINE'"
 [ -z "$HMP" ] || { [ -n "$HMP_AFTER" ] && [ "$EMULATOR" = qemu ]; } || usage "HMP needs HMP_AFTER and EMULATOR=qemu"
 
 # One word naming the configuration: used in messages and the default LOG name.
@@ -121,7 +124,8 @@ if [ "$EMULATOR" = bochs ]; then
     [ "$BOCHS_CPU" = tigerlake ] || CONFIG="bochs-$BOCHS_CPU-smp$SMP-$MEM"
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
-    [ "$MACHINE" = q35 ] || CONFIG="qemu-$MACHINE-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$MACHINE" = q35 ] ||
+        CONFIG="qemu-$(printf '%s' "$MACHINE" | tr -c 'A-Za-z0-9.=-' '_')-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
     [ -z "$TOPOLOGY" ] || CONFIG+="-$(printf '%s' "$TOPOLOGY" | tr -c 'a-z0-9' '_')"
     [ "$SERIAL" = com1 ] || CONFIG+="-noserial"

@@ -9,11 +9,15 @@
  */
 #include "acpi.h"
 #include "arch/arch.h"
+#include "arch/cpu.h"
 #include "arch/ioapic_route.h"
+#include "arch/timer.h"
+#include "arch/trap.h"
 #include "irq.h"
 #include "arch/x86.h"
 #include "console.h"
 #include "layout.h"
+#include "timecal.h"
 
 #define LAPIC_DEFAULT 0xFEE00000ull
 #define IOAPIC_DEFAULT 0xFEC00000ull
@@ -33,9 +37,11 @@
 #define SVR_ENABLE (1u << 8)
 #define ICR_PENDING (1u << 12) /* delivery status, xAPIC only */
 #define TIMER_DIV_16 0x3
+#define TIMER_ONESHOT (0u << 17)
 #define TIMER_PERIODIC (1u << 17)
 #define TIMER_TSC_DEADLINE (2u << 17)
 #define MSR_TSC_DEADLINE 0x6E0
+#define MSR_BIOS_SIGN_ID 0x8B /* microcode revision in bits 63:32 after CPUID 1 */
 #define LVT_MASKED (1u << 16)
 #define LVT_NMI (4u << 8)            /* delivery mode NMI */
 #define LVT_ACTIVE_LOW (1u << 13)
@@ -71,8 +77,9 @@ static struct {
 	paddr_t lapic; /* xAPIC MMIO base */
 	uint32_t ticks_per_ms;
 	uint32_t timer_count; /* initial count of one timer period */
-	bool tsc_deadline;    /* the timer runs in TSC-deadline mode (CPUID.1:ECX[24]) */
-	uint64_t tsc_period;  /* TSC ticks of one timer period, in that mode */
+	enum timer_mode mode; /* periodic; TSC-deadline where CPUID has it and it is safe */
+	const char *mode_why; /* the rule that chose it, for the boot log */
+	uint64_t tsc_period;  /* TSC ticks of one timer period (the armed modes' due time) */
 	uint32_t ioapic_count;                 /* 0 until arch_ioapics_init */
 	paddr_t ioapic[IOAPIC_MAX];            /* MMIO bases */
 	uint8_t ioapic_id[IOAPIC_MAX];         /* their MADT ids */
@@ -86,6 +93,8 @@ static struct {
 		 ISA_ROUTE(6), ISA_ROUTE(7), ISA_ROUTE(8), ISA_ROUTE(9), ISA_ROUTE(10), ISA_ROUTE(11),
 		 ISA_ROUTE(12), ISA_ROUTE(13), ISA_ROUTE(14), ISA_ROUTE(15) },
 };
+
+static uint32_t apic_ucode; /* microcode revision, read by deadline_trusted */
 
 static uint32_t lapic_read(uint32_t off)
 {
@@ -145,6 +154,47 @@ uint32_t arch_lapic_id(void)
 	return apic.x2apic ? id : id >> 24;
 }
 
+static const char *timer_mode_name(enum timer_mode m)
+{
+	return m == TIMER_MODE_DEADLINE ? "TSC-deadline" : m == TIMER_MODE_ONESHOT ? "one-shot" : "periodic";
+}
+
+static void read_microcode_rev(void)
+{
+	uint32_t r[4];
+
+	wrmsr(MSR_BIOS_SIGN_ID, 0);
+	cpuid(1, 0, r);
+	apic_ucode = (uint32_t)(rdmsr(MSR_BIOS_SIGN_ID) >> 32);
+}
+
+/* Whether TSC-deadline mode can be used: CPUID has it, the TSC rate is
+ * known, and the errata list (kernel/boot/timecal.c) does not rule out
+ * this CPU and microcode. The revision MSR (architectural on Intel family
+ * 6) is read under a probe: a hypervisor may refuse it. */
+static bool deadline_trusted(uint64_t tsc_hz, const char **why)
+{
+	uint32_t r[4], v[4], fam, model;
+	struct trap_record rec;
+	bool intel, known;
+
+	if (!cpu_has_tsc_deadline() || !tsc_hz) {
+		*why = tsc_hz ? "CPUID has no TSC-deadline" : "TSC rate unknown";
+		return false;
+	}
+	cpuid(0, 0, v);
+	intel = v[1] == 0x756e6547 && v[3] == 0x49656e69 && v[2] == 0x6c65746e; /* GenuineIntel */
+	cpuid(1, 0, r);
+	fam = (r[0] >> 8) & 0xF;
+	model = (r[0] >> 4) & 0xF;
+	if (fam == 6 || fam == 0xF)
+		model |= ((r[0] >> 16) & 0xF) << 4;
+	if (fam == 0xF)
+		fam += (r[0] >> 20) & 0xFF;
+	known = intel && fam == 6 && !trap_probe(13, read_microcode_rev, &rec);
+	return timecal_deadline_safe(intel, fam, model, r[0] & 0xF, apic_ucode, known, why);
+}
+
 /* Timer ticks (divided by 16) in 1 ms of TSC time; leaves the timer stopped. */
 static uint32_t measure_ticks_per_ms(uint64_t tsc_hz)
 {
@@ -162,6 +212,19 @@ static uint32_t measure_ticks_per_ms(uint64_t tsc_hz)
 	return 0xFFFFFFFFu - left;
 }
 
+/* The median of TIMECAL_RUNS measurements: one disturbed millisecond (an
+ * SMI, a preempted vCPU) would otherwise set every core's period. */
+static uint32_t median_ticks_per_ms(uint64_t tsc_hz)
+{
+	uint64_t runs[TIMECAL_RUNS];
+	uint32_t spread;
+	unsigned kept;
+
+	for (unsigned i = 0; i < TIMECAL_RUNS; i++)
+		runs[i] = measure_ticks_per_ms(tsc_hz);
+	return (uint32_t)timecal_median(runs, TIMECAL_RUNS, &kept, &spread);
+}
+
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 {
 	uint64_t count;
@@ -173,45 +236,141 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 	if (!apic.lapic)
 		apic.lapic = LAPIC_DEFAULT;
 	arch_lapic_enable();
-	apic.ticks_per_ms = MAX(measure_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
+	apic.ticks_per_ms = MAX(median_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
 	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
 	apic.timer_count = (uint32_t)MIN(count, 0xFFFFFFFFull);
-	/* TSC-deadline mode where the CPU has it and the TSC rate is known:
-	 * the period is then counted by the TSC itself, not the bus clock. */
-	apic.tsc_deadline = cpu_has_tsc_deadline() && tsc_hz;
+	/* TSC-deadline mode where the CPU has it, the TSC rate is known and
+	 * no erratum says a deadline may be lost: the period is then counted
+	 * by the TSC itself, not the bus clock. */
+	apic.mode = deadline_trusted(tsc_hz, &apic.mode_why) ? TIMER_MODE_DEADLINE : TIMER_MODE_PERIODIC;
 	apic.tsc_period = tsc_hz / 1000 * MAX(period_ms, 1u);
 	apic.calibrated = true;
 	if (apic.x2apic)
 		kprintf("APIC: x2APIC mode, boot core id %u", arch_lapic_id());
 	else
 		kprintf("APIC: xAPIC at %#llx, boot core id %u", (unsigned long long)apic.lapic, arch_lapic_id());
-	kprintf("; timer: %s, %u ms period\n", apic.tsc_deadline ? "TSC-deadline" : "periodic",
-		MAX(period_ms, 1u));
+	kprintf("; timer: %s, %u ms period (%s)\n", timer_mode_name(apic.mode), MAX(period_ms, 1u),
+		apic.mode_why);
+}
+
+/* Arm this core's next tick in an armed mode: the due time first (what
+ * the watchdog checks), then the hardware, unless the test knob drops it. */
+static void timer_arm(struct cpu *c)
+{
+	uint64_t now = rdtsc_ordered();
+
+	c->timer_due = now + apic.tsc_period;
+	if (c->timer_drop) {
+		c->timer_drop--; /* as if the hardware lost it */
+		return;
+	}
+	if (c->timer_mode == TIMER_MODE_DEADLINE)
+		wrmsr(MSR_TSC_DEADLINE, c->timer_due);
+	else
+		lapic_write(LAPIC_TIMER_INIT, apic.timer_count);
+}
+
+static void timer_start_mode(enum timer_mode m)
+{
+	struct cpu *c = this_cpu();
+
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	if (cpu_has_tsc_deadline())
+		wrmsr(MSR_TSC_DEADLINE, 0);
+	c->timer_due = 0;
+	c->timer_mode = (uint8_t)m;
+	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
+	if (m == TIMER_MODE_DEADLINE) {
+		lapic_write(LAPIC_LVT_TIMER, TIMER_TSC_DEADLINE | VEC_TIMER);
+		__asm__ volatile("mfence" ::: "memory"); /* the mode before the deadline (SDM) */
+		timer_arm(c);
+	} else if (m == TIMER_MODE_ONESHOT) {
+		lapic_write(LAPIC_LVT_TIMER, TIMER_ONESHOT | VEC_TIMER);
+		timer_arm(c);
+	} else {
+		lapic_write(LAPIC_LVT_TIMER, TIMER_PERIODIC | VEC_TIMER);
+		lapic_write(LAPIC_TIMER_INIT, apic.timer_count); /* 0 (not calibrated): stays stopped */
+	}
 }
 
 void arch_lapic_timer_start(void)
 {
-	lapic_write(LAPIC_TIMER_INIT, 0);
-	if (apic.tsc_deadline) {
-		lapic_write(LAPIC_LVT_TIMER, TIMER_TSC_DEADLINE | VEC_TIMER);
-		__asm__ volatile("mfence" ::: "memory"); /* the mode before the deadline (SDM) */
-		arch_lapic_timer_rearm();
-		return;
-	}
-	lapic_write(LAPIC_TIMER_DIV, TIMER_DIV_16);
-	lapic_write(LAPIC_LVT_TIMER, TIMER_PERIODIC | VEC_TIMER);
-	lapic_write(LAPIC_TIMER_INIT, apic.timer_count); /* 0 (not calibrated): stays stopped */
+	timer_start_mode(apic.mode);
 }
 
 void arch_lapic_timer_rearm(void)
 {
-	if (apic.tsc_deadline)
-		wrmsr(MSR_TSC_DEADLINE, rdtsc_ordered() + apic.tsc_period);
+	struct cpu *c = this_cpu();
+
+	c->timer_fired++;
+	if (c->timer_mode != TIMER_MODE_PERIODIC)
+		timer_arm(c);
+}
+
+/* Whether the timer's vector waits in this core's IRR (taken once
+ * interrupts are on: not lost). */
+static bool timer_pending(void)
+{
+	return lapic_read(LAPIC_IRR + 0x10 * (VEC_TIMER / 32)) >> (VEC_TIMER % 32) & 1;
+}
+
+/* A tick more than one period overdue, and not waiting in the IRR, was
+ * lost (the erratum, or an arming dropped): arm it again. In one-shot mode
+ * also only if the count has run out: it runs on the bus clock, measured
+ * against the TSC only once, and re-arming a count still running would
+ * restart it (a slow count re-armed for ever would never fire). */
+void arch_lapic_timer_watchdog(void)
+{
+	struct cpu *c = this_cpu();
+	int64_t late;
+
+	if (c->timer_mode == TIMER_MODE_PERIODIC || !c->timer_due)
+		return;
+	late = (int64_t)(rdtsc_ordered() - c->timer_due);
+	if (late < (int64_t)apic.tsc_period || timer_pending())
+		return;
+	if (c->timer_mode == TIMER_MODE_ONESHOT && lapic_read(LAPIC_TIMER_CUR) != 0)
+		return;
+	c->timer_rescued++;
+	timer_arm(c);
 }
 
 bool arch_lapic_timer_deadline(void)
 {
-	return apic.tsc_deadline;
+	return apic.mode == TIMER_MODE_DEADLINE;
+}
+
+enum timer_mode timer_mode_chosen(void)
+{
+	return apic.mode;
+}
+
+const char *timer_mode_reason(void)
+{
+	return apic.mode_why;
+}
+
+uint64_t timer_period_tsc(void)
+{
+	return apic.tsc_period;
+}
+
+void timer_start_in_mode(enum timer_mode m)
+{
+	timer_start_mode(m);
+}
+
+void timer_stop(void)
+{
+	struct cpu *c = this_cpu();
+
+	lapic_write(LAPIC_LVT_TIMER, LVT_MASKED | VEC_TIMER);
+	lapic_write(LAPIC_TIMER_INIT, 0);
+	if (cpu_has_tsc_deadline())
+		wrmsr(MSR_TSC_DEADLINE, 0);
+	c->timer_due = 0;
+	c->timer_mode = TIMER_MODE_PERIODIC;
+	c->timer_drop = 0;
 }
 
 uint32_t arch_apic_timer_ticks_per_ms(void)

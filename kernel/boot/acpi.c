@@ -672,6 +672,65 @@ static void dsdt_scan(const struct parser *ps)
 		      (unsigned long)info->dsdt_paddr);
 }
 
+/* --- timer sources: FADT PM timer, HPET table --- */
+
+#define FADT_PM_TMR_BLK 76
+#define FADT_PM_TMR_LEN 91
+#define FADT_FLAGS 112
+#define FADT_TMR_VAL_EXT (1u << 8)
+#define FADT_HW_REDUCED (1u << 20)
+#define FADT_X_PM_TMR_BLK 208 /* a GAS; the FADT is then at least 220 bytes */
+#define HPET_LEN 56
+#define HPET_BLOCK_ID 36
+#define HPET_BASE_GAS 40 /* address space id; the address at +4 */
+#define HPET_NUMBER 52
+#define HPET_MIN_TICK 53
+#define GAS_SYSTEM_MEMORY 0
+
+/* The PM timer's I/O port: X_PM_TMR_BLK if it is in system I/O space and
+ * non-zero, else PM_TMR_BLK (which then needs PM_TMR_LEN 4). A
+ * hardware-reduced platform has none. */
+static void fadt_pm_timer(struct acpi_info *info, const struct table *t)
+{
+	uint32_t flags = rd32(t->p + FADT_FLAGS);
+	uint64_t port = rd32(t->p + FADT_PM_TMR_BLK);
+
+	if (port && t->p[FADT_PM_TMR_LEN] != 4)
+		port = 0;
+	if (t->len >= FADT_X_PM_TMR_BLK + 12 && t->p[FADT_X_PM_TMR_BLK] == GAS_SYSTEM_IO &&
+	    rd64(t->p + FADT_X_PM_TMR_BLK + 4))
+		port = rd64(t->p + FADT_X_PM_TMR_BLK + 4);
+	if ((flags & FADT_HW_REDUCED) || port == 0 || port > 0xfffc) {
+		info->pm_timer.rejected = port > 0xfffc && !(flags & FADT_HW_REDUCED);
+		return;
+	}
+	info->pm_timer = (struct acpi_pm_timer){ (uint16_t)port, flags & FADT_TMR_VAL_EXT ? 32 : 24,
+						 false };
+}
+
+/* The first HPET table whose length, checksum and base (system memory,
+ * non-zero, 1 KiB aligned) are right; any other is skipped and marked. */
+static void hpet_table(const struct parser *ps, paddr_t paddr, const uint8_t *hdr)
+{
+	struct acpi_info *info = ps->info;
+	struct table t;
+	uint64_t base;
+
+	if (info->hpet.base)
+		return; /* the first one is used */
+	if (table_map(ps, paddr, hdr, &t) || t.len < HPET_LEN) {
+		info->hpet.rejected = true;
+		return;
+	}
+	base = rd64(t.p + HPET_BASE_GAS + 4);
+	if (t.p[HPET_BASE_GAS] != GAS_SYSTEM_MEMORY || base == 0 || (base & 0x3ff)) {
+		info->hpet.rejected = true;
+		return;
+	}
+	info->hpet = (struct acpi_hpet){ base, rd32(t.p + HPET_BLOCK_ID), t.p[HPET_NUMBER],
+					 rd16(t.p + HPET_MIN_TICK), false };
+}
+
 /* --- FADT --- */
 
 static struct acpi_gas gas_read(const uint8_t *p)
@@ -730,6 +789,7 @@ static bool fadt_parse(const struct parser *ps, const struct table *t)
 	info->pm1b_cnt_port = fadt_pm1_port(t, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
 	fadt_reset(info, t);
 	fadt_sleep_control(info, t);
+	fadt_pm_timer(info, t);
 	return true;
 }
 
@@ -748,6 +808,10 @@ static void root_entry(const struct parser *ps, paddr_t paddr)
 
 	if (!hdr) {
 		warnf(ps, "table at 0x%lx cannot be mapped: skipped", (unsigned long)paddr);
+		return;
+	}
+	if (memcmp(hdr, "HPET", 4) == 0) {
+		hpet_table(ps, paddr, hdr);
 		return;
 	}
 	madt = memcmp(hdr, "APIC", 4) == 0;

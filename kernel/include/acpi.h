@@ -81,6 +81,28 @@ struct acpi_gas {
 	uint64_t addr;
 };
 
+/* The ACPI PM timer from the FADT (PM_TMR_BLK, or X_PM_TMR_BLK in system
+ * I/O space): a free-running up-counter at ACPI_PM_TIMER_HZ, 24 bits wide
+ * unless the FADT's TMR_VAL_EXT flag says 32. */
+#define ACPI_PM_TIMER_HZ 3579545u
+struct acpi_pm_timer {
+	uint16_t port; /* 0: none */
+	uint8_t bits;  /* 24 or 32 */
+	bool rejected; /* the FADT gave a port that cannot be one */
+};
+
+/* The first event timer block of the ACPI HPET table: its registers
+ * (1 KiB of MMIO at `base`); the counter's period is read from the
+ * hardware's capabilities register, not from the table. */
+struct acpi_hpet {
+	paddr_t base;      /* 0: no usable HPET table */
+	uint32_t block_id; /* event timer block id (vendor, counter width...) */
+	uint8_t number;    /* HPET sequence number */
+	uint16_t min_tick; /* minimum clock ticks in periodic mode */
+	bool rejected;     /* an HPET table was there but unusable (length,
+			      checksum, base): left out */
+};
+
 struct acpi_info {
 	uint8_t revision;   /* RSDP revision: 0 = ACPI 1.0, 2 = ACPI 2.0+ */
 	bool xsdt;          /* the root table used is the XSDT (else RSDT) */
@@ -123,6 +145,11 @@ struct acpi_info {
 	uint8_t s5_typa, s5_typb;
 
 	uint32_t warnings; /* problems reported through the warn function */
+
+	/* Timer sources (the TSC's calibration references); never fatal: a
+	 * malformed timer block or HPET table is left out and marked rejected. */
+	struct acpi_pm_timer pm_timer; /* from the FADT */
+	struct acpi_hpet hpet;         /* from the first valid "HPET" table */
 };
 
 /*

@@ -38,6 +38,7 @@ bool irq_handle_idle(uint64_t vector)
 		this_core()->ticks++;
 	} else {
 		this_core()->ls.ipis_received++;
+		arch_lapic_timer_watchdog();
 	}
 	return true;
 }
@@ -66,6 +67,7 @@ void irq_handle(uint64_t vector)
 		sched_tick();
 		return;
 	}
+	arch_lapic_timer_watchdog(); /* any other interrupt also checks the tick */
 	if (vector == VEC_KICK) { /* the requests were run on the way in */
 		this_core()->ls.ipis_received++;
 		return;

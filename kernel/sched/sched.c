@@ -2,6 +2,7 @@
  * affinity within the cluster (see sched.h). */
 #include "arch/arch.h"
 #include "arch/regs.h"
+#include "arch/timer.h"
 #include "object.h"
 #include "entry.h"
 #include "sched.h"
@@ -121,12 +122,14 @@ void sched_choose(void)
 	struct tcb *t;
 
 	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
+	arch_lapic_timer_watch(); /* a lost tick is re-armed here, not only in its handler */
 	while (!(t = pick(c))) {
 		c->current = NULL;
 		arch_fpu_release(); /* its thread may run on another core next */
 		kernel_exit(); /* the entry ends here: checked, the lock dropped */
 		do { /* an interrupt may make a thread runnable */
 			entry_stats_close(); /* halted time is no kernel entry */
+			arch_lapic_timer_watchdog(); /* never halt on a lost tick */
 			arch_idle_wait();
 		} while (!idle_has_work(c));
 		kernel_enter(ENTRY_WAKE);

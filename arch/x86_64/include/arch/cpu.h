@@ -85,6 +85,13 @@ struct cpu {
 	 * it writes tss.rsp[0] at every thread switch (activate.h). */
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
+	/* This core's local APIC timer in the modes armed once per tick
+	 * (TSC-deadline, one-shot; apic.c): */
+	uint64_t timer_due;     /* TSC at which the armed tick is due; 0: not armed */
+	uint64_t timer_fired;   /* ticks taken (re-armed by the timer's handler) */
+	uint64_t timer_rescued; /* lost ticks the watchdog re-armed */
+	uint32_t timer_drop;    /* test knob: skip the hardware part of this many armings */
+	uint8_t timer_mode;     /* enum timer_mode this core's timer runs in (arch/timer.h) */
 };
 
 _Static_assert(__builtin_offsetof(struct cpu, self) == 0, "this_cpu() reads GS:0");
