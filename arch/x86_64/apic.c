@@ -11,6 +11,7 @@
 #include "arch/x86.h"
 #include "console.h"
 #include "layout.h"
+#include "panic.h"
 
 #define LAPIC_DEFAULT 0xFEE00000ull
 #define IOAPIC_DEFAULT 0xFEC00000ull
@@ -56,6 +57,7 @@ static struct {
 	bool x2apic;
 	bool calibrated;
 	paddr_t lapic; /* xAPIC MMIO base */
+	uintptr_t lapic_va, ioapic_va; /* their uncached device mappings (arch_apic_map) */
 	uint32_t ticks_per_ms;
 	uint32_t timer_count; /* initial count of one timer period */
 	bool tsc_deadline;    /* the timer runs in TSC-deadline mode (CPUID.1:ECX[24]) */
@@ -66,6 +68,7 @@ static struct {
 	struct irq_route isa[ISA_IRQS];
 } apic = {
 	.lapic = LAPIC_DEFAULT,
+	.lapic_va = DMAP_BASE + LAPIC_DEFAULT, /* the loader's early map, until arch_apic_map */
 	.isa = { ISA_ROUTE(0), ISA_ROUTE(1), ISA_ROUTE(2), ISA_ROUTE(3), ISA_ROUTE(4), ISA_ROUTE(5),
 		 ISA_ROUTE(6), ISA_ROUTE(7), ISA_ROUTE(8), ISA_ROUTE(9), ISA_ROUTE(10), ISA_ROUTE(11),
 		 ISA_ROUTE(12), ISA_ROUTE(13), ISA_ROUTE(14), ISA_ROUTE(15) },
@@ -75,7 +78,7 @@ static uint32_t lapic_read(uint32_t off)
 {
 	if (apic.x2apic)
 		return (uint32_t)rdmsr(X2APIC_MSR(off));
-	return *(volatile uint32_t *)phys_to_virt(apic.lapic + off);
+	return *(volatile uint32_t *)(apic.lapic_va + off);
 }
 
 static void lapic_write(uint32_t off, uint32_t v)
@@ -83,7 +86,7 @@ static void lapic_write(uint32_t off, uint32_t v)
 	if (apic.x2apic)
 		wrmsr(X2APIC_MSR(off), v);
 	else
-		*(volatile uint32_t *)phys_to_virt(apic.lapic + off) = v;
+		*(volatile uint32_t *)(apic.lapic_va + off) = v;
 }
 
 static bool cpu_has_x2apic(void)
@@ -146,6 +149,19 @@ static uint32_t measure_ticks_per_ms(uint64_t tsc_hz)
 	return 0xFFFFFFFFu - left;
 }
 
+/* The local APIC's registers through an uncached device mapping; until
+ * this runs (boot core, before the final tables are loaded) they are read
+ * through the loader's early map. */
+void arch_apic_map(void)
+{
+	paddr_t pa = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
+
+	apic.lapic = pa ? pa : LAPIC_DEFAULT;
+	apic.lapic_va = (uintptr_t)arch_map_device(apic.lapic, PAGE_SIZE, MEM_UC);
+	if (!apic.lapic_va)
+		panic("APIC: no room in the device window for the local APIC");
+}
+
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 {
 	uint64_t count;
@@ -153,9 +169,6 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 	if (apic.calibrated)
 		return; /* written once: other cores may be reading it */
 	apic.x2apic = cpu_has_x2apic();
-	apic.lapic = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
-	if (!apic.lapic)
-		apic.lapic = LAPIC_DEFAULT;
 	arch_lapic_enable();
 	apic.ticks_per_ms = MAX(measure_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
 	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
@@ -240,14 +253,14 @@ void arch_irq_eoi(void)
 
 static uint32_t ioapic_read(uint32_t reg)
 {
-	*(volatile uint32_t *)phys_to_virt(apic.ioapic) = reg;
-	return *(volatile uint32_t *)phys_to_virt(apic.ioapic + 0x10);
+	*(volatile uint32_t *)apic.ioapic_va = reg;
+	return *(volatile uint32_t *)(apic.ioapic_va + 0x10);
 }
 
 static void ioapic_write(uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)phys_to_virt(apic.ioapic) = reg;
-	*(volatile uint32_t *)phys_to_virt(apic.ioapic + 0x10) = v;
+	*(volatile uint32_t *)apic.ioapic_va = reg;
+	*(volatile uint32_t *)(apic.ioapic_va + 0x10) = v;
 }
 
 /* The destination word first, so a line is never unmasked towards a stale one. */
@@ -281,6 +294,10 @@ void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id)
 	uint32_t pins;
 
 	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
+	apic.ioapic_va = (uintptr_t)arch_map_device(apic.ioapic, PAGE_SIZE, MEM_UC);
+	if (!apic.ioapic_va)
+		panic("APIC: no room in the device window for the I/O APIC at %#llx",
+		      (unsigned long long)apic.ioapic);
 	if (dest_apic_id > 0xFF)
 		kprintf("APIC: the I/O APIC cannot reach APIC id %u; lines go to id %u\n", dest_apic_id,
 			dest_apic_id & 0xFF);
