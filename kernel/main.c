@@ -144,6 +144,7 @@ static void print_memory(void)
 		(unsigned long long)(avail >> 20), (unsigned long long)kb.image_start,
 		(unsigned long long)kb.image_end - 1,
 		(unsigned long long)(bootmem_free_bytes(&kb.bm) >> 20));
+	arch_paging_report();
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		kprintf("  module %u: %#llx-%#llx '%s'\n", i, (unsigned long long)bi->modules[i].start,
 			(unsigned long long)bi->modules[i].end, bi->modules[i].name);

@@ -13,6 +13,8 @@
 #   CPU       QEMU -cpu model                max
 #   BOCHS_CPU Bochs `cpu: model=` (tigerlake; ryzen for an AMD CPU; `bochs -help cpu` lists them)  tigerlake
 #   MEM       guest memory (QEMU syntax)     256M
+#   VIDEO     QEMU display: std (VGA) or a framebuffer-only device with no
+#             VGA at all (ramfb, bochs-display; UEFI only)           std
 #   CMDLINE   kernel command line            test=boot
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
@@ -36,7 +38,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -60,6 +62,7 @@ FIRMWARE=${FIRMWARE:-bios}
 CPU=${CPU:-max}
 BOCHS_CPU=${BOCHS_CPU:-tigerlake}
 MEM=${MEM:-256M}
+VIDEO=${VIDEO:-std}
 CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
@@ -74,6 +77,7 @@ LOGDIR=${LOGDIR:-$ROOT/build/logs}
 [[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
+case "$VIDEO" in std|ramfb|bochs-display) ;; *) usage "VIDEO must be std, ramfb or bochs-display, not '$VIDEO'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
 
 # One word naming the configuration: used in messages and the default LOG name.
@@ -82,6 +86,7 @@ if [ "$EMULATOR" = bochs ]; then
     [ "$BOCHS_CPU" = tigerlake ] || CONFIG="bochs-$BOCHS_CPU-smp$SMP-$MEM"
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$VIDEO" = std ] || CONFIG+="-$VIDEO"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
@@ -122,6 +127,7 @@ qemu_cmd() {
          -cpu "$CPU" -display none -serial "file:${2//,/,,}" -no-reboot
          -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
     [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")
+    [ "$VIDEO" = std ] || EMU+=(-vga none -device "$VIDEO")
     [ "$ICOUNT" = 0 ] || EMU+=(-icount shift=0,sleep=off -rtc clock=vm)
 }
 

@@ -10,6 +10,8 @@
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "kstring.h"
+#include "ktest.h"
+#include "console.h"
 #include "layout.h"
 #include "panic.h"
 
@@ -111,6 +113,24 @@ static bool covered_by(const struct bootinfo *bi, paddr_t pa, uint64_t len, uint
 	return at >= pa + len;
 }
 
+/* The framebuffer (even in RAM, as with QEMU's ramfb) and the legacy VGA
+ * window are mapped only in the device window (write-combining, uncached):
+ * never also write-back here, since two mappings of one page with
+ * different memory types are undefined (SDM 11.12.4). */
+#define VGA_WINDOW 0xA0000
+#define VGA_WINDOW_SIZE 0x20000
+
+static bool device_only(const struct bootinfo *bi, paddr_t pa, uint64_t len)
+{
+	const struct bi_framebuffer *f = &bi->fb;
+	paddr_t base = ALIGN_DOWN(f->addr, PAGE_SIZE);
+
+	if (overlaps(VGA_WINDOW, VGA_WINDOW_SIZE, pa, len))
+		return true;
+	return f->type != BI_FB_NONE &&
+	       overlaps(base, ALIGN_UP(f->addr + (uint64_t)f->pitch * f->height, PAGE_SIZE) - base, pa, len);
+}
+
 /* How the direct map treats [pa, pa + len) of the boot tables' view
  * (`ram`: available memory counts) : 0 = unmapped, 1 = one type all
  * through (a leaf may cover it), MIXED = look at smaller pages. A 4 KiB
@@ -121,6 +141,8 @@ static uint64_t dmap_kind(const struct bootinfo *bi, paddr_t pa, uint64_t len, b
 
 	if (pa < LARGE_PAGE_SIZE && len > PAGE_SIZE)
 		return MIXED;
+	if (device_only(bi, pa, len))
+		return len == PAGE_SIZE ? 0 : MIXED;
 	if (pa + len <= LOW_MEM)
 		return 1;
 	for (uint32_t i = 0; i < bi->mem_count && !any; i++) {
@@ -427,9 +449,22 @@ void arch_paging_load(void)
 	vspace_pcid_init(pg.f->pcid, pg.f->invpcid);
 }
 
+/* A kernel page table's address: the device window's own tables lie in
+ * the image (not in every direct map), all others are reached directly. */
+static const uint64_t *table_va(paddr_t pa)
+{
+	if (pa == dev_table_pa(dev.pdpt))
+		return dev.pdpt;
+	if (pa == dev_table_pa(dev.pd))
+		return dev.pd;
+	if (pa == dev_table_pa(dev.pt))
+		return dev.pt;
+	return phys_to_virt(pa);
+}
+
 uint64_t arch_pte_flags(vaddr_t va)
 {
-	uint64_t *t = phys_to_virt(read_cr3() & PTE_ADDR);
+	const uint64_t *t = phys_to_virt(read_cr3() & PTE_ADDR);
 
 	for (int l = 3; l >= 0; l--) {
 		uint64_t e = t[idx(va, l)];
@@ -437,7 +472,7 @@ uint64_t arch_pte_flags(vaddr_t va)
 			return 0;
 		if (l == 0 || (e & PTE_PS))
 			return e & ~PTE_ADDR;
-		t = phys_to_virt(e & PTE_ADDR);
+		t = table_va(e & PTE_ADDR);
 	}
 	return 0;
 }
@@ -532,4 +567,92 @@ void arch_switch_kernel_tables(paddr_t pml4)
 		write_cr4(cr4 & ~CR4_PGE);
 		write_cr4(cr4);
 	}
+}
+
+/* --- boot self-tests of the memory types (test=suite) --- */
+
+struct dmap_audit {
+	const struct bootinfo *bi;
+	uint64_t leaves[3], bad_type, bad_region;
+};
+
+/* Every leaf of the direct map in the tables at t (level l, covering
+ * physical pa onwards): within regions the direct map may cover, a large
+ * one within one memory type. */
+static void audit_dmap(struct dmap_audit *a, const uint64_t *t, int l, paddr_t pa)
+{
+	for (unsigned i = 0; i < 512; i++) {
+		paddr_t p = pa + i * level_size(l);
+		uint64_t e = t[i];
+
+		if (!(e & PTE_P))
+			continue;
+		if (l > 0 && !(e & PTE_PS)) {
+			audit_dmap(a, phys_to_virt(e & PTE_ADDR), l - 1, p);
+			continue;
+		}
+		a->leaves[l]++;
+		if ((e & PTE_ADDR & ~(level_size(l) - 1)) != p || (e & (PTE_PCD | PTE_PWT)))
+			a->bad_type++;
+		if (dmap_kind(a->bi, p, level_size(l), true) != 1)
+			a->bad_region++;
+	}
+}
+
+static bool dev_type_ok(const struct dev_map *m)
+{
+	uint64_t f = arch_pte_flags(m->va);
+
+	return (f & PTE_P) && (f & (PTE_PCD | PTE_PWT)) == type_bits(m->type) && (f & PTE_W);
+}
+
+/* Leaves of the direct map in the current tables. */
+static struct dmap_audit audit_current(void)
+{
+	const uint64_t *pml4 = phys_to_virt(read_cr3() & PTE_ADDR);
+	struct dmap_audit a = { dev.bi, { 0 }, 0, 0 };
+
+	for (unsigned i = idx(DMAP_BASE, 3); i < idx(DMAP_BASE, 3) + DMAP_MAX_SIZE / level_size(3); i++)
+		if (pml4[i] & PTE_P)
+			audit_dmap(&a, phys_to_virt(pml4[i] & PTE_ADDR), 2,
+				   (paddr_t)(i - idx(DMAP_BASE, 3)) * level_size(3));
+	return a;
+}
+
+void arch_paging_report(void)
+{
+	struct dmap_audit a = audit_current();
+
+	kprintf("  direct map: %llu/%llu/%llu pages of 4K/2M/1G; PAT %s; %u device mappings\n",
+		(unsigned long long)a.leaves[0], (unsigned long long)a.leaves[1],
+		(unsigned long long)a.leaves[2], pg.f->pat ? "PA1 write-combining" : "absent (WC is WT)",
+		dev.n);
+}
+
+void arch_paging_selftests(void)
+{
+	struct dmap_audit a = audit_current();
+	uint32_t wc = 0, uc = 0, typed = 0, hidden = 0;
+
+	ktest_result(!pg.f->pat || rdmsr(MSR_PAT) == PAT_ATOLL, "PAT programmed: PA1 write-combining (%#llx)",
+		     (unsigned long long)rdmsr(MSR_PAT));
+	ktest_result(a.bad_type == 0 && a.bad_region == 0 && a.leaves[0] + a.leaves[1] + a.leaves[2],
+		     "direct map: %llu/%llu/%llu pages of 4K/2M/1G, all write-back RAM/ACPI/first MiB, "
+		     "none over two memory types (%llu, %llu wrong)",
+		     (unsigned long long)a.leaves[0], (unsigned long long)a.leaves[1],
+		     (unsigned long long)a.leaves[2], (unsigned long long)a.bad_type,
+		     (unsigned long long)a.bad_region);
+	for (uint32_t i = 0; i < dev.n; i++) {
+		const struct dev_map *m = &dev.map[i];
+		wc += m->type == MEM_WC;
+		uc += m->type == MEM_UC;
+		typed += dev_type_ok(m);
+		hidden += m->type == MEM_WB || !arch_pte_flags(DMAP_BASE + m->pa);
+	}
+	ktest_result(dev.n && typed == dev.n && hidden == dev.n && uc >= 1,
+		     "device window: %u mappings (%u uncached, %u write-combining), each with its "
+		     "PAT type, none also in the direct map", dev.n, uc, wc);
+	ktest_result(!arch_pte_flags(DMAP_BASE + 0xFEC00000ull) && !arch_pte_flags(DMAP_BASE + 0xFEE00000ull) &&
+			     !arch_pte_flags(DMAP_BASE + VGA_WINDOW),
+		     "I/O APIC, local APIC and VGA pages are not in the direct map");
 }

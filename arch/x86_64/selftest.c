@@ -237,4 +237,5 @@ void arch_boot_selftests(const struct cpu_features *f)
 	test_tsc(f);
 	test_apic(f);
 	test_fpu_setup();
+	arch_paging_selftests();
 }
