@@ -226,14 +226,18 @@ static void map_image(uint64_t *pml4, const char *start, const char *end, uint64
 /*
  * The device window: one PML4 slot whose tables every kernel's tables share
  * (the boot tables, the early ones until the switch, each cluster's), so a
- * mapping made on any core at any time is seen everywhere. Its first
- * 2 MiB are 4 KiB pages in a table in the shared image section (usable for
- * good, from every cluster); larger mappings go above, with tables from
- * boot memory, while it lasts. Mappings are never removed, so no TLB
- * shootdown is ever needed (non-present entries are not cached).
+ * mapping made on any core at any time is seen everywhere. All its tables
+ * are here, in the shared image section (reachable from every cluster;
+ * boot memory is not): one directory for the window's 1 GiB and a pool of
+ * page tables, given out as needed. Ranges under 2 MiB are packed in 4 KiB
+ * pages from the start of the window; larger ones (framebuffers) go above
+ * DEV_SMALL, aligned so that 2 MiB pages line up with the physical ones.
+ * Mappings are never removed, so no TLB shootdown is ever needed
+ * (non-present entries are not cached).
  */
-#define DEV_SMALL LARGE_PAGE_SIZE
-#define DEV_SMALL_MAX (16 * PAGE_SIZE) /* larger ranges go to the large part */
+#define DEV_WINDOW (1ull << 30)
+#define DEV_SMALL (16 * LARGE_PAGE_SIZE)
+#define DEV_PTS 16
 #define DEV_RECORDS 64
 
 struct dev_map {
@@ -244,8 +248,9 @@ struct dev_map {
 };
 
 static struct {
-	uint64_t pdpt[512], pd[512], pt[512]; /* window, its first GiB, its first 2 MiB */
-	struct bootmem *bm;
+	uint64_t pdpt[512], pd[512];     /* the window, its 1 GiB */
+	uint64_t pt[DEV_PTS][512];       /* page tables, given out in order */
+	uint32_t pts_used;
 	const struct bootinfo *bi;
 	uint64_t nx;
 	uint64_t small_next, large_next; /* window offsets in use up to */
@@ -274,28 +279,27 @@ static void dev_unlock(void)
 	__atomic_store_n(&dev.lock, 0, __ATOMIC_RELEASE);
 }
 
-/* The table below entry i of t, made from boot memory if absent and boot
- * memory is still open; NULL if not. */
-static uint64_t *dev_next(uint64_t *t, unsigned i)
+/* The page table under directory entry i, taken from the pool if absent;
+ * NULL when the pool is used up (or a 2 MiB page is there). */
+static uint64_t *dev_pt(unsigned i)
 {
-	paddr_t pa;
+	uint64_t *t;
 
-	if (t[i] & PTE_P)
-		return phys_to_virt(t[i] & PTE_ADDR);
-	if (!dev.bm || dev.bm->closed || !(pa = bootmem_alloc(dev.bm, PAGE_SIZE, PAGE_SIZE, ~0ull)))
+	if (dev.pd[i] & PTE_P)
+		return dev.pd[i] & PTE_PS ? NULL
+					  : dev.pt[((dev.pd[i] & PTE_ADDR) - dev_table_pa(dev.pt[0])) >> 12];
+	if (dev.pts_used == DEV_PTS)
 		return NULL;
-	t[i] = pa | PTE_P | PTE_W;
-	return memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	t = dev.pt[dev.pts_used++];
+	dev.pd[i] = dev_table_pa(t) | PTE_P | PTE_W;
+	return t;
 }
 
-/* One leaf of the window at offset off, level 0 or 1; false if a table is
- * missing. The first GiB's directory and first 2 MiB's table are dev's own. */
+/* One leaf of the window at offset off, level 0 or 1; false if out of tables. */
 static bool dev_leaf(uint64_t off, paddr_t pa, int level, uint64_t flags)
 {
-	uint64_t *t = idx(off, 2) == 0 ? dev.pd : dev_next(dev.pdpt, idx(off, 2));
+	uint64_t *t = level ? dev.pd : dev_pt(idx(off, 1));
 
-	if (t && level == 0)
-		t = off < DEV_SMALL ? dev.pt : dev_next(t, idx(off, 1));
 	if (!t)
 		return false;
 	t[idx(off, level)] = pa | flags | (level ? PTE_PS : 0);
@@ -328,19 +332,18 @@ static const struct dev_map *dev_find(paddr_t pa, uint64_t len, enum mem_type ty
 }
 
 /* Window offset for `bytes` from physical page pa, or ~0 if there is no
- * room: small ranges in the first 2 MiB, large ones above it, placed so
- * that 2 MiB pages line up with the physical ones. */
+ * room (a failed mapping leaves its window space unused). */
 static uint64_t dev_place(paddr_t pa, uint64_t bytes)
 {
 	uint64_t off;
 
-	if (bytes <= DEV_SMALL_MAX && dev.small_next + bytes <= DEV_SMALL) {
+	if (bytes < LARGE_PAGE_SIZE && dev.small_next + bytes <= DEV_SMALL) {
 		off = dev.small_next;
 		dev.small_next += bytes;
 		return off;
 	}
 	off = ALIGN_UP(MAX(dev.large_next, DEV_SMALL), LARGE_PAGE_SIZE) + pa % LARGE_PAGE_SIZE;
-	if (bytes > DEVMAP_SIZE || off > DEVMAP_SIZE - bytes || !dev.bm || dev.bm->closed)
+	if (bytes > DEV_WINDOW || off > DEV_WINDOW - bytes)
 		return ~0ull;
 	dev.large_next = off + bytes;
 	return off;
@@ -409,13 +412,11 @@ static void dev_install(uint64_t *pml4)
 	pml4[idx(DEVMAP_BASE, 3)] = dev_table_pa(dev.pdpt) | PTE_P | PTE_W;
 }
 
-static void dev_init(struct bootmem *bm, const struct bootinfo *bi)
+static void dev_init(const struct bootinfo *bi)
 {
-	dev.bm = bm;
 	dev.bi = bi;
 	dev.nx = pg.nx;
 	dev.pdpt[0] = dev_table_pa(dev.pd) | PTE_P | PTE_W;
-	dev.pd[0] = dev_table_pa(dev.pt) | PTE_P | PTE_W;
 	/* The early tables too: the screen moves to the window before the
 	 * switch (console_screen_remap). */
 	dev_install(phys_to_virt(read_cr3() & PTE_ADDR));
@@ -431,7 +432,7 @@ void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struc
 	pg.global = f->pge ? PTE_G : 0;
 	pg.page1g = f->page1g;
 	pg.f = f;
-	dev_init(bm, bi);
+	dev_init(bi);
 	pml4 = table_alloc();
 	map_dmap(pml4, bi, boot_flags, bi);
 	dev_install(pml4);
@@ -453,12 +454,10 @@ void arch_paging_load(void)
  * the image (not in every direct map), all others are reached directly. */
 static const uint64_t *table_va(paddr_t pa)
 {
-	if (pa == dev_table_pa(dev.pdpt))
-		return dev.pdpt;
-	if (pa == dev_table_pa(dev.pd))
-		return dev.pd;
-	if (pa == dev_table_pa(dev.pt))
-		return dev.pt;
+	paddr_t d = kimage_to_phys(&dev);
+
+	if (pa >= d && pa < d + sizeof(dev))
+		return (const uint64_t *)(uintptr_t)((uintptr_t)&dev + (pa - d));
 	return phys_to_virt(pa);
 }
 

@@ -48,12 +48,10 @@ void arch_paging_load(void);
 enum mem_type { MEM_WB, MEM_WC, MEM_UC };
 /* Map [pa, pa + len) of device or firmware memory (APIC, I/O APIC, HPET,
  * framebuffer, firmware tables outside the direct map) in the device
- * window, 4 KiB pages (2 MiB inside a large one), shared by every kernel's
- * tables; returns its address, or NULL if the window or the boot memory for
- * its tables is exhausted. Mappings last for good; mapping a range again
- * with the same type returns the same address. Any core, any time: after
- * boot memory is closed only ranges in the first 2 MiB of the window (a
- * preallocated table) can still be mapped. */
+ * window, shared by every kernel's tables: 4 KiB pages (2 MiB ones inside
+ * a large range); returns its address, or NULL if the 1 GiB window or its
+ * 16 page tables are used up. Mappings last for good; mapping a range
+ * again with the same type returns the same address. Any core, any time. */
 void *arch_map_device(paddr_t pa, uint64_t len, enum mem_type type);
 /* Firmware data (ACPI tables, the EBDA): through the direct map where it
  * covers the range, else a write-back device mapping; NULL if neither. */
