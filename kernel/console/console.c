@@ -133,7 +133,7 @@ void console_screen_remap(const struct bootinfo *bi)
 		paddr_t pa = f->type == BI_FB_EGA_TEXT ? f->addr : 0xB8000;
 		uint64_t len = f->type == BI_FB_EGA_TEXT ? fb_bytes(f) : 80 * 25 * 2;
 
-		va = arch_map_device(pa, len, MEM_UC);
+		va = arch_map_device(pa, len, MEM_WC); /* only ever written */
 		if (va)
 			arch_vga_move(va);
 		else
