@@ -184,7 +184,7 @@ static void map_block(uint64_t *pml4, paddr_t pa, int level, dmap_flags_fn flags
 {
 	uint64_t size = level_size(level), f = flags(ctx, pa, size);
 
-	if (f == MIXED || (level == 2 && f && !pg.page1g)) {
+	if (level > 0 && (f == MIXED || (level == 2 && f && !pg.page1g))) {
 		for (paddr_t p = pa; p < pa + size; p += level_size(level - 1))
 			map_block(pml4, p, level - 1, flags, ctx);
 	} else if (f) {
@@ -385,16 +385,6 @@ static bool firmware_mapped(paddr_t pa, uint64_t len)
 		return false;
 	for (paddr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE)
 		if (p >= LOW_MEM && dmap_kind(dev.bi, p, PAGE_SIZE, false) != 1)
-			return false;
-	return true;
-}
-
-bool arch_dmap_covers(paddr_t pa, uint64_t len)
-{
-	if (!dev.bi || len == 0 || pa + len < pa)
-		return false;
-	for (paddr_t p = ALIGN_DOWN(pa, PAGE_SIZE); p < pa + len; p += PAGE_SIZE)
-		if (dmap_kind(dev.bi, p, PAGE_SIZE, true) != 1)
 			return false;
 	return true;
 }

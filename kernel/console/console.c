@@ -147,6 +147,9 @@ void console_screen_remap(const struct bootinfo *bi)
 		else
 			con.screen = SCREEN_NONE; /* no room to map it: serial only */
 	}
+	if (con.screen == SCREEN_NONE && f->type == BI_FB_RGB)
+		kprintf("screen: the framebuffer at %#llx could not be mapped; serial only\n",
+			(unsigned long long)f->addr);
 	console_unlock();
 }
 

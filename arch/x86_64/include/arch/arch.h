@@ -56,8 +56,6 @@ void *arch_map_device(paddr_t pa, uint64_t len, enum mem_type type);
 /* Firmware data (ACPI tables, the EBDA): through the direct map where it
  * covers the range, else a write-back device mapping; NULL if neither. */
 const void *arch_map_firmware(paddr_t pa, uint64_t len);
-/* Does the direct map cover [pa, pa + len)? */
-bool arch_dmap_covers(paddr_t pa, uint64_t len);
 /* Boot self-tests: the PAT, the direct map's pages, the device window. */
 void arch_paging_selftests(void);
 void arch_paging_report(void); /* one line of the boot report */
