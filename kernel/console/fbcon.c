@@ -86,6 +86,25 @@ static uint8_t *compose_cell(uint8_t *d, uint32_t bytes, unsigned bits, uint32_t
 	return d;
 }
 
+/* The 8 pixels of every glyph row pattern in the default colours, packed
+ * (the common case becomes one copy per cell and scan line). */
+static void build_expand(struct fbcon *c)
+{
+	uint32_t fg = c->palette[FBCON_ATTR_DEFAULT & 15], bg = c->palette[FBCON_ATTR_DEFAULT >> 4];
+
+	for (unsigned bits = 0; bits < 256; bits++)
+		compose_cell(c->expand[bits], c->bpp / 8, bits, fg, bg);
+}
+
+static uint8_t *copy_cell(uint8_t *d, const uint8_t *src, uint32_t bytes)
+{
+	switch (bytes) {
+	case 4: __builtin_memcpy(d, src, 32); return d + 32;
+	case 3: __builtin_memcpy(d, src, 24); return d + 24;
+	default: __builtin_memcpy(d, src, 16); return d + 16;
+	}
+}
+
 /* Compose scan line y (0..15) of cells [x0, x1) of ring row r into c->line. */
 static void compose(struct fbcon *c, uint32_t r, uint32_t y, uint32_t x0, uint32_t x1)
 {
@@ -94,12 +113,15 @@ static void compose(struct fbcon *c, uint32_t r, uint32_t y, uint32_t x0, uint32
 
 	for (uint32_t x = x0; x < x1; x++) {
 		uint16_t cell = x < c->len[r] ? c->text[r][x] : BLANK(FBCON_ATTR_DEFAULT);
-		unsigned ch = cell & 0xff;
+		unsigned ch = cell & 0xff, bits;
 
 		if (ch < FONT_FIRST || ch > FONT_LAST)
 			ch = '?';
-		d = compose_cell(d, bytes, font8x16[ch - FONT_FIRST][y], c->palette[(cell >> 8) & 15],
-				 c->palette[cell >> 12]);
+		bits = font8x16[ch - FONT_FIRST][y];
+		if (cell >> 8 == FBCON_ATTR_DEFAULT)
+			d = copy_cell(d, c->expand[bits], bytes);
+		else
+			d = compose_cell(d, bytes, bits, c->palette[(cell >> 8) & 15], c->palette[cell >> 12]);
 	}
 }
 
@@ -210,6 +232,7 @@ bool fbcon_init(struct fbcon *c, uintptr_t fb, uint32_t pitch, uint32_t width, u
 	c->attr = FBCON_ATTR_DEFAULT;
 	for (int i = 0; i < 16; i++)
 		c->palette[i] = pack_rgb(c, vga_rgb[i]);
+	build_expand(c);
 	clear_screen(c);
 	c->cols = MIN(width / FONT_W, FBCON_MAX_COLS);
 	c->rows = MIN(height / FONT_H, FBCON_MAX_ROWS);

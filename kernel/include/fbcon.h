@@ -44,6 +44,7 @@ struct fbcon {
 	uint16_t shown[FBCON_MAX_ROWS]; /* per screen row: cells that may show ink */
 	uint16_t text[FBCON_MAX_ROWS][FBCON_MAX_COLS]; /* ring of rows: char | attr << 8 */
 	uint8_t line[FBCON_MAX_COLS * FONT_W * 4]; /* one scan line being composed */
+	uint8_t expand[256][FONT_W * 4]; /* each glyph row's 8 pixels in the default colours */
 };
 
 /* Returns false (and leaves the console unusable) for unsupported formats:
