@@ -2,16 +2,17 @@
 #
 #   make                 build build/atoll.iso (and build/kernel/atoll.elf)
 #   make run             boot in QEMU (-smp $(SMP)) on this terminal; powers off at the end
+#   make run APP=hello   the same, the root task starting userland/apps/hello (docs/programming.md)
 #   make test            host unit tests + the in-guest boot matrix (CTest)
 #   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs BOCHS_CPU=
-#   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit`
+#   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit` (APP= as for run)
 #   make fuzz            the stateful fuzzer: CALLS= SEED= [SMP= CMDLINE= KEEP=]; shrinks a failure
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
 #   make bench-scaling   big lock vs multikernel scaling (QEMU, multi-threaded TCG): build/bench/scaling.*
 #   make coverage        instrumented kernel (build/coverage-build): suite + fuzz runs, report in build/coverage/
 #   make clean
 #
-# Variables: SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, BOCHS_CPU, JOBS;
+# Variables: APP (run, debug), SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, BOCHS_CPU, JOBS;
 # for make test, FUZZ=<calls> [SEED=<n>] adds a longer fuzzer run.
 
 BUILD    ?= build
@@ -29,7 +30,14 @@ OVMF     ?= /usr/share/ovmf/OVMF.fd
 
 KERNEL := $(BUILD)/kernel/atoll.elf
 ISO    := $(BUILD)/atoll.iso
-MODULES := --module $(BUILD)/userland/init=init --module $(BUILD)/userland/peer=peer
+# Every application (userland/apps/<name>/) is a boot module of its name.
+APPS    := $(notdir $(patsubst %/,%,$(wildcard userland/apps/*/)))
+APP_MODULES := $(foreach a,$(APPS),$(BUILD)/userland/apps/$(a)=$(a))
+MODULES := --module $(BUILD)/userland/init=init --module $(BUILD)/userland/peer=peer \
+	$(foreach m,$(APP_MODULES),--module $(m))
+# APP=<name>: the root task starts that application instead of its demo.
+APP      ?=
+APP_CMDLINE := $(if $(APP),app=$(APP))
 QEMU_FW := $(if $(filter uefi,$(FIRMWARE)),-bios $(OVMF),)
 
 .PHONY: all deps build run test test-boot debug clean FORCE
@@ -46,7 +54,8 @@ build: $(BUILD)/CMakeCache.txt
 	@cmake --build $(BUILD) -j $(JOBS)
 
 run: deps build
-	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(strip $(RUN_CMDLINE) $(CMDLINE))"
+	@$(if $(APP),$(if $(filter $(APP),$(APPS)),,echo "make run: no application '$(APP)' (userland/apps/ has: $(APPS))"; exit 2))
+	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(strip $(RUN_CMDLINE) $(APP_CMDLINE) $(CMDLINE))"
 	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
@@ -59,7 +68,7 @@ test: deps build
 test-boot: deps build
 	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) BOCHS_CPU=$(BOCHS_CPU) \
 		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=suite)" KERNEL=$(KERNEL) \
-		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/boot-test.sh
+		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer $(APP_MODULES)" scripts/boot-test.sh
 
 # The stateful fuzzer (scripts/fuzz.sh, docs/fuzzing.md): one line of
 # results; a failing seed is shrunk to its shortest failing call sequence.
@@ -70,9 +79,11 @@ fuzz: deps build
 		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer" scripts/fuzz.sh
 
 debug: deps build
-	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(CMDLINE)"
+	@$(if $(APP),$(if $(filter $(APP),$(APPS)),,echo "make debug: no application '$(APP)' (userland/apps/ has: $(APPS))"; exit 2))
+	@scripts/mkiso.sh --out $(BUILD)/debug.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(strip $(APP_CMDLINE) $(CMDLINE))"
 	@printf 'file %s\ntarget remote localhost:1234\nset disassembly-flavor intel\n' \
 		"$(abspath $(KERNEL))" > $(BUILD)/gdbinit
+	@$(if $(APP),printf 'add-symbol-file %s\n' "$(abspath $(BUILD)/userland/apps/$(APP))" >> $(BUILD)/gdbinit)
 	@echo "QEMU is paused with a gdb stub on :1234. In another terminal: gdb -x $(BUILD)/gdbinit"
 	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/debug.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot -s -S

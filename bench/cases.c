@@ -6,7 +6,7 @@
  * less the timestamp overhead, make the result.
  */
 #include "atoll/thread.h"
-#include "ipc.h"
+#include "ipc_bench.h"
 #include "kstring.h"
 
 #define BENCH_PRIO 100
@@ -70,11 +70,11 @@ static void client_call(uint64_t unused)
 	fill_ipcbuf(C.words);
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
 		ts_start_to(&s->start);
-		ipc_call(ep, info, 1, 2, 3, 4);
+		atoll_ipc_call(ep, info, 1, 2, 3, 4);
 		t = ts_end();
 		s->b[i] = t - s->start;
 	}
-	ntfn_signal(C.done);
+	atoll_ntfn_signal(C.done);
 }
 
 static void client_send(uint64_t unused)
@@ -84,9 +84,9 @@ static void client_send(uint64_t unused)
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
 		ts_start_to(&s->start);
-		ipc_send(ep, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
+		atoll_ipc_send(ep, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
 	}
-	ntfn_signal(C.done);
+	atoll_ntfn_signal(C.done);
 }
 
 static void server_thread(uint64_t mode)
@@ -101,9 +101,9 @@ static void signaller(uint64_t unused)
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
 		ts_start_to(&s->start);
-		ntfn_signal(n);
+		atoll_ntfn_signal(n);
 	}
-	ntfn_signal(C.done);
+	atoll_ntfn_signal(C.done);
 }
 
 /* a[i] = signaller's start (before Signal) to here (after Wait returned). */
@@ -114,7 +114,7 @@ static void waiter(uint64_t unused)
 	uint64_t t;
 
 	for (uint64_t i = 0;; i++) {
-		ntfn_wait(n);
+		atoll_ntfn_wait(n);
 		t = ts_end();
 		t -= s->start;
 		if (i < BENCH_RUNS)
@@ -131,14 +131,14 @@ static void yielder(uint64_t unused)
 
 	for (;;) {
 		ts_start_to(&s->start);
-		sys_yield();
+		atoll_yield();
 		t = ts_end();
 		t -= s->start;
 		if ((k = s->count) < BENCH_RUNS) {
 			s->a[k] = t;
 			s->count = k + 1;
 		} else {
-			ntfn_signal(C.done);
+			atoll_ntfn_signal(C.done);
 		}
 	}
 }
@@ -152,8 +152,8 @@ static void spawn_thread(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, 
 
 static void stop_thread(struct uthread *t)
 {
-	tcb_suspend(t->tcb);
-	cnode_delete(ROOT_CNODE, t->tcb);
+	atoll_tcb_suspend(t->tcb);
+	atoll_cnode_delete(ROOT_CNODE, t->tcb);
 	slot_free(t->tcb);
 }
 
@@ -173,7 +173,7 @@ static void spawn_server(struct process *p, cptr_t *copies, enum bench_mode mode
 	for (unsigned i = 0; i < BENCH_SHM_PAGES; i++) {
 		if (!(copies[i] = slot_alloc()))
 			bench_fail("slot_alloc", E_NOT_ENOUGH_MEMORY);
-		check(cnode_copy(ROOT_CNODE, copies[i], shm_frames[i], RIGHTS_ALL), "copying a frame cap");
+		check(atoll_cnode_copy(ROOT_CNODE, copies[i], shm_frames[i], RIGHTS_ALL), "copying a frame cap");
 		check(process_map(p, copies[i], BENCH_SHM_VADDR + i * 4096ull, RIGHT_READ | RIGHT_WRITE, 1),
 		      "mapping the shared page");
 	}
@@ -183,7 +183,7 @@ static void stop_server(struct process *p, cptr_t *copies)
 {
 	process_destroy(p);
 	for (unsigned i = 0; i < BENCH_SHM_PAGES; i++) {
-		cnode_delete(ROOT_CNODE, copies[i]);
+		atoll_cnode_delete(ROOT_CNODE, copies[i]);
 		slot_free(copies[i]);
 	}
 }
@@ -203,7 +203,7 @@ static void case_end(void)
 	cptr_t objs[3] = { C.ep, C.reply, C.ntfn };
 
 	for (unsigned i = 0; i < 3; i++) {
-		cnode_delete(ROOT_CNODE, objs[i]);
+		atoll_cnode_delete(ROOT_CNODE, objs[i]);
 		slot_free(objs[i]);
 	}
 }
@@ -237,7 +237,7 @@ static void case_null(struct bench_run *run)
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
 		ts_start_to(&s->start);
-		sys_call6(SYS_NULL, 0, 0, 0, 0, 0, 0, 0);
+		atoll_call6(SYS_NULL, 0, 0, 0, 0, 0, 0, 0);
 		t = ts_end();
 		s->a[i] = t - s->start;
 	}
@@ -258,7 +258,7 @@ static void case_call(struct bench_run *run, bool inter, unsigned words, int cal
 	else
 		spawn_thread(&srv, server_thread, BENCH_SERVE_CALL, BENCH_PRIO);
 	spawn_thread(&cli, client_call, 0, BENCH_PRIO);
-	ntfn_wait(C.done);
+	atoll_ntfn_wait(C.done);
 	stop_thread(&cli);
 	if (inter)
 		stop_server(&p, copies);
@@ -281,7 +281,7 @@ static void case_send(struct bench_run *run)
 	case_begin(0);
 	spawn_server(&p, copies, BENCH_SERVE_RECV, BENCH_PRIO_HIGH);
 	spawn_thread(&cli, client_send, 0, BENCH_PRIO);
-	ntfn_wait(C.done);
+	atoll_ntfn_wait(C.done);
 	stop_thread(&cli);
 	stop_server(&p, copies);
 	case_end();
@@ -297,7 +297,7 @@ static void case_signal(struct bench_run *run)
 	case_begin(0);
 	spawn_thread(&w, waiter, 0, BENCH_PRIO_HIGH);
 	spawn_thread(&sig, signaller, 0, BENCH_PRIO);
-	ntfn_wait(C.done);
+	atoll_ntfn_wait(C.done);
 	stop_thread(&sig);
 	stop_thread(&w);
 	case_end();
@@ -312,7 +312,7 @@ static void case_yield(struct bench_run *run)
 	case_begin(0);
 	spawn_thread(&y1, yielder, 0, BENCH_PRIO);
 	spawn_thread(&y2, yielder, 0, BENCH_PRIO);
-	ntfn_wait(C.done);
+	atoll_ntfn_wait(C.done);
 	stop_thread(&y1);
 	stop_thread(&y2);
 	case_end();

@@ -6,7 +6,7 @@
  * cannot tell; bench=xcluster-icount or xcluster-tsc: the cross-cluster
  * cases (bench/xcluster.c), with two clusters of one core.
  */
-#include "ipc.h"
+#include "ipc_bench.h"
 #include "kstring.h"
 
 int main(struct abi_bootinfo *bi);

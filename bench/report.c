@@ -4,7 +4,7 @@
  * issue 4. ASCII only: the VGA text console has no UTF-8, so the table's
  * µs column is headed "us" here (bench/run.sh shows it as µs).
  */
-#include "ipc.h"
+#include "ipc_bench.h"
 #include "kstring.h"
 
 #define BENCH_YEAR 2026

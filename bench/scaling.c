@@ -36,7 +36,7 @@ static cptr_t sc_obj(uint64_t type)
 static cptr_t sc_badged(cptr_t n)
 {
 	cptr_t s = slot_alloc();
-	uint64_t e = s ? cnode_mint(ROOT_CNODE, s, n, RIGHTS_ALL, 1) : E_NOT_ENOUGH_MEMORY;
+	uint64_t e = s ? atoll_cnode_mint(ROOT_CNODE, s, n, RIGHTS_ALL, 1) : E_NOT_ENOUGH_MEMORY;
 
 	if (e)
 		sc_fail("cannot mint a notification capability", e);
@@ -52,9 +52,9 @@ static void spin_until(uint64_t t)
 /* Recv, then answer every call with an empty reply. */
 static void server_loop(cptr_t e, cptr_t r)
 {
-	ipc_recv(e, r);
+	atoll_ipc_recv(e, r);
 	for (;;)
-		ipc_replyrecv(e, r, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
+		atoll_ipc_replyrecv(e, r, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
 }
 
 static void server_main(uint64_t l)
@@ -73,9 +73,9 @@ static void round_trip(uint64_t test, uint64_t l)
 	uint64_t m[CHAN_MSG_WORDS] = { SC_REQ };
 
 	if (test == SC_PAIRS)
-		ipc_call(ep[l], msginfo(0, 0, 0, 0), 0, 0, 0, 0);
+		atoll_ipc_call(ep[l], msginfo(0, 0, 0, 0), 0, 0, 0, 0);
 	else if (sc_lay.cluster == 0)
-		ipc_call(shared_ep, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
+		atoll_ipc_call(shared_ep, msginfo(0, 0, 0, 0), 0, 0, 0, 0);
 	else {
 		chan_send(&xc[0], m);
 		chan_recv(&xc[0], m, SC_CLIENT_SPINS);
@@ -135,10 +135,10 @@ static void client_run(uint64_t l)
 static void client_main(uint64_t l)
 {
 	for (;;) {
-		ntfn_wait(go[l]);
+		atoll_ntfn_wait(go[l]);
 		client_run(l);
 		__atomic_add_fetch(&done_count, 1, __ATOMIC_SEQ_CST);
-		ntfn_signal(done_sig);
+		atoll_ntfn_signal(done_sig);
 	}
 }
 
@@ -147,8 +147,8 @@ static void start_thread(void (*fn)(uint64_t), uint64_t arg, uint64_t prio, uint
 	struct uthread t;
 	uint64_t e;
 
-	if ((e = thread_create_suspended(&t, fn, arg, prio)) || (e = tcb_set_affinity(t.tcb, core)) ||
-	    (e = tcb_resume(t.tcb)))
+	if ((e = thread_create_suspended(&t, fn, arg, prio)) || (e = atoll_tcb_set_affinity(t.tcb, core)) ||
+	    (e = atoll_tcb_resume(t.tcb)))
 		sc_fail("cannot start a thread", e);
 }
 
@@ -179,20 +179,20 @@ static void start_local(const struct sc_point *p, uint32_t n)
 	done_count = 0;
 	for (uint32_t l = 0; l < n; l++) {
 		counter[l].rt = counter[l].late = counter[l].spin = 0;
-		sys_debug_stats(ROOT_DEBUG, l, true, NULL);
+		atoll_debug_stats(ROOT_DEBUG, l, true, NULL);
 	}
 	for (uint32_t l = 0; l < n; l++)
-		ntfn_signal(go_sig[l]);
+		atoll_ntfn_signal(go_sig[l]);
 }
 
 /* Wait for the n clients, then read their counters and the lock stats. */
 static void finish_local(uint32_t n, struct sc_core_result *res)
 {
 	while (__atomic_load_n(&done_count, __ATOMIC_SEQ_CST) < n)
-		ntfn_wait(done_ntfn);
+		atoll_ntfn_wait(done_ntfn);
 	for (uint32_t l = 0; l < n; l++) {
 		const uint64_t *mr = atoll_ipcbuf->mr;
-		uint64_t e = sys_debug_stats(ROOT_DEBUG, l, false, NULL);
+		uint64_t e = atoll_debug_stats(ROOT_DEBUG, l, false, NULL);
 		if (e)
 			sc_fail("DEBUG_STATS", e);
 		res[l] = (struct sc_core_result){ counter[l].rt, counter[l].late, counter[l].spin,
@@ -233,7 +233,7 @@ __attribute__((noreturn)) void sc_serve(void)
 		chan_recv(&xc[0], m, 64);
 		if ((m[0] & 0xFF) == SC_QUIT)
 			for (;;)
-				ntfn_wait(done_ntfn);
+				atoll_ntfn_wait(done_ntfn);
 		if ((m[0] & 0xFF) != SC_RUN)
 			continue;
 		struct sc_point p = { m[1], m[2], m[3], m[4], m[5] };
@@ -288,9 +288,9 @@ static void run_point(struct sc_point *p, uint64_t window, struct sc_core_result
 	}
 	start_local(p, n0);
 	if (p->test == SC_SHARED && remote) { /* serve the others' requests meanwhile */
-		tcb_set_priority(ROOT_TCB, SC_SHARED_PRIO);
+		atoll_tcb_set_priority(ROOT_TCB, SC_SHARED_PRIO);
 		collect(res, remote);
-		tcb_set_priority(ROOT_TCB, 255);
+		atoll_tcb_set_priority(ROOT_TCB, 255);
 		finish_local(n0, res);
 	} else {
 		finish_local(n0, res);

@@ -21,14 +21,14 @@ static __attribute__((noreturn)) void serve_call(struct bench_shm *s, cptr_t ep,
 	uint64_t info = msginfo(0, 0, 0, words), t;
 
 	fill_ipcbuf(words);
-	ipc_recv(ep, reply);
+	atoll_ipc_recv(ep, reply);
 	for (uint64_t i = 0;; i++) {
 		t = ts_end();
 		t -= s->start;
 		if (i < BENCH_RUNS)
 			s->a[i] = t;
 		ts_start_to(&s->start);
-		ipc_replyrecv(ep, reply, info, 1, 2, 3, 4);
+		atoll_ipc_replyrecv(ep, reply, info, 1, 2, 3, 4);
 	}
 }
 
@@ -38,7 +38,7 @@ static __attribute__((noreturn)) void serve_recv(struct bench_shm *s, cptr_t ep,
 	uint64_t t;
 
 	for (uint64_t i = 0;; i++) {
-		ipc_recv(ep, reply);
+		atoll_ipc_recv(ep, reply);
 		t = ts_end();
 		t -= s->start;
 		if (i < BENCH_RUNS)

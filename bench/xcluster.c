@@ -21,7 +21,7 @@
  * cluster 1 reports its own counters at the end and they must agree.
  */
 #include "atoll/chan.h"
-#include "ipc.h"
+#include "ipc_bench.h"
 
 #define XB_BATCH (CHAN_SLOTS / 2)
 #define XB_STREAM_MSGS (XB_BATCH * 320u)
@@ -51,7 +51,7 @@ static volatile uint64_t start;
 
 static struct xb_ipis ipis_now(void)
 {
-	uint64_t err = sys_debug_stats(ROOT_DEBUG, 0, false, NULL);
+	uint64_t err = atoll_debug_stats(ROOT_DEBUG, 0, false, NULL);
 
 	if (err != E_OK)
 		bench_fail("reading the IPI counters (SYS_DEBUG_STATS)", err);
@@ -73,8 +73,8 @@ static __attribute__((noreturn)) void echo_side(struct chan *c)
 	uint64_t m[CHAN_MSG_WORDS];
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) { /* notification round trips */
-		ntfn_wait(ROOT_XNOTIF);
-		ntfn_signal(c->signal);
+		atoll_ntfn_wait(ROOT_XNOTIF);
+		atoll_ntfn_signal(c->signal);
 	}
 	for (unsigned i = 0; i < BENCH_RUNS; i++) { /* ring round trips */
 		chan_recv(c, m, 0);
@@ -92,7 +92,7 @@ static __attribute__((noreturn)) void echo_side(struct chan *c)
 	struct xb_ipis d = ipis_since(base);
 	chan_send_words(c, XB_REPORT, d.sent, d.received, chan_stats.waits);
 	for (;;) /* cluster 0 ends the run */
-		ntfn_wait(ROOT_XNOTIF);
+		atoll_ntfn_wait(ROOT_XNOTIF);
 }
 
 /* ---- cluster 0: the measuring side ---- */
@@ -110,8 +110,8 @@ static void notif_rtt(struct chan *c, struct xb_result *r, uint64_t overhead)
 
 	for (unsigned i = 0; i < BENCH_RUNS; i++) {
 		ts_start_to(&start);
-		ntfn_signal(c->signal);
-		ntfn_wait(ROOT_XNOTIF);
+		atoll_ntfn_signal(c->signal);
+		atoll_ntfn_wait(ROOT_XNOTIF);
 		t = ts_end();
 		samples[i] = t - start;
 	}
@@ -249,7 +249,7 @@ void bench_xcluster(const struct abi_bootinfo *bi, bool icount)
 			   bi->cluster_count);
 	if (bi->cluster_id > XB_PEER) /* a PC with more cores: the others stay idle */
 		for (;;)
-			ntfn_wait(ROOT_XNOTIF);
+			atoll_ntfn_wait(ROOT_XNOTIF);
 	if (!chan_open(&c, bi, bi->cluster_id == 0 ? XB_PEER : 0))
 		bench_fail("no boot channel to the other cluster", 0);
 	if (bi->cluster_id != 0)

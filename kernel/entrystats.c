@@ -15,9 +15,12 @@
 #include "sched.h"
 #include "smp.h"
 
+/* Per cluster (copied .bss): set by the cluster's first core at the end of
+ * its boot (cluster_run), read-only after; read by the entry code. */
 bool entry_stats_on;
 /* Per core of this cluster, by index (apart from struct core, which stays
- * the size the scheduler's hot paths index with one instruction). */
+ * the size the scheduler's hot paths index with one instruction): per
+ * cluster (copied .bss), each core writes only its own record. */
 static struct entry_record records[MAX_CORES];
 
 void entry_stats_enable(bool on)

@@ -2,7 +2,7 @@
  * The IPC fastpath: Call and ReplyRecv in the common case, straight from
  * system-call entry. Taken only when the message fits in the four register
  * words, no capability moves, the partner is already waiting, the partner's
- * priority allows a direct switch, and both threads are in this cluster.
+ * priority allows a direct switch, and both threads run on this core.
  * Anything else returns false and the slowpath (kernel/syscall.c) handles
  * the call with exactly the same result. `fastpath=off` disables it.
  */

@@ -8,6 +8,7 @@
 #include "panic.h"
 #include "sanitize.h"
 
+/* Per cluster (copied .bss): the kernel self-tests, run at boot by one core. */
 static struct {
 	bool active;
 	unsigned passed, failed;

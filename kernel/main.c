@@ -26,6 +26,8 @@
 #define MB2_BOOT_MAGIC 0x36D76289u
 #define TIMER_PERIOD_MS 10
 
+/* Per cluster (copied .bss): filled by the boot core, each copy given its
+ * own boot allocator by smp_boot; read-only once the root task runs. */
 static struct kernel_boot kb;
 
 const struct kernel_boot *kboot(void)
@@ -73,26 +75,78 @@ static void reserve_boot_memory(void)
 		bootmem_reserve(&kb.bm, bi->fb.addr, (uint64_t)bi->fb.pitch * bi->fb.height);
 }
 
-/* ACPI tables: through the direct map where they lie in ACPI memory, else
- * a write-back device mapping (firmware that keeps them in reserved memory). */
+/* ACPI tables (and the BIOS areas searched for the RSDP): through the
+ * direct map where they lie in ACPI memory or the first MiB, else a
+ * write-back mapping in the device window (firmware that keeps them in
+ * reserved memory, or above the direct map's top). */
 static const void *acpi_map(void *ctx, paddr_t pa, size_t len)
 {
 	(void)ctx;
 	return pa ? arch_map_firmware(pa, len) : NULL;
 }
 
-/* The CPUs, I/O APICs and interrupt overrides from the ACPI MADT. */
+static void acpi_warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	kprintf("warning: %s\n", msg);
+}
+
+/* Where a BIOS leaves the RSDP (ACPI 5.2.5.1): on a 16-byte boundary in the
+ * first KiB of the EBDA, else in 0xE0000-0xFFFFF. */
+static const uint8_t *find_rsdp_bios(size_t *len)
+{
+	const uint8_t *seg = acpi_map(NULL, 0x40E, 2), *area;
+	paddr_t ebda = seg ? acpi_ebda_base((uint16_t)(seg[0] | seg[1] << 8)) : 0;
+	size_t off, n = ebda ? MIN(1024, 0xA0000 - ebda) : 0;
+
+	if (n && (area = acpi_map(NULL, ebda, n)) && acpi_find_rsdp(area, n, &off)) {
+		*len = n - off;
+		return area + off;
+	}
+	if ((area = acpi_map(NULL, 0xE0000, 0x20000)) && acpi_find_rsdp(area, 0x20000, &off)) {
+		*len = 0x20000 - off;
+		return area + off;
+	}
+	return NULL;
+}
+
+/* The CPUs, I/O APICs and interrupt overrides from the ACPI MADT; the FADT
+ * and \_S5 for ending a run. Problems are printed as they are found. */
 static void read_acpi(void)
 {
 	const struct bootinfo *bi = &kb.bi;
-	size_t off;
+	const uint8_t *rsdp;
+	size_t len;
 
+	rsdp = bi->efi64 ? NULL : find_rsdp_bios(&len); /* also when the loader gave one */
+	if ((kb.bios_rsdp_found = rsdp != NULL))
+		memcpy(kb.bios_rsdp, rsdp, sizeof(kb.bios_rsdp));
 	if (bi->rsdp_revision)
-		kb.acpi_error = acpi_parse(bi->rsdp, bi->rsdp_len, acpi_map, NULL, &kb.acpi);
-	else if (acpi_find_rsdp(phys_to_virt(0xE0000), 0x20000, &off))
-		kb.acpi_error = acpi_parse(phys_to_virt(0xE0000 + off), 36, acpi_map, NULL, &kb.acpi);
+		kb.acpi_error = acpi_parse_warn(bi->rsdp, bi->rsdp_len, acpi_map, acpi_warn, NULL, &kb.acpi);
+	else if (rsdp)
+		kb.acpi_error = acpi_parse_warn(rsdp, len, acpi_map, acpi_warn, NULL, &kb.acpi);
 	else
-		kb.acpi_error = "acpi: no RSDP from the loader or in the BIOS area";
+		kb.acpi_error = "acpi: no RSDP from the loader, in the EBDA or in the BIOS area";
+	if (!kb.acpi_error && !kb.acpi.has_madt)
+		kb.acpi_error = "acpi: no usable MADT";
+}
+
+/* What the end of a run can use (arch/x86_64/power.c). */
+static void print_fadt(void)
+{
+	const struct acpi_info *a = &kb.acpi;
+
+	if (!a->has_fadt) {
+		kprintf("  no usable FADT: no ACPI power-off or reset\n");
+		return;
+	}
+	kprintf("  FADT rev %u: PM1a_CNT %#x, PM1b_CNT %#x, reset register %s %#llx = %#x%s; "
+		"\\_S5 %s", a->fadt_revision, a->pm1a_cnt_port, a->pm1b_cnt_port,
+		a->reset_reg.space == ACPI_GAS_IO ? "I/O" : "space",
+		(unsigned long long)a->reset_reg.addr, a->reset_value,
+		acpi_reset_port(a) ? "" : " (not used)", a->has_s5 ? "" : "none\n");
+	if (a->has_s5)
+		kprintf("SLP_TYPa %u SLP_TYPb %u\n", a->s5_typa, a->s5_typb);
 }
 
 static void print_acpi(void)
@@ -101,6 +155,7 @@ static void print_acpi(void)
 
 	if (kb.acpi_error) {
 		kprintf("ACPI: %s; assuming one CPU and the default I/O APIC\n", kb.acpi_error);
+		print_fadt();
 		return;
 	}
 	kprintf("ACPI %u (%s): %u CPU%s, APIC ids", a->revision, a->xsdt ? "XSDT" : "RSDT", a->cpu_count,
@@ -115,6 +170,13 @@ static void print_acpi(void)
 		kprintf("  ISA IRQ %u -> GSI %u (%s, %s)\n", a->overrides[i].irq, a->overrides[i].gsi,
 			a->overrides[i].mode.level ? "level" : "edge",
 			a->overrides[i].mode.active_low ? "active low" : "active high");
+	if (a->nmi_count)
+		kprintf("  %u local APIC NMI entr%s\n", a->nmi_count, a->nmi_count == 1 ? "y" : "ies");
+	if (a->warnings)
+		kprintf("  %u ACPI warning%s above; entries left out: %u CPUs, %u I/O APICs, "
+			"%u overrides, %u NMIs\n", a->warnings, a->warnings == 1 ? "" : "s",
+			a->dropped.cpus, a->dropped.ioapics, a->dropped.overrides, a->dropped.nmis);
+	print_fadt();
 }
 
 static void cmdline_warn(void *ctx, const char *msg)
@@ -223,6 +285,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu);
 	print_boot_report();
+	arch_exit_init(&kb.acpi, kb.opts.exit);
 	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */
 	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
 	arch_syscall_init(kb.opts.compat32);

@@ -197,7 +197,7 @@ static void handle_debug(struct tcb *t)
 		t->regs.REG_ERR = E_OK;
 }
 
-bool fastpath_on = true;
+bool fastpath_on = true; /* per cluster (copied .data): set at the cluster's boot (cluster_run) */
 
 void fastpath_enable(bool on)
 {

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # scripts/abi-tables.sh: print the ABI tables of docs/abi.md from the .def
-# files in kernel/include/abi/ (the one source of the ABI). With --check,
+# files in lib/include/abi/ (the one source of the ABI). With --check,
 # exit 1 unless docs/abi.md contains exactly this output between its
 # "<!-- abi-tables -->" markers.
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-ABI=$ROOT/kernel/include/abi
+ABI=$ROOT/lib/include/abi
 
 # rows FILE: each X(...) line's arguments, split on commas outside quotes.
 rows() {

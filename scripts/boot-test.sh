@@ -20,6 +20,13 @@
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
 #   EXPECT    extended regex the serial log must contain                (none)
+#   EXIT      how the guest ends the run (QEMU only)       port
+#             port:     isa-debug-exit, QEMU exits 33 (pass) or 35 (fail)
+#             shutdown: QEMU exits 0 (ACPI S5, or a reset under -no-reboot:
+#                       exit=acpi, exit=reboot); the verdict from the log
+#             halt:     the guest halts and QEMU still runs at TIMEOUT
+#                       (exit=halt); the log must end the run with
+#                       "Atoll has stopped; you may now switch off."
 #   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
 #             (entrystats, docs/kernel.md) and every such N <= MAX_ENTRY (none)
 #   LOG       serial log kept after the run  $LOGDIR/<config>.log
@@ -30,7 +37,7 @@
 # `N passed, M failed`. Under QEMU the guest writes 0x10 (pass) or 0x11
 # (fail) to isa-debug-exit at port 0xf4, so QEMU exits with 33 or 35; under
 # Bochs it writes "Shutdown" to port 0x8900 (Bochs exits 1 regardless).
-# Pass = (QEMU: exit status 33) + a `N passed, 0 failed` line with N >= 1 +
+# Pass = (QEMU: exit status 33, or as EXIT says) + a `N passed, 0 failed` line with N >= 1 +
 # no `not ok` line + exactly N `ok` lines + EXPECT found + (MAX_ENTRY) the
 # longest kernel entry within the bound.
 set -uo pipefail
@@ -38,7 +45,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT EXIT MAX_ENTRY LOG LOGDIR "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -68,6 +75,7 @@ EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
 ICOUNT=${ICOUNT:-0}
 EXPECT=${EXPECT:-}
+EXIT=${EXIT:-port}
 MAX_ENTRY=${MAX_ENTRY:-}
 LOGDIR=${LOGDIR:-$ROOT/build/logs}
 
@@ -78,6 +86,7 @@ LOGDIR=${LOGDIR:-$ROOT/build/logs}
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
 case "$VIDEO" in std|ramfb|bochs-display) ;; *) usage "VIDEO must be std, ramfb or bochs-display, not '$VIDEO'" ;; esac
+case "$EXIT" in port|shutdown|halt) ;; *) usage "EXIT must be port, shutdown or halt, not '$EXIT'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
 
 # One word naming the configuration: used in messages and the default LOG name.
@@ -228,22 +237,39 @@ longest_entry() {
     sed -nE 's/^longest kernel entry: ([0-9]+) tsc.*/\1/p' "$TMP/clean.log" | sort -n | tail -n 1
 }
 
+# status_reason: sets REASON from how the emulator ended (STATUS, EXIT).
+status_reason() {
+    REASON=""
+    if [ "$EMULATOR" = qemu ] && [ "$EXIT" = halt ]; then
+        if [ "$STATUS" != 124 ] && [ "$STATUS" != 137 ]; then
+            REASON="exit status $STATUS: the guest was to halt, leaving QEMU running"
+        elif ! grep -q '^Atoll has stopped; you may now switch off\.$' "$TMP/clean.log"; then
+            REASON="halted without 'Atoll has stopped; you may now switch off.'"
+        fi
+    elif [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
+        REASON="timeout after $TIMEOUT s"
+        [ "$LOCKWAIT" = 0 ] || REASON+=" ($LOCKWAIT s of it waiting for another Bochs to finish)"
+    elif [ "$EMULATOR" = qemu ] && [ "$EXIT" = shutdown ]; then
+        [ "$STATUS" = 0 ] || REASON="exit status $STATUS (a shutdown exits 0)"
+    elif [ "$EMULATOR" = qemu ] && [ "$STATUS" != 33 ]; then
+        REASON="exit status $STATUS"
+        [ "$STATUS" != 35 ] || REASON+=" (guest reported failure)"
+    fi
+}
+
 # verdict: sets REASON (empty on a pass) and NTESTS.
 verdict() {
     local clean="$TMP/clean.log" summary passed failed oks notoks longest
-    REASON="" NTESTS=0
+    NTESTS=0
     notoks=$(grep -E '^not ok [0-9]+' "$clean" | head -n 5 | paste -sd ';' -) || true
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clean" | tail -n 1) || true
     passed=$(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')
     failed=$(echo "$summary" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
     oks=$(grep -cE '^ok [0-9]+' "$clean") || true
 
-    if [ "$STATUS" = 124 ] || [ "$STATUS" = 137 ]; then
-        REASON="timeout after $TIMEOUT s"
-        [ "$LOCKWAIT" = 0 ] || REASON+=" ($LOCKWAIT s of it waiting for another Bochs to finish)"
-    elif [ "$EMULATOR" = qemu ] && [ "$STATUS" != 33 ]; then
-        REASON="exit status $STATUS"
-        [ "$STATUS" != 35 ] || REASON+=" (guest reported failure)"
+    status_reason
+    if [ -n "$REASON" ]; then
+        :
     elif [ -z "$summary" ]; then
         REASON="summary line 'N passed, M failed' missing"
     elif [ -n "$notoks" ] || [ "$failed" != 0 ]; then

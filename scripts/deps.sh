@@ -37,6 +37,7 @@ REQUIRED='
 gcc|cmd|gcc
 make|cmd|make
 cmake|cmd|cmake
+python3|cmd|python3
 nasm|cmd|nasm
 grub-common|cmd|grub-mkrescue
 grub-common|cmd|grub-file

@@ -14,9 +14,13 @@
 #include "sched.h"
 #include "smp.h"
 
+/* Per cluster (copied .bss): each copy written by the boot core in
+ * smp_boot, read-only after. */
 struct cluster cluster;
 bool klock_active;
 
+/* Per cluster (copied .bss): next and owner are atomics; holder is written
+ * by the core that holds the lock. */
 static struct {
 	uint32_t next;  /* next ticket to hand out */
 	uint32_t owner; /* ticket now served */

@@ -51,7 +51,9 @@ struct irq_route {
 /*
  * Written by the boot core only. The mode, MMIO base and timer count in
  * arch_apic_calibrate, before any other core starts; from then on every core
- * reads them. The routes and the I/O APIC fields during boot.
+ * reads them. The routes and the I/O APIC fields during boot. Per cluster
+ * (copied .data): the copies are made before arch_ioapic_init, so only
+ * cluster 0's has I/O APIC pins (docs/clusters.md §5).
  */
 static struct {
 	bool x2apic;

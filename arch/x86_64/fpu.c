@@ -33,18 +33,18 @@ static const struct user_fpu fpu_clean = { .area = { [0] = 0x7F, [1] = 0x03, [24
 
 static inline void fxsave(struct user_fpu *f)
 {
-	__asm__ volatile("fxsave64 %0" : "=m"(*f));
+	fxsave64(f);
 }
 
 static inline void fxrstor(const struct user_fpu *f)
 {
-	__asm__ volatile("fxrstor64 %0" ::"m"(*f));
+	fxrstor64(f);
 }
 
 static void ts_clear(struct cpu *c)
 {
 	if (c->fpu_ts) {
-		__asm__ volatile("clts" ::: "memory");
+		clts();
 		c->fpu_ts = false;
 	}
 }

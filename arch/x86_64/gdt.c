@@ -5,7 +5,7 @@
 #include "arch/x86.h"
 #include "kstring.h"
 
-struct cpu boot_cpu;
+struct cpu boot_cpu; /* per core: the boot core's, in cluster 0's .bss (the other clusters' copies are unused) */
 extern char boot_stack_bottom[], boot_stack_top[];
 
 struct desc_ptr {
@@ -54,17 +54,7 @@ static void tss_fill(struct cpu *c)
 /* Reload the segment registers after lgdt; CS through a far return. */
 static void segments_reload(void)
 {
-	__asm__ volatile("pushq %0\n\t"
-			 "leaq 1f(%%rip), %%rax\n\t"
-			 "pushq %%rax\n\t"
-			 "lretq\n"
-			 "1:\n\t"
-			 "mov %1, %%ds\n\t"
-			 "mov %1, %%es\n\t"
-			 "mov %1, %%ss\n\t"
-			 :
-			 : "i"(SEL_KCODE), "r"((uint32_t)SEL_KDATA)
-			 : "rax", "memory");
+	load_segments(SEL_KCODE, SEL_KDATA);
 }
 
 void cpu_tables_init(struct cpu *c, uint32_t index)

@@ -1,4 +1,5 @@
-/* The interrupt descriptor table, shared by all cores, read-only after boot. */
+/* The interrupt descriptor table: one per cluster (its copy of .bss), shared
+ * by the cluster's cores, read-only after boot. */
 #include "arch/cpu.h"
 #include "arch/trap.h"
 #include "arch/x86.h"

@@ -26,8 +26,11 @@
 #define LOW_MEM (1ull << 20)   /* the first MiB: BIOS data, EBDA, VGA, ROMs */
 #define MIXED (~0ull)          /* a block to map in smaller pages */
 
-paddr_t kernel_pml4_paddr; /* set once at boot; read-only afterwards */
+/* Per cluster (copied .bss): its kernel tables; each of its cores stores
+ * the same value as it starts (smpboot.c), read-only after. */
+paddr_t kernel_pml4_paddr;
 
+/* Boot only: the boot core, while it builds the kernel's tables. */
 static struct {
 	struct bootmem *bm;
 	paddr_t limit; /* tables lie below: the early map's 4 GiB, later anywhere */
@@ -355,6 +358,18 @@ static void dev_record(paddr_t pa, uint64_t len, vaddr_t va, enum mem_type type)
 		dev.map[dev.n++] = (struct dev_map){ pa, len, va, type };
 }
 
+/* The CPU's physical address width (CPUID 0x80000008), 36 if not given. */
+static unsigned phys_addr_bits(void)
+{
+	uint32_t r[4];
+
+	cpuid(0x80000000, 0, r);
+	if (r[0] < 0x80000008)
+		return 36;
+	cpuid(0x80000008, 0, r);
+	return (r[0] & 0xff) ? (r[0] & 0xff) : 36;
+}
+
 void *arch_map_device(paddr_t pa, uint64_t len, enum mem_type type)
 {
 	paddr_t base = ALIGN_DOWN(pa, PAGE_SIZE);
@@ -362,7 +377,7 @@ void *arch_map_device(paddr_t pa, uint64_t len, enum mem_type type)
 	const struct dev_map *m;
 	void *va = NULL;
 
-	if (len == 0 || pa + len < pa || pa + len > (1ull << 52))
+	if (len == 0 || pa + len < pa || pa + len > (1ull << phys_addr_bits()))
 		return NULL;
 	bytes = ALIGN_UP(pa + len, PAGE_SIZE) - base;
 	dev_lock();

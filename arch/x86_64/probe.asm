@@ -1,7 +1,7 @@
 ; Trap probe for self-tests.
 ; Contract: uint64_t trap_probe_call(void (*fn)(void)) calls fn and returns 0
-; when it returns normally. If fn raises the exception armed by trap_expect(),
-; trap_dispatch resumes execution at trap_probe_resume on the stack pointer
+; when it returns normally. If fn raises the exception trap_probe() (trap.c)
+; armed, trap_dispatch resumes execution at trap_probe_resume on the stack pointer
 ; saved here (trap_probe_rsp), and trap_probe_call returns 1. Callee-saved
 ; registers are restored either way. Boot core only, not reentrant.
 ; trap_probe_unwind does the same from a handler that has no frame to edit

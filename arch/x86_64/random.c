@@ -12,15 +12,6 @@
 #define CMOS_INDEX 0x70
 #define CMOS_DATA 0x71
 
-/* One RDRAND: false if the DRNG had nothing (CF clear). */
-static bool rdrand64(uint64_t *v)
-{
-	bool ok;
-
-	__asm__ volatile("rdrand %0" : "=r"(*v), "=@ccc"(ok));
-	return ok;
-}
-
 /* RDRAND with retries; all zeros or all ones count as a failure (some AMD
  * parts return ~0 with CF set after a resume). */
 static bool rdrand_value(uint64_t *v)

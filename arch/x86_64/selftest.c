@@ -15,6 +15,7 @@
 #define PTE_NX (1ull << 63)
 
 extern char boot_stack_guard[];
+/* This file's globals: the boot core's self-tests only (cluster 0, at boot). */
 static volatile uintptr_t probe_addr;
 static uint8_t data_ret_insn[16] __attribute__((aligned(16))) = { 0xC3 }; /* ret, in .data */
 static const uint64_t rodata_word = 42;
@@ -49,10 +50,9 @@ static void expect_fault(const char *what, uint64_t vector, void (*fn)(void), ui
 
 static void test_tables(void)
 {
-	uint16_t tr;
+	uint16_t tr = str();
 	struct cpu *c = this_cpu();
 
-	__asm__ volatile("str %0" : "=r"(tr));
 	ktest_result(c == &boot_cpu && c->self == c, "GS base reaches the boot core's struct cpu");
 	ktest_result(tr == SEL_TSS, "task register holds the TSS selector");
 	ktest_result(c->tss.ist[IST_DOUBLE_FAULT - 1] == (uint64_t)(uintptr_t)(c->ist_stack[0] + IST_STACK_SIZE) &&

@@ -4,6 +4,7 @@
 
 #define COM1 0x3F8
 
+/* Per cluster (copied .bss): set by the boot core before the copies. */
 static bool serial_present;
 
 void arch_serial_init(void)
@@ -47,11 +48,8 @@ uint32_t arch_port_in(uint16_t port, unsigned size)
 {
 	if (size == 1)
 		return inb(port);
-	if (size == 2) {
-		uint16_t v;
-		__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-		return v;
-	}
+	if (size == 2)
+		return inw(port);
 	return inl(port);
 }
 

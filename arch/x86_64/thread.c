@@ -72,7 +72,7 @@ void arch_thread_activate(struct tcb *t)
 
 void arch_idle_wait(void)
 {
-	__asm__ volatile("sti; hlt; cli" ::: "memory");
+	irq_enable_hlt_disable();
 }
 
 NORETURN void arch_enter_user(void)

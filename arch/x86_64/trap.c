@@ -23,7 +23,8 @@ static const char *const exc_names[32] = {
 	"#VC VMM communication", "#SX security", "reserved 31",
 };
 
-/* Expected-trap state of the boot core (self-tests run there). */
+/* Expected-trap state of the boot core (self-tests run there; per cluster,
+ * copied .bss, but only cluster 0's copy is used). */
 static struct {
 	uint64_t vector;
 	bool armed;

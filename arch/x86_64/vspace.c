@@ -33,7 +33,8 @@ paddr_t vspace_kernel_root(void)
 
 /* The kernel half's entries in use (a handful of the 256): the kernel's
  * tables are complete once its cluster has booted and never change after
- * (paging.c), so the list is made once per kernel root. */
+ * (paging.c), so the list is made once per kernel root. Per cluster
+ * (copied .bss), under the kernel lock. */
 static struct {
 	paddr_t root;
 	uint32_t n;

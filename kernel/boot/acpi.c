@@ -1,9 +1,10 @@
 /*
  * ACPI tables -> struct acpi_info. Boot-only, single-threaded.
- * Every table is mapped through the caller's map function, its length
- * bounded and its checksum checked before any field is read; every read is
- * within the length that was mapped. Anything malformed in the tables used
- * (RSDP, RSDT/XSDT, MADT, FADT) is rejected with a message naming it.
+ * Every table is mapped through the caller's map function and its length
+ * bounded before any field is read; every read is within the length that
+ * was mapped. Only an unusable RSDP or root table stops the parse; any other
+ * oddity is reported through the warn function and left out (acpi.h), so
+ * the tables of real firmware give what they can.
  */
 #include "acpi.h"
 #include "kstring.h"
@@ -12,13 +13,23 @@
 #define SDT_HDR 36     /* signature, length, revision, checksum, OEM ids... */
 #define MADT_HDR 44    /* SDT header, local APIC address, flags */
 #define MADT_PCAT_COMPAT 1u
+#define MADT_REV_ONLINE_CAPABLE 5 /* ACPI 6.3: flag bit 1 is Online Capable */
 #define FADT_MIN 116   /* the ACPI 1.0 FADT, up to and including Flags */
 #define FADT_DSDT 40
 #define FADT_SCI_INT 46
 #define FADT_PM1A_CNT 64
+#define FADT_PM1B_CNT 68
+#define FADT_FLAGS 112
+#define FADT_RESET_REG 116  /* a 12-byte GAS, then RESET_VALUE */
+#define FADT_RESET_VALUE 128
 #define FADT_X_DSDT 140
-#define FADT_X_PM1A_CNT 172 /* a 12-byte Generic Address Structure */
-#define GAS_SYSTEM_IO 1
+#define FADT_X_PM1A_CNT 172 /* 12-byte GASes */
+#define FADT_X_PM1B_CNT 184
+#define FADT_SLEEP_CONTROL 244 /* ACPI 5.0: a GAS */
+#define FADT_RESET_REG_SUP (1u << 10)
+#define FADT_HW_REDUCED (1u << 20)
+#define GAS_LEN 12
+#define GAS_SYSTEM_IO ACPI_GAS_IO
 
 #define LAPIC_ENABLED 1u
 #define LAPIC_ONLINE_CAPABLE 2u
@@ -28,7 +39,7 @@ enum madt_type {
 	MADT_LAPIC_ADDR = 5, MADT_X2APIC = 9, MADT_X2APIC_NMI = 10,
 };
 
-/* A table mapped whole, its header and checksum checked. */
+/* A table mapped whole, its header checked. */
 struct table {
 	const uint8_t *p;
 	uint32_t len;
@@ -37,9 +48,9 @@ struct table {
 
 struct parser {
 	acpi_map_fn map;
+	acpi_warn_fn warn;
 	void *ctx;
 	struct acpi_info *info;
-	bool have_madt;
 };
 
 /* One MADT entry being parsed. */
@@ -58,7 +69,7 @@ static uint8_t sum8(const uint8_t *p, size_t n)
 	return s;
 }
 
-/* --- error messages --- */
+/* --- messages --- */
 
 struct sbuf {
 	char *s;
@@ -91,17 +102,12 @@ static void sb_num(struct sbuf *b, uint64_t v, unsigned radix)
 		sb_char(b, tmp[--n]);
 }
 
-/* Format "acpi: " + fmt into a static buffer: acpi_parse runs once, on one
- * CPU, and the caller prints the message before going on. Knows %s, %u,
- * %x (unsigned) and %lx (unsigned long). */
-static const char *errorf(const char *fmt, ...) PRINTF_LIKE(1, 2);
-static const char *errorf(const char *fmt, ...)
+/* "acpi: " + fmt into buf. Knows %s, %u, %x (unsigned) and %lx (unsigned
+ * long). */
+static void vformat(char *buf, size_t cap, const char *fmt, va_list ap)
 {
-	static char msg[160];
-	struct sbuf b = { msg, 0, sizeof(msg) };
-	va_list ap;
+	struct sbuf b = { buf, 0, cap };
 
-	va_start(ap, fmt);
 	sb_str(&b, "acpi: ");
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
@@ -117,8 +123,40 @@ static const char *errorf(const char *fmt, ...)
 			sb_num(&b, va_arg(ap, unsigned long), 16);
 		}
 	}
+}
+
+/* An error: formatted into a static buffer (acpi_parse runs once, on one
+ * CPU, and the caller prints or passes on the message before going on). */
+static const char *errorf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+static const char *errorf(const char *fmt, ...)
+{
+	static char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	return msg;
+}
+
+/* Count a problem and tell the caller's warn function. */
+static void warn_msg(const struct parser *ps, const char *msg)
+{
+	ps->info->warnings++;
+	if (ps->warn)
+		ps->warn(ps->ctx, msg);
+}
+
+static void warnf(const struct parser *ps, const char *fmt, ...) PRINTF_LIKE(2, 3);
+static void warnf(const struct parser *ps, const char *fmt, ...)
+{
+	char msg[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vformat(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	warn_msg(ps, msg);
 }
 
 /* A table signature as a printable string. */
@@ -179,6 +217,13 @@ bool acpi_find_rsdp(const uint8_t *area, size_t len, size_t *offset)
 	return false;
 }
 
+paddr_t acpi_ebda_base(uint16_t bda_segment)
+{
+	paddr_t base = (paddr_t)bda_segment << 4;
+
+	return base >= 0x80000 && base < 0xa0000 ? base : 0;
+}
+
 /* --- tables --- */
 
 static const void *map_range(const struct parser *ps, paddr_t paddr, size_t len)
@@ -188,8 +233,9 @@ static const void *map_range(const struct parser *ps, paddr_t paddr, size_t len)
 	return ps->map(ps->ctx, paddr, len);
 }
 
-/* Map the table at `paddr` whole and check its length and checksum; `hdr`
- * is its already-mapped header. */
+/* Map the table at `paddr` whole and check its length; `hdr` is its
+ * already-mapped header. A wrong checksum is a warning: firmware gets them
+ * wrong and the fields are still what it meant. */
 static const char *table_map(const struct parser *ps, paddr_t paddr, const uint8_t *hdr,
 			     struct table *t)
 {
@@ -207,7 +253,8 @@ static const char *table_map(const struct parser *ps, paddr_t paddr, const uint8
 	if (rd32(t->p + 4) != len || memcmp(t->p, hdr, 4) != 0)
 		return errorf("%s at 0x%lx changed while mapped", name, (unsigned long)paddr);
 	if (sum8(t->p, len) != 0)
-		return errorf("%s at 0x%lx has a wrong checksum", name, (unsigned long)paddr);
+		warnf(ps, "%s at 0x%lx has a wrong checksum (used all the same)", name,
+		      (unsigned long)paddr);
 	t->len = len;
 	t->paddr = paddr;
 	return NULL;
@@ -244,23 +291,54 @@ static uint8_t entry_min_len(uint8_t type)
 	}
 }
 
-static const char *entry_error(const struct entry *e, const char *what)
+/* The dropped-entry counter of an entry's kind, NULL for kinds not kept. */
+static uint32_t *dropped_of(struct acpi_info *info, uint8_t type)
 {
-	return errorf("MADT entry type %u at offset 0x%x %s", e->type, e->off, what);
+	switch (type) {
+	case MADT_LAPIC:
+	case MADT_X2APIC: return &info->dropped.cpus;
+	case MADT_IOAPIC: return &info->dropped.ioapics;
+	case MADT_OVERRIDE: return &info->dropped.overrides;
+	case MADT_LAPIC_NMI:
+	case MADT_X2APIC_NMI: return &info->dropped.nmis;
+	default: return NULL;
+	}
 }
 
-/* MPS INTI flags -> mode; "conforms" (0) means the ISA default. */
-static const char *decode_mode(const struct entry *e, uint16_t flags, struct acpi_irq_mode *m)
+/* Leave entry `e` out, counted, with a warning saying why. */
+static void entry_drop(const struct parser *ps, const struct entry *e, const char *why)
+{
+	uint32_t *n = dropped_of(ps->info, e->type);
+
+	if (n)
+		++*n;
+	warnf(ps, "MADT entry type %u at offset 0x%x %s: ignored", e->type, e->off, why);
+}
+
+/* An entry past a limit: counted; only the first one of a kind warns. */
+static void entry_over_limit(const struct parser *ps, const struct entry *e, const char *what,
+			     unsigned limit)
+{
+	uint32_t *n = dropped_of(ps->info, e->type);
+
+	if ((*n)++ == 0)
+		warnf(ps, "MADT lists more than %u %s: the rest are counted and ignored", limit,
+		      what);
+}
+
+/* MPS INTI flags -> mode; "conforms" (0) means the ISA default, and so do
+ * the reserved values (2), with a warning, as the firmware's intent is
+ * unknown. */
+static void decode_mode(const struct parser *ps, const struct entry *e, uint16_t flags,
+			struct acpi_irq_mode *m)
 {
 	unsigned pol = flags & 3, trig = (flags >> 2) & 3;
 
-	if (pol == 2)
-		return entry_error(e, "has the reserved polarity 2");
-	if (trig == 2)
-		return entry_error(e, "has the reserved trigger mode 2");
+	if (pol == 2 || trig == 2)
+		warnf(ps, "MADT entry type %u at offset 0x%x has reserved flags 0x%x: "
+			  "bus defaults used", e->type, e->off, flags);
 	m->active_low = pol == 3;
 	m->level = trig == 3;
-	return NULL;
 }
 
 static struct acpi_cpu *find_cpu(struct acpi_info *info, uint32_t apic_id)
@@ -271,80 +349,109 @@ static struct acpi_cpu *find_cpu(struct acpi_info *info, uint32_t apic_id)
 	return NULL;
 }
 
-/* Record a core; an xAPIC and an x2APIC entry for one APIC id merge. */
-static const char *add_cpu(struct acpi_info *info, const struct entry *e, uint32_t apic_id,
-			   uint32_t uid, uint32_t flags)
+/* Record a core; an xAPIC and an x2APIC entry for one APIC id merge. The
+ * Online Capable bit exists from MADT revision 5 on (reserved before). */
+static void add_cpu(const struct parser *ps, const struct entry *e, uint32_t apic_id,
+		    uint32_t uid, uint32_t flags)
 {
+	struct acpi_info *info = ps->info;
 	bool x2 = e->type == MADT_X2APIC, en = flags & LAPIC_ENABLED;
-	bool oc = !en && (flags & LAPIC_ONLINE_CAPABLE);
+	bool oc = !en && (flags & LAPIC_ONLINE_CAPABLE) &&
+		  info->madt_revision >= MADT_REV_ONLINE_CAPABLE;
 	struct acpi_cpu *c;
 
 	if (!en && !oc)
-		return NULL; /* unusable: firmware placeholder */
-	if (apic_id == (x2 ? 0xffffffffu : 0xffu))
-		return entry_error(e, "has the broadcast APIC id");
+		return; /* unusable: firmware placeholder */
+	if (apic_id == (x2 ? 0xffffffffu : 0xffu)) {
+		entry_drop(ps, e, "has the broadcast APIC id");
+		return;
+	}
 	c = find_cpu(info, apic_id);
-	if (c && c->x2apic == x2)
-		return entry_error(e, "repeats an APIC id of an earlier entry");
+	if (c && c->x2apic == x2) {
+		entry_drop(ps, e, "repeats an APIC id of an earlier entry");
+		return;
+	}
 	if (c) {
 		c->enabled |= en;
 		c->online_capable = !c->enabled && (c->online_capable || oc);
-		return NULL;
+		return;
 	}
-	if (info->cpu_count == ACPI_MAX_CPUS)
-		return errorf("MADT lists more than %u CPUs", ACPI_MAX_CPUS);
+	if (info->cpu_count == ACPI_MAX_CPUS) {
+		entry_over_limit(ps, e, "CPUs", ACPI_MAX_CPUS);
+		return;
+	}
 	info->cpus[info->cpu_count++] = (struct acpi_cpu){ apic_id, uid, en, oc, x2 };
-	return NULL;
 }
 
-static const char *madt_lapic(struct acpi_info *info, const struct entry *e)
+static void madt_lapic(const struct parser *ps, const struct entry *e)
 {
-	return add_cpu(info, e, e->p[3], e->p[2], rd32(e->p + 4));
+	add_cpu(ps, e, e->p[3], e->p[2], rd32(e->p + 4));
 }
 
-static const char *madt_x2apic(struct acpi_info *info, const struct entry *e)
+static void madt_x2apic(const struct parser *ps, const struct entry *e)
 {
-	return add_cpu(info, e, rd32(e->p + 4), rd32(e->p + 12), rd32(e->p + 8));
+	add_cpu(ps, e, rd32(e->p + 4), rd32(e->p + 12), rd32(e->p + 8));
 }
 
-static const char *madt_ioapic(struct acpi_info *info, const struct entry *e)
+/* Every I/O APIC is kept with its GSI base; one repeating the address or
+ * GSI base of an earlier one cannot be told apart from it and is left out.
+ * A repeated id alone only warns: the id is a label, the address decides. */
+static void madt_ioapic(const struct parser *ps, const struct entry *e)
 {
+	struct acpi_info *info = ps->info;
 	struct acpi_ioapic io = { e->p[2], rd32(e->p + 4), rd32(e->p + 8) };
+	bool same_id = false;
 
-	for (uint32_t i = 0; i < info->ioapic_count; i++)
-		if (info->ioapics[i].id == io.id || info->ioapics[i].addr == io.addr)
-			return entry_error(e, "repeats the id or address of an earlier I/O APIC");
-	if (io.addr == 0)
-		return entry_error(e, "has I/O APIC address 0");
-	if (info->ioapic_count == ACPI_MAX_IOAPICS)
-		return errorf("MADT lists more than %u I/O APICs", ACPI_MAX_IOAPICS);
+	if (io.addr == 0) {
+		entry_drop(ps, e, "has I/O APIC address 0");
+		return;
+	}
+	for (uint32_t i = 0; i < info->ioapic_count; i++) {
+		if (info->ioapics[i].addr == io.addr) {
+			entry_drop(ps, e, "repeats the address of an earlier I/O APIC");
+			return;
+		}
+		if (info->ioapics[i].gsi_base == io.gsi_base) {
+			entry_drop(ps, e, "repeats the GSI base of an earlier I/O APIC");
+			return;
+		}
+		same_id |= info->ioapics[i].id == io.id;
+	}
+	if (info->ioapic_count == ACPI_MAX_IOAPICS) {
+		entry_over_limit(ps, e, "I/O APICs", ACPI_MAX_IOAPICS);
+		return;
+	}
+	if (same_id)
+		warnf(ps, "MADT entry type 1 at offset 0x%x repeats I/O APIC id %u (kept: its "
+			  "address is its own)", e->off, io.id);
 	info->ioapics[info->ioapic_count++] = io;
-	return NULL;
 }
 
-static const char *madt_override(struct acpi_info *info, const struct entry *e)
+static void madt_override(const struct parser *ps, const struct entry *e)
 {
+	struct acpi_info *info = ps->info;
 	struct acpi_override o = { e->p[2], e->p[3], rd32(e->p + 4), rd16(e->p + 8), { 0 } };
-	const char *err = decode_mode(e, o.flags, &o.mode);
 
-	if (err)
-		return err;
-	if (o.bus != 0 || o.irq > 15)
-		return entry_error(e, "is not for an ISA IRQ (bus 0, IRQ 0..15)");
+	if (o.bus != 0 || o.irq > 15) {
+		entry_drop(ps, e, "is not for an ISA IRQ (bus 0, IRQ 0..15)");
+		return;
+	}
 	for (uint32_t i = 0; i < info->override_count; i++)
-		if (info->overrides[i].irq == o.irq)
-			return entry_error(e, "repeats the IRQ of an earlier override");
-	if (info->override_count == ACPI_MAX_OVERRIDES)
-		return errorf("MADT lists more than %u interrupt overrides", ACPI_MAX_OVERRIDES);
+		if (info->overrides[i].irq == o.irq) {
+			entry_drop(ps, e, "repeats the IRQ of an earlier override");
+			return;
+		}
+	/* Distinct ISA IRQs: at most ACPI_MAX_OVERRIDES, never past it. */
+	decode_mode(ps, e, o.flags, &o.mode);
 	info->overrides[info->override_count++] = o;
-	return NULL;
 }
 
-/* Types 4 and 10: LINTn of one core (or all) is an NMI. */
-static const char *madt_nmi(struct acpi_info *info, const struct entry *e)
+/* Types 4 and 10: LINTn of one core (or all) is an NMI. A LINT pin other
+ * than 0 or 1 is uninitialised firmware memory (seen on real PCs): left out. */
+static void madt_nmi(const struct parser *ps, const struct entry *e)
 {
+	struct acpi_info *info = ps->info;
 	struct acpi_nmi n;
-	const char *err;
 
 	if (e->type == MADT_LAPIC_NMI) {
 		n.uid = e->p[2] == 0xff ? ACPI_NMI_ALL_CPUS : e->p[2];
@@ -355,184 +462,380 @@ static const char *madt_nmi(struct acpi_info *info, const struct entry *e)
 		n.uid = rd32(e->p + 4);
 		n.lint = e->p[8];
 	}
-	if ((err = decode_mode(e, n.flags, &n.mode)))
-		return err;
-	if (n.lint > 1)
-		return entry_error(e, "names a LINT pin other than 0 or 1");
-	if (info->nmi_count == ACPI_MAX_NMIS)
-		return errorf("MADT lists more than %u local APIC NMIs", ACPI_MAX_NMIS);
+	if (n.lint > 1) {
+		entry_drop(ps, e, "names a LINT pin other than 0 or 1");
+		return;
+	}
+	if (info->nmi_count == ACPI_MAX_NMIS) {
+		entry_over_limit(ps, e, "local APIC NMIs", ACPI_MAX_NMIS);
+		return;
+	}
+	decode_mode(ps, e, n.flags, &n.mode);
 	info->nmis[info->nmi_count++] = n;
-	return NULL;
 }
 
-static const char *madt_lapic_addr(struct acpi_info *info, const struct entry *e)
+static void madt_lapic_addr(const struct parser *ps, const struct entry *e)
 {
 	uint64_t addr = rd64(e->p + 4);
 
-	if (addr == 0 || (addr & 0xfff))
-		return entry_error(e, "has a local APIC address that is 0 or not page-aligned");
-	info->lapic_addr = addr;
-	return NULL;
+	if (addr == 0 || (addr & 0xfff)) {
+		entry_drop(ps, e, "has a local APIC address that is 0 or not page-aligned");
+		return;
+	}
+	ps->info->lapic_addr = addr;
 }
 
-static const char *madt_entry(struct acpi_info *info, const struct entry *e)
+static void madt_entry(const struct parser *ps, const struct entry *e)
 {
 	switch (e->type) {
-	case MADT_LAPIC: return madt_lapic(info, e);
-	case MADT_IOAPIC: return madt_ioapic(info, e);
-	case MADT_OVERRIDE: return madt_override(info, e);
+	case MADT_LAPIC: madt_lapic(ps, e); break;
+	case MADT_IOAPIC: madt_ioapic(ps, e); break;
+	case MADT_OVERRIDE: madt_override(ps, e); break;
 	case MADT_LAPIC_NMI:
-	case MADT_X2APIC_NMI: return madt_nmi(info, e);
-	case MADT_LAPIC_ADDR: return madt_lapic_addr(info, e);
-	case MADT_X2APIC: return madt_x2apic(info, e);
-	default: return NULL; /* unknown or unused types are skipped */
+	case MADT_X2APIC_NMI: madt_nmi(ps, e); break;
+	case MADT_LAPIC_ADDR: madt_lapic_addr(ps, e); break;
+	case MADT_X2APIC: madt_x2apic(ps, e); break;
+	default: break; /* unknown or unused types are skipped */
 	}
 }
 
-/* Walk the variable-length entries after the MADT header. */
-static const char *madt_entries(struct acpi_info *info, const struct table *t)
+/* Walk the variable-length entries after the MADT header. An entry too
+ * short for its type is skipped; one whose length cannot be followed ends
+ * the walk, keeping what came before. */
+static void madt_entries(const struct parser *ps, const struct table *t)
 {
 	struct entry e;
-	const char *err;
 
 	for (uint32_t off = MADT_HDR; off < t->len; off += e.len) {
 		e = (struct entry){ t->p + off, off, t->p[off], 0 };
-		if (t->len - off < 2)
-			return entry_error(&e, "is cut off by the end of the table");
+		if (t->len - off < 2) {
+			warnf(ps, "MADT entry at offset 0x%x is cut off by the end of the "
+				  "table: ignored", off);
+			return;
+		}
 		e.len = t->p[off + 1];
-		if (e.len < entry_min_len(e.type))
-			return errorf("MADT entry type %u at offset 0x%x is %u bytes, needs %u",
-				      e.type, off, e.len, entry_min_len(e.type));
-		if (e.len > t->len - off)
-			return errorf("MADT entry type %u at offset 0x%x is %u bytes, past the "
-				      "table's end at 0x%x", e.type, off, e.len, t->len);
-		if ((err = madt_entry(info, &e)))
-			return err;
+		if (e.len < 2) {
+			warnf(ps, "MADT entry type %u at offset 0x%x has length %u: the "
+				  "rest of the MADT is ignored", e.type, off, e.len);
+			return;
+		}
+		if (e.len > t->len - off) {
+			warnf(ps, "MADT entry type %u at offset 0x%x is %u bytes, past the "
+				  "table's end at 0x%x: ignored", e.type, off, e.len, t->len);
+			return;
+		}
+		if (e.len < entry_min_len(e.type)) {
+			entry_drop(ps, &e, "is too short for its type");
+			continue;
+		}
+		madt_entry(ps, &e);
 	}
-	return NULL;
 }
 
-static const char *madt_parse(struct acpi_info *info, const struct table *t)
+/* Forget what an unusable MADT left behind. */
+static void madt_clear(struct acpi_info *info)
 {
-	const char *err;
+	info->has_madt = false;
+	info->madt_paddr = info->lapic_addr = 0;
+	info->madt_revision = 0;
+	info->pcat_compat = false;
+	info->cpu_count = info->ioapic_count = info->override_count = info->nmi_count = 0;
+	memset(&info->dropped, 0, sizeof(info->dropped));
+}
 
-	if (t->len < MADT_HDR)
-		return errorf("MADT is %u bytes, needs %u", t->len, MADT_HDR);
-	info->lapic_addr = rd32(t->p + 36);
-	info->pcat_compat = rd32(t->p + 40) & MADT_PCAT_COMPAT;
-	if ((err = madt_entries(info, t)))
-		return err;
-	if (info->lapic_addr == 0 || (info->lapic_addr & 0xfff))
-		return errorf("MADT local APIC address 0x%lx is 0 or not page-aligned",
-			      (unsigned long)info->lapic_addr);
+static bool any_enabled_cpu(const struct acpi_info *info)
+{
 	for (uint32_t i = 0; i < info->cpu_count; i++)
 		if (info->cpus[i].enabled)
-			return NULL;
-	return errorf("MADT lists no enabled CPU");
+			return true;
+	return false;
+}
+
+/* Usable if it lists an enabled CPU; a bad local APIC address falls back to
+ * the architectural one (the APIC base MSR has the last word anyway). */
+static bool madt_parse(const struct parser *ps, const struct table *t)
+{
+	struct acpi_info *info = ps->info;
+
+	if (t->len < MADT_HDR) {
+		warnf(ps, "MADT at 0x%lx is %u bytes, needs %u: not used",
+		      (unsigned long)t->paddr, t->len, MADT_HDR);
+		return false;
+	}
+	info->madt_paddr = t->paddr;
+	info->madt_revision = t->p[8];
+	info->lapic_addr = rd32(t->p + 36);
+	info->pcat_compat = rd32(t->p + 40) & MADT_PCAT_COMPAT;
+	madt_entries(ps, t);
+	if (info->lapic_addr == 0 || (info->lapic_addr & 0xfff)) {
+		warnf(ps, "MADT local APIC address 0x%lx is 0 or not page-aligned: using 0x%x",
+		      (unsigned long)info->lapic_addr, ACPI_LAPIC_DEFAULT);
+		info->lapic_addr = ACPI_LAPIC_DEFAULT;
+	}
+	if (any_enabled_cpu(info))
+		return info->has_madt = true;
+	warnf(ps, "MADT at 0x%lx lists no enabled CPU: not used", (unsigned long)t->paddr);
+	madt_clear(info);
+	return false;
+}
+
+/* --- AML: \_S5 --- */
+
+enum { AML_ZERO = 0x00, AML_ONE = 0x01, AML_NAME = 0x08, AML_BYTE = 0x0a, AML_WORD = 0x0b,
+       AML_DWORD = 0x0c, AML_PACKAGE = 0x12, AML_ROOT = 0x5c };
+
+/* A PkgLength at p (avail bytes): its value into *len; returns its size in
+ * bytes (1..4), or 0 if it is cut off or malformed. */
+static size_t aml_pkglen(const uint8_t *p, size_t avail, uint32_t *len)
+{
+	size_t n = (size_t)(p[0] >> 6) + 1;
+
+	if (avail < n)
+		return 0;
+	if (n == 1) {
+		*len = p[0] & 0x3f;
+		return 1;
+	}
+	if (p[0] & 0x30) /* bits 4-5 of a multi-byte lead byte must be 0 */
+		return 0;
+	*len = p[0] & 0x0f;
+	for (size_t i = 1; i < n; i++)
+		*len |= (uint32_t)p[i] << (4 + 8 * (i - 1));
+	return n;
+}
+
+/* A small integer data object at p: returns its size, 0 if it is none. */
+static size_t aml_int(const uint8_t *p, size_t avail, uint32_t *v)
+{
+	if (avail == 0)
+		return 0;
+	switch (p[0]) {
+	case AML_ZERO: *v = 0; return 1;
+	case AML_ONE: *v = 1; return 1;
+	case AML_BYTE: if (avail < 2) return 0; *v = p[1]; return 2;
+	case AML_WORD: if (avail < 3) return 0; *v = rd16(p + 1); return 3;
+	case AML_DWORD: if (avail < 5) return 0; *v = rd32(p + 1); return 5;
+	default: return 0;
+	}
+}
+
+/* PackageOp PkgLength NumElements a b ... at p, all within avail. */
+static bool aml_s5_package(const uint8_t *p, size_t avail, uint8_t *typa, uint8_t *typb)
+{
+	uint32_t plen, a, b;
+	size_t n, k, off;
+
+	if (avail < 2 || p[0] != AML_PACKAGE || !(n = aml_pkglen(p + 1, avail - 1, &plen)))
+		return false;
+	if (plen < n + 1 || plen > avail - 1) /* PkgLength counts itself */
+		return false;
+	p += 1 + n; /* NumElements, then the elements, plen - n bytes in all */
+	avail = plen - n;
+	if (p[0] < 2 || !(k = aml_int(p + 1, avail - 1, &a)))
+		return false;
+	off = 1 + k;
+	if (!aml_int(p + off, avail - off, &b) || a > 7 || b > 7)
+		return false;
+	*typa = (uint8_t)a;
+	*typb = (uint8_t)b;
+	return true;
+}
+
+bool acpi_aml_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb)
+{
+	for (size_t i = 1; len >= 4 && i <= len - 4; i++) {
+		bool named = aml[i - 1] == AML_NAME ||
+			     (aml[i - 1] == AML_ROOT && i >= 2 && aml[i - 2] == AML_NAME);
+
+		if (named && memcmp(aml + i, "_S5_", 4) == 0 &&
+		    aml_s5_package(aml + i + 4, len - i - 4, typa, typb))
+			return true;
+	}
+	return false;
+}
+
+/* The DSDT's \_S5, if the DSDT can be read and has one. */
+static void dsdt_scan(const struct parser *ps)
+{
+	struct acpi_info *info = ps->info;
+	struct table t;
+	const char *err = table_get(ps, info->dsdt_paddr, "DSDT", &t);
+
+	if (err) {
+		warn_msg(ps, err);
+		return;
+	}
+	info->has_s5 = acpi_aml_find_s5(t.p + SDT_HDR, t.len - SDT_HDR, &info->s5_typa,
+					&info->s5_typb);
+	if (!info->has_s5)
+		warnf(ps, "DSDT at 0x%lx has no usable \\_S5 package: no ACPI power-off",
+		      (unsigned long)info->dsdt_paddr);
 }
 
 /* --- FADT --- */
 
-static const char *fadt_parse(struct acpi_info *info, const struct table *t)
+static struct acpi_gas gas_read(const uint8_t *p)
 {
-	uint64_t x_dsdt = 0, x_pm1a = 0;
+	return (struct acpi_gas){ p[0], p[1], p[2], p[3], rd64(p + 4) };
+}
 
-	if (t->len < FADT_MIN)
-		return errorf("FADT is %u bytes, needs %u", t->len, FADT_MIN);
+/* A PM1 control block's port: X_PM1x_CNT_BLK (ACPI 2.0+) if it is given in
+ * System I/O space, else the 32-bit PM1x_CNT_BLK. */
+static uint32_t fadt_pm1_port(const struct table *t, uint32_t legacy_off, uint32_t x_off)
+{
+	if (t->len >= x_off + GAS_LEN) {
+		struct acpi_gas g = gas_read(t->p + x_off);
+
+		if (g.space == ACPI_GAS_IO && g.addr && g.addr <= 0xffff)
+			return (uint32_t)g.addr;
+	}
+	return rd32(t->p + legacy_off) <= 0xffff ? rd32(t->p + legacy_off) : 0;
+}
+
+/* RESET_REG, RESET_VALUE and the flag (a revision 2+ FADT is long enough). */
+static void fadt_reset(struct acpi_info *info, const struct table *t)
+{
+	if (t->len < FADT_RESET_VALUE + 1)
+		return;
+	info->reset_supported = info->fadt_flags & FADT_RESET_REG_SUP;
+	info->reset_reg = gas_read(t->p + FADT_RESET_REG);
+	info->reset_value = t->p[FADT_RESET_VALUE];
+}
+
+static void fadt_sleep_control(struct acpi_info *info, const struct table *t)
+{
+	if (t->len >= FADT_SLEEP_CONTROL + GAS_LEN)
+		info->sleep_control = gas_read(t->p + FADT_SLEEP_CONTROL);
+}
+
+static bool fadt_parse(const struct parser *ps, const struct table *t)
+{
+	struct acpi_info *info = ps->info;
+	uint64_t x_dsdt = 0;
+
+	if (t->len < FADT_MIN) {
+		warnf(ps, "FADT at 0x%lx is %u bytes, needs %u: not used",
+		      (unsigned long)t->paddr, t->len, FADT_MIN);
+		return false;
+	}
 	info->has_fadt = true;
 	info->fadt_revision = t->p[8];
+	info->fadt_flags = rd32(t->p + FADT_FLAGS);
+	info->hw_reduced = info->fadt_flags & FADT_HW_REDUCED;
 	info->sci_irq = rd16(t->p + FADT_SCI_INT);
-	info->pm1a_cnt_port = rd32(t->p + FADT_PM1A_CNT);
 	if (t->len >= FADT_X_DSDT + 8)
 		x_dsdt = rd64(t->p + FADT_X_DSDT);
 	info->dsdt_paddr = x_dsdt ? x_dsdt : rd32(t->p + FADT_DSDT);
-	if (t->len >= FADT_X_PM1A_CNT + 12 && t->p[FADT_X_PM1A_CNT] == GAS_SYSTEM_IO)
-		x_pm1a = rd64(t->p + FADT_X_PM1A_CNT + 4);
-	if (info->pm1a_cnt_port == 0 && x_pm1a && x_pm1a <= 0xffff)
-		info->pm1a_cnt_port = (uint32_t)x_pm1a;
-	return NULL;
+	info->pm1a_cnt_port = fadt_pm1_port(t, FADT_PM1A_CNT, FADT_X_PM1A_CNT);
+	info->pm1b_cnt_port = fadt_pm1_port(t, FADT_PM1B_CNT, FADT_X_PM1B_CNT);
+	fadt_reset(info, t);
+	fadt_sleep_control(info, t);
+	return true;
 }
 
 /* --- root table --- */
 
-/* One root-table entry: parse it if it is the first MADT or FADT; other
- * tables, and unmappable or repeated ones, are skipped with a warning. */
-static const char *root_entry(struct parser *ps, paddr_t paddr)
+/* One root-table entry: parse it if it is the first usable MADT or FADT;
+ * other tables are not looked at; unmappable, broken or repeated MADTs and
+ * FADTs are skipped with a warning. */
+static void root_entry(const struct parser *ps, paddr_t paddr)
 {
 	const uint8_t *hdr = map_range(ps, paddr, SDT_HDR);
+	struct acpi_info *info = ps->info;
 	struct table t;
 	bool madt, fadt;
 	const char *err;
 
 	if (!hdr) {
-		ps->info->warnings++;
-		return NULL;
+		warnf(ps, "table at 0x%lx cannot be mapped: skipped", (unsigned long)paddr);
+		return;
 	}
 	madt = memcmp(hdr, "APIC", 4) == 0;
 	fadt = memcmp(hdr, "FACP", 4) == 0;
-	if ((madt && ps->have_madt) || (fadt && ps->info->has_fadt)) {
-		ps->info->warnings++;
-		return NULL;
-	}
 	if (!madt && !fadt)
-		return NULL;
-	if ((err = table_map(ps, paddr, hdr, &t)))
-		return err;
-	if (fadt)
-		return fadt_parse(ps->info, &t);
-	ps->have_madt = true;
-	ps->info->madt_paddr = paddr;
-	return madt_parse(ps->info, &t);
+		return;
+	if ((madt && info->has_madt) || (fadt && info->has_fadt)) {
+		warnf(ps, "a second %s at 0x%lx: skipped", madt ? "MADT" : "FADT",
+		      (unsigned long)paddr);
+		return;
+	}
+	if ((err = table_map(ps, paddr, hdr, &t))) {
+		warn_msg(ps, err);
+		return;
+	}
+	if (madt)
+		madt_parse(ps, &t);
+	else if (fadt_parse(ps, &t) && info->dsdt_paddr)
+		dsdt_scan(ps);
 }
 
-static const char *root_walk(struct parser *ps, const struct table *root)
+static void root_walk(const struct parser *ps, const struct table *root)
 {
-	uint32_t esize = ps->info->xsdt ? 8 : 4, body = root->len - SDT_HDR;
-	const char *err;
+	struct acpi_info *info = ps->info;
+	uint32_t esize = info->xsdt ? 8 : 4, body = root->len - SDT_HDR;
+	const char *name = info->xsdt ? "XSDT" : "RSDT";
 
 	if (body % esize)
-		return errorf("%s at 0x%lx has length %u, not 36 + a multiple of %u",
-			      ps->info->xsdt ? "XSDT" : "RSDT", (unsigned long)root->paddr,
-			      root->len, esize);
-	for (uint32_t off = SDT_HDR; off < root->len; off += esize) {
+		warnf(ps, "%s at 0x%lx has length %u, not 36 + a multiple of %u: the last "
+			  "%u bytes are ignored", name, (unsigned long)root->paddr, root->len,
+		      esize, body % esize);
+	for (uint32_t off = SDT_HDR; off + esize <= root->len; off += esize) {
 		const uint8_t *q = root->p + off;
 		paddr_t paddr = esize == 8 ? rd64(q) : rd32(q);
 
 		if (paddr == 0)
-			ps->info->warnings++;
-		else if ((err = root_entry(ps, paddr)))
-			return err;
+			warnf(ps, "%s entry %u is 0: skipped", name, (off - SDT_HDR) / esize);
+		else
+			root_entry(ps, paddr);
 	}
-	if (!ps->have_madt)
-		return errorf("no MADT (\"APIC\" table) in the %s",
-			      ps->info->xsdt ? "XSDT" : "RSDT");
-	return NULL;
+	if (!info->has_madt)
+		warnf(ps, "no usable MADT (\"APIC\" table) in the %s", name);
+	if (!info->has_fadt)
+		warnf(ps, "no usable FADT (\"FACP\" table) in the %s", name);
 }
 
-static const char *parse(struct parser *ps, const uint8_t *rsdp, size_t rsdp_len)
+/* The XSDT if the RSDP gives one and it can be read, else the RSDT. */
+static const char *root_open(const struct parser *ps, const uint8_t *rsdp, struct table *root)
 {
 	struct acpi_info *info = ps->info;
+	uint64_t xsdt = info->revision >= 2 ? rd64(rsdp + 24) : 0;
+	uint32_t rsdt = rd32(rsdp + 16);
+	const char *err;
+
+	if (xsdt) {
+		info->xsdt = true;
+		info->root_paddr = xsdt;
+		if (!(err = table_get(ps, xsdt, "XSDT", root)))
+			return NULL;
+		if (!rsdt)
+			return err;
+		warnf(ps, "%s; using the RSDT", err + 6);
+	}
+	info->xsdt = false;
+	info->root_paddr = rsdt;
+	if (rsdt == 0)
+		return errorf("RSDP gives no RSDT or XSDT address");
+	return table_get(ps, rsdt, "RSDT", root);
+}
+
+static const char *parse(const struct parser *ps, const uint8_t *rsdp, size_t rsdp_len)
+{
 	struct table root;
 	const char *err;
-	uint64_t xsdt = 0;
 
 	if ((err = acpi_check_rsdp(rsdp, rsdp_len)))
 		return err;
-	info->revision = rsdp[15];
-	if (info->revision >= 2)
-		xsdt = rd64(rsdp + 24);
-	info->xsdt = xsdt != 0;
-	info->root_paddr = xsdt ? xsdt : rd32(rsdp + 16);
-	if (info->root_paddr == 0)
-		return errorf("RSDP gives no RSDT or XSDT address");
-	err = table_get(ps, info->root_paddr, xsdt ? "XSDT" : "RSDT", &root);
-	return err ? err : root_walk(ps, &root);
+	ps->info->revision = rsdp[15];
+	if ((err = root_open(ps, rsdp, &root)))
+		return err;
+	root_walk(ps, &root);
+	return NULL;
 }
 
-const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
-		       struct acpi_info *info)
+const char *acpi_parse_warn(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
+			    acpi_warn_fn warn, void *ctx, struct acpi_info *info)
 {
-	struct parser ps = { map, ctx, info, false };
+	struct parser ps = { map, warn, ctx, info };
 	const char *err;
 
 	memset(info, 0, sizeof(*info));
@@ -540,6 +843,12 @@ const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void 
 	if (err)
 		memset(info, 0, sizeof(*info));
 	return err;
+}
+
+const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
+		       struct acpi_info *info)
+{
+	return acpi_parse_warn(rsdp, rsdp_len, map, NULL, ctx, info);
 }
 
 uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq_mode *mode)
@@ -554,4 +863,39 @@ uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq
 	}
 	*mode = (struct acpi_irq_mode){ false, false };
 	return irq;
+}
+
+/* --- ending a run --- */
+
+#define PM1_SLP_TYP_SHIFT 10
+#define PM1_SLP_TYP_MASK (7u << PM1_SLP_TYP_SHIFT)
+
+uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ)
+{
+	keep &= (uint16_t)~(PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN);
+	return (uint16_t)(keep | ((slp_typ & 7u) << PM1_SLP_TYP_SHIFT) | ACPI_PM1_SLP_EN);
+}
+
+
+/* An 8-bit register at an I/O port, bit offset 0: what Atoll writes. */
+static uint16_t io_byte_port(const struct acpi_gas *r)
+{
+	if (r->space != ACPI_GAS_IO || r->addr == 0 || r->addr > 0xffff)
+		return 0;
+	return r->bit_width == 8 && r->bit_offset == 0 ? (uint16_t)r->addr : 0;
+}
+
+uint16_t acpi_reset_port(const struct acpi_info *info)
+{
+	return info->has_fadt && info->reset_supported ? io_byte_port(&info->reset_reg) : 0;
+}
+
+uint8_t acpi_sleep_control_value(uint8_t slp_typ)
+{
+	return (uint8_t)(((slp_typ & 7u) << 2) | (1u << 5));
+}
+
+uint16_t acpi_sleep_control_port(const struct acpi_info *info)
+{
+	return info->has_fadt && info->hw_reduced ? io_byte_port(&info->sleep_control) : 0;
 }

@@ -75,7 +75,7 @@ static void sb_num(struct sbuf *b, uint32_t v, unsigned radix)
  * and the caller only prints it before panicking. */
 static const char *tag_error(const struct tag *t, const char *what)
 {
-	static char msg[128];
+	static char msg[128]; /* boot core only, at boot */
 	struct sbuf b = { msg, 0, sizeof(msg) };
 
 	sb_str(&b, "multiboot2: tag ");

@@ -91,7 +91,7 @@ static uint32_t aligned_ranges(const struct bootmem *free, struct mem_range *out
 const char *mem_partition_plan(const struct bootmem *free, uint32_t clusters, uint64_t shared_bytes,
 			       struct mem_plan *p)
 {
-	static struct mem_range r[BOOTMEM_MAX_RANGES];
+	static struct mem_range r[BOOTMEM_MAX_RANGES]; /* boot core only, at boot */
 	uint64_t total = 0, per, shared = ALIGN_UP(shared_bytes, PART_ALIGN);
 	uint32_t n, c = 0;
 

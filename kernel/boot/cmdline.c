@@ -226,14 +226,18 @@ static void opt_compat32(struct parse *p, struct span v)
 
 static void opt_exit(struct parse *p, struct span v)
 {
-	if (span_is(v, "poweroff"))
-		p->o->poweroff = true;
-	else if (span_is(v, "halt"))
-		p->o->poweroff = false;
-	else {
-		warn_value(p, "exit", v, "poweroff or halt", "poweroff");
-		p->o->poweroff = true;
-	}
+	static const char *const names[] = { [KEXIT_POWEROFF] = "poweroff", [KEXIT_HALT] = "halt",
+					     [KEXIT_REBOOT] = "reboot", [KEXIT_QEMU] = "qemu",
+					     [KEXIT_ACPI] = "acpi" };
+	uint8_t mode = KEXIT_POWEROFF;
+
+	for (uint8_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (span_is(v, names[i]))
+			mode = i;
+	if (mode == KEXIT_POWEROFF && !span_is(v, "poweroff"))
+		warn_value(p, "exit", v, "poweroff, halt, reboot, qemu or acpi", "poweroff");
+	p->o->exit = mode;
+	p->o->poweroff = mode != KEXIT_HALT;
 }
 
 static void opt_seed(struct parse *p, struct span v)
@@ -306,6 +310,7 @@ static const struct option {
 	{ "fuzz", opt_user },
 	{ "fuzz_keep", opt_user },
 	{ "fuzz_trace", opt_user },
+	{ "app", opt_user }, /* the root task starts that application (userland/root/launch.c) */
 	{ "exit", opt_exit },
 	{ "bench", opt_bench },
 	{ "init", opt_init },
@@ -350,6 +355,7 @@ static void set_defaults(struct kopts *o)
 	o->fastpath = true;
 	o->seed = 1;
 	o->poweroff = true;
+	o->exit = KEXIT_POWEROFF;
 	memcpy(o->init, "init", 5);
 }
 

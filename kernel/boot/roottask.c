@@ -21,7 +21,8 @@
 
 _Static_assert(sizeof(struct abi_bootinfo) <= ABI_BOOTINFO_PAGES * 4096, "boot information fits its pages");
 
-static struct cte cdt_head; /* the derivation list starts here */
+/* Per cluster (copied .bss), under the kernel lock: the derivation list starts here. */
+static struct cte cdt_head;
 
 struct cte *roottask_cdt_head(void)
 {
@@ -39,6 +40,7 @@ static void boot_cap(struct cte *dest, struct cap cap)
 	cdt_insert(dest, cap, tail, MDB_REVOCABLE);
 }
 
+/* Boot only: the cluster's first core, while it builds the root task. */
 static struct {
 	struct bootmem *bm;
 	uint64_t *pml4;

@@ -27,6 +27,8 @@
 #define DEFAULT_EVERY 64       /* kcheck=on: a full check every this many entries */
 #define PRINT_MAX 12           /* violations printed per check */
 
+/* Per cluster (copied .bss): set at the cluster's boot (kcheck_init),
+ * read-only after; read by the entry code. */
 bool kcheck_on;
 
 /* A slot the entry looked up, as it was then. */
@@ -60,8 +62,10 @@ static struct {
 	uint32_t largest;     /* most capabilities seen in a full check */
 	uint64_t incomplete;  /* full checks that found more than the index holds */
 	uint64_t first_tsc, tsc[2]; /* when the first check ran; time in entry, full checks */
-} st;
+} st; /* per cluster (copied .bss): under the kernel lock */
 
+/* Shared by all clusters (.kshared): cluster c writes only counts[c]
+ * (relaxed atomics); the summary reads them all. */
 static struct kcheck_counts {
 	uint64_t entries, fulls, violations;
 } __attribute__((aligned(64))) counts[MAX_CLUSTERS] KSHARED;

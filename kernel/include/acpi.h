@@ -1,26 +1,37 @@
 /*
  * ACPI tables -> struct acpi_info: the RSDP, the RSDT or XSDT, the MADT
- * (cores, I/O APICs, interrupt overrides, NMIs) and the FADT's fixed fields.
- * Pure C, boot-only, single-threaded; also built, tested and fuzzed on the
- * host. Tables are reached only through the caller's acpi_map_fn: the parser
- * never dereferences a physical address and never reads past what map gave.
+ * (cores, I/O APICs, interrupt overrides, NMIs), the FADT's fixed fields
+ * and the \_S5 sleep type from the DSDT. Pure C, boot-only, single-threaded;
+ * also built, tested and fuzzed on the host. Tables are reached only through
+ * the caller's acpi_map_fn: the parser never dereferences a physical address
+ * and never reads past what map gave.
+ *
+ * Tolerance (docs/boot.md, "Real hardware"): only an unusable RSDP or root
+ * table is an error. Anything odd below it is a warning, and parsing goes on:
+ * a wrong checksum is reported and the table used; an entry that is
+ * malformed, repeated or past a limit is counted in `dropped` and left out;
+ * the MADT and the FADT stand or fall on their own.
  */
 #pragma once
 #include "types.h"
 
 #define ACPI_MAX_CPUS 256
-#define ACPI_MAX_IOAPICS 8
+#define ACPI_MAX_IOAPICS 32
 #define ACPI_MAX_OVERRIDES 16 /* at most one per ISA IRQ */
-#define ACPI_MAX_NMIS 16
-#define ACPI_TABLE_MAX (1u << 20) /* larger tables are rejected */
+#define ACPI_MAX_NMIS 256     /* firmware lists one per possible CPU slot */
+#define ACPI_TABLE_MAX (4u << 20) /* larger tables are not used */
 #define ACPI_RSDP_V1_LEN 20
 #define ACPI_RSDP_V2_LEN 36
 #define ACPI_NMI_ALL_CPUS 0xffffffffu /* acpi_nmi.uid: applies to every core */
+#define ACPI_LAPIC_DEFAULT 0xfee00000u /* architectural local APIC base */
 
 /* Return a pointer from which `len` bytes at physical `paddr` can be read,
  * or NULL if that range cannot be mapped. Pointers stay valid until
  * acpi_parse returns. */
 typedef const void *(*acpi_map_fn)(void *ctx, paddr_t paddr, size_t len);
+/* Told each problem found, as one line ("acpi: ..."), without newline; the
+ * message is gone when it returns. */
+typedef void (*acpi_warn_fn)(void *ctx, const char *msg);
 
 /* MPS INTI flags as decoded from an override or NMI entry ("conforms to the
  * bus" is resolved to the ISA defaults: active high, edge). */
@@ -61,31 +72,57 @@ struct acpi_nmi {
 	struct acpi_irq_mode mode;
 };
 
+/* A Generic Address Structure (ACPI 5.2.3.2). */
+#define ACPI_GAS_MEMORY 0
+#define ACPI_GAS_IO 1
+struct acpi_gas {
+	uint8_t space; /* ACPI_GAS_* or another address space id */
+	uint8_t bit_width, bit_offset, access_size;
+	uint64_t addr;
+};
+
 struct acpi_info {
 	uint8_t revision;   /* RSDP revision: 0 = ACPI 1.0, 2 = ACPI 2.0+ */
 	bool xsdt;          /* the root table used is the XSDT (else RSDT) */
 	paddr_t root_paddr; /* the RSDT or XSDT */
-	paddr_t madt_paddr;
 
+	/* MADT: all zero unless has_madt. */
+	bool has_madt;      /* a usable MADT: at least one enabled CPU */
+	paddr_t madt_paddr;
+	uint8_t madt_revision;
 	paddr_t lapic_addr; /* after any type 5 override */
 	bool pcat_compat;   /* legacy 8259 PICs present (must be masked) */
-
 	uint32_t cpu_count; /* in MADT order, no two with the same apic_id */
 	struct acpi_cpu cpus[ACPI_MAX_CPUS];
-	uint32_t ioapic_count;
+	uint32_t ioapic_count; /* in MADT order, distinct addresses and GSI bases */
 	struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
 	uint32_t override_count;
 	struct acpi_override overrides[ACPI_MAX_OVERRIDES];
 	uint32_t nmi_count;
 	struct acpi_nmi nmis[ACPI_MAX_NMIS];
+	struct {            /* entries left out (each with a warning) */
+		uint32_t cpus, ioapics, overrides, nmis;
+	} dropped;
 
+	/* FADT: all zero unless has_fadt. */
 	bool has_fadt;
 	uint8_t fadt_revision;
-	uint32_t pm1a_cnt_port; /* 0 if none */
+	uint32_t fadt_flags;
+	bool hw_reduced;        /* HW_REDUCED_ACPI: no PM1 blocks (sleep_control instead) */
 	uint16_t sci_irq;
 	paddr_t dsdt_paddr;     /* X_DSDT if set, else DSDT; 0 if none */
+	uint32_t pm1a_cnt_port; /* I/O port of PM1a_CNT, 0 if none */
+	uint32_t pm1b_cnt_port; /* I/O port of PM1b_CNT, 0 if none */
+	bool reset_supported;   /* FADT flag RESET_REG_SUP (revision 2+ FADT) */
+	struct acpi_gas reset_reg;
+	uint8_t reset_value;
+	struct acpi_gas sleep_control; /* SLEEP_CONTROL_REG (ACPI 5.0+ FADT), zero if none */
 
-	uint32_t warnings; /* skipped oddities: unmappable or duplicate unused tables */
+	/* \_S5 from the DSDT: SLP_TYPa and SLP_TYPb for soft-off. */
+	bool has_s5;
+	uint8_t s5_typa, s5_typb;
+
+	uint32_t warnings; /* problems reported through the warn function */
 };
 
 /*
@@ -102,15 +139,52 @@ const char *acpi_check_rsdp(const void *rsdp, size_t len);
  */
 bool acpi_find_rsdp(const uint8_t *area, size_t len, size_t *offset);
 
+/* Where the BIOS keeps the EBDA: the real-mode segment in the 16-bit word
+ * at physical 0x40E, shifted left by 4. Returns 0 unless that lies in
+ * 0x80000..0x9FFFF (anything else is not an EBDA). */
+paddr_t acpi_ebda_base(uint16_t bda_segment);
+
 /*
  * Parse from the RSDP at `rsdp` (readable for `rsdp_len` bytes, e.g.
- * bootinfo.rsdp/rsdp_len) through the root table to the MADT and FADT.
- * Returns NULL on success, else a static message ("acpi: ..."); then *info
- * is zeroed. A missing MADT is an error (the caller falls back to one core).
+ * bootinfo.rsdp/rsdp_len) through the root table to the MADT, the FADT and
+ * the DSDT's \_S5. `warn` (may be NULL) hears every problem. Returns NULL if
+ * a root table was read (then has_madt and has_fadt say what was usable),
+ * else a static message ("acpi: ...") and *info is zeroed.
  */
+const char *acpi_parse_warn(const void *rsdp, size_t rsdp_len, acpi_map_fn map,
+			    acpi_warn_fn warn, void *ctx, struct acpi_info *info);
+/* The same with no one to hear the warnings (they are still counted). */
 const char *acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
 		       struct acpi_info *info);
 
 /* The GSI and mode of ISA IRQ `irq`: an override if the MADT has one for
  * bus 0, else the same number, active high, edge. */
 uint32_t acpi_isa_irq(const struct acpi_info *info, uint8_t irq, struct acpi_irq_mode *mode);
+
+/*
+ * A bounded scan of AML bytes (a DSDT's body) for `Name (_S5, Package
+ * (n) { a, b, ... })`: NameOp (optionally `\`), "_S5_", PackageOp,
+ * PkgLength, NumElements >= 2, then two integers (Zero, One, Byte, Word or
+ * DWord prefix), each 0..7. Every read is within `len`. Stores them and
+ * returns true at the first well-formed one.
+ */
+bool acpi_aml_find_s5(const uint8_t *aml, size_t len, uint8_t *typa, uint8_t *typb);
+
+#define ACPI_PM1_SLP_EN (1u << 13)
+/* The PM1 control value that enters sleep type `slp_typ`: SLP_TYP in bits
+ * 10-12, SLP_EN (bit 13), with `keep` (the register's other bits) kept. */
+uint16_t acpi_pm1_sleep_value(uint16_t keep, uint8_t slp_typ);
+
+/* The Sleep Control Register value that enters sleep type `slp_typ`
+ * (hardware-reduced ACPI, 4.8.3.7): SLP_TYP in bits 2-4, SLP_EN (bit 5). */
+uint8_t acpi_sleep_control_value(uint8_t slp_typ);
+
+/* The I/O port of the FADT's Sleep Control Register if a hardware-reduced
+ * platform can be put to sleep through it (System I/O, 8 bits, no bit
+ * offset), else 0. */
+uint16_t acpi_sleep_control_port(const struct acpi_info *info);
+
+/* The I/O port of the FADT reset register if it can be used to reset the
+ * machine (RESET_REG_SUP, System I/O space, an 8-bit register at a 16-bit
+ * port, no bit offset), else 0. */
+uint16_t acpi_reset_port(const struct acpi_info *info);

@@ -11,6 +11,8 @@ struct cap {
 	uint64_t w0, w1;
 };
 
+/* A slot, in a CNode or a TCB of its cluster; capability and links under
+ * the kernel lock. */
 struct cte {
 	struct cap cap;
 	uintptr_t mdb_prev; /* struct cte *, flags in bits 0-1 */

@@ -18,13 +18,22 @@ struct kopts {
 	bool entry_stats;             /* entrystats=on|off: time every kernel entry; default on
 	                                 exactly when test= is given */
 	uint64_t seed;                /* seed=<u64>; default 1 */
-	bool poweroff;                /* exit=poweroff|halt; default poweroff */
+	bool poweroff;                /* false for exit=halt: stay on screen at the end */
+	uint8_t exit;                 /* exit=poweroff|halt|reboot|qemu|acpi (KEXIT_*);
+	                                 default poweroff */
 	char bench[KOPT_STR_MAX];     /* bench=<name>; "" = none */
 	char init[KOPT_STR_MAX];      /* init=<module>: the root task; default "init" */
 	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
 	uint8_t kcheck;               /* kcheck=off|on|full: invariant checks (KCHECK_*); default off */
 	uint32_t kcheck_every;        /* kcheck_every=N: a full check every N entries; 0 = the default */
 };
+
+/* exit= values: how a run ends (docs/boot.md, "Ending a run"). */
+#define KEXIT_POWEROFF 0 /* emulator exit ports under a hypervisor, else ACPI S5 */
+#define KEXIT_HALT 1     /* message on screen, halt: no port written, anywhere */
+#define KEXIT_REBOOT 2   /* FADT reset register */
+#define KEXIT_QEMU 3     /* emulator exit ports even without a hypervisor bit */
+#define KEXIT_ACPI 4     /* ACPI S5 even under a hypervisor (tests the PC path) */
 
 /* kcheck= values (docs/invariants.md). */
 #define KCHECK_MODE_OFF 0

@@ -6,12 +6,15 @@
 #pragma once
 #include "kobj.h"
 
+/* A FIFO of waiting threads, linked through tcb.q_next/q_prev; part of the
+ * object that holds it, under the same lock. */
 struct tqueue {
 	struct tcb *head, *tail;
 };
 
 enum ep_state { EP_IDLE, EP_SEND, EP_RECV };
 
+/* In its cluster's partition; every field under the kernel lock. */
 struct endpoint {
 	struct tqueue q;
 	uint64_t state; /* enum ep_state: what the queued threads wait to do */
@@ -19,6 +22,8 @@ struct endpoint {
 };
 _Static_assert(sizeof(struct endpoint) <= 32, "endpoint object size");
 
+/* In its cluster's partition; every field under the kernel lock (the
+ * IRQ handler, which signals it, runs under it too). */
 struct notification {
 	uint64_t word;    /* badges signalled since the last Wait or Poll took them */
 	bool active;      /* signalled since then (even by an unbadged capability: word 0) */
@@ -27,6 +32,9 @@ struct notification {
 };
 _Static_assert(sizeof(struct notification) <= 64, "notification object size");
 
+/* In its cluster's partition, under the kernel lock. At most one caller
+ * and at most one receiving server refer to it at a time, and each names
+ * it back in tcb.reply; no other TCB points to it (invariant reply.link). */
 struct reply {
 	struct tcb *caller; /* waiting for this reply, or NULL */
 	struct tcb *server; /* blocked in a receive with this reply object, or NULL */

@@ -69,8 +69,9 @@ extern bool kcheck_on;
  * capabilities) so that they are not taken for stale ones. */
 void kcheck_init(struct kernel_boot *kb, paddr_t root_pml4, bool force);
 
-/* Called on every way out of the kernel to user mode (the entry code) and
- * before a core idles (sched_choose), with the kernel lock held. */
+/* With the kernel lock held: kcheck_after_entry on every way out of the
+ * kernel to user mode (the entry code), kcheck_before_idle before a core
+ * idles (sched_choose). */
 void kcheck_after_entry(void);
 void kcheck_before_idle(void);
 

@@ -43,7 +43,10 @@ struct inv {
 	uint64_t out[20];
 };
 
-/* The caller's IPC buffer (kernel pointer) or NULL if none is set up. */
+/* The caller's IPC buffer (kernel pointer) or NULL if none is set up. It
+ * is user memory: the thread's other threads (on other cores) may rewrite
+ * any word at any time, so read each word the kernel decides on once
+ * (READ_ONCE) and check and use only that copy. */
 struct ipc_buffer *tcb_ipc_buffer(struct tcb *t);
 
 /* Per-type invocation handlers (one file each). */

@@ -11,6 +11,7 @@
 #define NUM_PRIOS 256
 #define PRIO_GROUPS (NUM_PRIOS / 64)
 
+/* In struct tcb: under the kernel lock, like the queue it is on. */
 struct rq_node {
 	struct rq_node *next, *prev;
 	uint8_t prio;
@@ -19,7 +20,8 @@ struct rq_node {
 
 struct readyq {
 	struct rq_node *head[NUM_PRIOS], *tail[NUM_PRIOS];
-	uint64_t group_bits;            /* bit g: group g has a non-empty queue */
+	uint64_t group_bits;            /* bit g: group g has a non-empty queue (its idle
+	                                 * core reads it without the lock: sched.c) */
 	uint64_t prio_bits[PRIO_GROUPS]; /* bit p%64 of group p/64: queue p non-empty */
 };
 

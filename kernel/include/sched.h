@@ -25,10 +25,15 @@ struct lock_stats {
  * partition; other cores of the cluster touch them only under the kernel
  * lock, except `kick`, which is atomic. */
 struct core {
+	/* Under the kernel lock: any core of the cluster queues threads here. */
 	struct readyq rq;
 	struct tcb *current; /* NULL while idle */
+	/* This and the fields after kick: written only by this core (in idle
+	 * without the lock); others read them under the lock (DEBUG_STATS,
+	 * which may reset ls; TLB shootdown). */
 	uint64_t ticks;
 	uint64_t switches;
+	/* Set by the boot core at boot; read-only after. */
 	uint32_t index;        /* within the cluster */
 	uint32_t apic_id;
 	uint32_t kick;         /* KICK_* requests from other cores (atomic) */

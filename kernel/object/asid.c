@@ -11,8 +11,10 @@
 
 _Static_assert(ASID_MAX == 64 * 64, "one summary word covers the bitmap");
 
+/* Per cluster (copied .bss): set once at the cluster's boot (roottask);
+ * the table it points to (in the partition) is under the kernel lock. */
 static struct asid_table *asids;
-/* A new ASID needs the other cores of the cluster to flush their TLBs (they
+/* Per cluster (copied .bss), under the kernel lock. A new ASID needs the other cores of the cluster to flush their TLBs (they
  * may hold a previous owner's PCID-tagged entries): done once, when the
  * entry that allocated ends (asid_flush_others), not once per ASID. */
 bool asid_flush_pending;

@@ -111,6 +111,8 @@ static struct kerr set_badge_or_guard(struct cap src, uint64_t w1, struct cap *o
  * - A frame copy starts unmapped (each capability records one mapping).
  * - A paging structure is copied only while mapped, and the copy carries
  *   the same record: it can never be linked a second time.
+ * - IRQControl and IOPortControl are copied like any other capability: the
+ *   copy is a non-revocable child of the original (delegation).
  * Nothing is changed here; *out and *flags are what to insert.
  */
 struct kerr cap_derive(const struct cte *src, uint64_t rights, bool mint, uint64_t w1, struct cap *out,

@@ -10,6 +10,8 @@
 #include "smp.h"
 #include "xnotif.h"
 
+/* Per cluster (copied .bss), under the kernel lock. Only cluster 0 has
+ * IRQ capabilities, so only its copy of the lines' state is ever set. */
 static struct {
 	bool issued[IRQ_MAX];
 	struct notification *ntfn[IRQ_MAX];

@@ -1,5 +1,7 @@
-/* The one place that switches over object types: invocation dispatch and
- * finalisation when the last capability to an object goes. */
+/* The one place that dispatches on object type: invocation and
+ * finalisation when the last capability to an object goes. (Other files
+ * look at types for their own rules only: parenthood in cap/cdt.c, object
+ * sizes in untyped.c, the notification kinds in syscall.c, the checker.) */
 #include "arch/arch.h"
 #include "entrystats.h"
 #include "smp.h"

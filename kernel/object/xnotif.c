@@ -10,6 +10,7 @@
 #include "smp.h"
 #include "xnotif.h"
 
+/* Per cluster (copied .bss), under the kernel lock. */
 static struct {
 	struct tqueue q; /* this cluster's threads waiting on its inbound word */
 } xin;

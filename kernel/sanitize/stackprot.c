@@ -21,6 +21,8 @@
 #define ATOLL_SANITIZE_CHECKS "?"
 #endif
 
+/* Per cluster (copied .data/.bss): chosen at boot (the boot core patches
+ * each cluster's copy before its cores run), read-only after. */
 uintptr_t __stack_chk_guard;
 static const char *guard_source = "none";
 

@@ -92,6 +92,7 @@ struct unreachable_data {
  * cluster, so that two reports never interleave. */
 static uint32_t report_owner KSHARED;
 
+/* Per cluster (copied .bss): written by the holder of report_owner. */
 static struct {
 	bool expect;
 	struct sanitize_report last;
@@ -215,7 +216,7 @@ static void print_value(const struct type_descriptor *t, uintptr_t v)
 }
 
 /* The handler's frame pointer: its return addresses are the report's
- * (set by the report lock's holder only). */
+ * (per cluster, copied .bss; set by the report lock's holder only). */
 static uintptr_t report_fp;
 
 /* The header line: "UBSAN: <check> at <file>:<line>:<col>". */

@@ -7,6 +7,8 @@
 #include "sched.h"
 #include "smp.h"
 
+/* Per cluster (copied .bss): patched into each cluster's copy by the boot
+ * core (smp_boot), read-only after. */
 struct core *cluster_cores;
 
 static struct core *core_of(const struct tcb *t)

@@ -20,6 +20,9 @@ struct core;
 #define CHAN_RING_BYTES 4096ull
 #define SHARED_RINGS_OFFSET 0x10000ull
 
+/* Shared by all clusters (the shared region, not .kshared): every access
+ * to the word is one atomic read-modify-write or an acquire load, as the
+ * protocol says (kernel/object/xnotif.c, docs/xnotif.md). */
 struct xnotif_line {
 	uint64_t word;
 	uint64_t pad[7];

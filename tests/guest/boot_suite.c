@@ -129,6 +129,12 @@ static void test_cores(const struct kernel_boot *kb)
 	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
 		enabled += kb->acpi.cpus[i].enabled;
 	ktest_result(!kb->acpi_error, "ACPI MADT parsed (%s)", kb->acpi_error ? kb->acpi_error : "ok");
+	if (kb->bi.efi64 || !kb->bi.rsdp_revision)
+		ktest_result(true, "ACPI RSDP search of the EBDA and 0xE0000-0xFFFFF # SKIP %s",
+			     kb->bi.efi64 ? "UEFI: no BIOS area" : "no RSDP from the loader to compare");
+	else
+		ktest_result(kb->bios_rsdp_found && memcmp(kb->bios_rsdp, kb->bi.rsdp, 20) == 0,
+			     "ACPI RSDP search of the EBDA and 0xE0000-0xFFFFF finds the loader's RSDP");
 	ktest_result(kb->cores_online == (enabled ? enabled : 1),
 		     "every enabled core of the MADT started (%u of %u online)", kb->cores_online, enabled);
 	ktest_result(smp_cores_uncached == 0 && !(read_cr0() & (CR0_CD | CR0_NW)),

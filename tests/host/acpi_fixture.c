@@ -14,17 +14,23 @@ const void *phys_map(void *ctx, paddr_t paddr, size_t len)
 	struct phys *p = ctx;
 	void *c;
 
+	const uint8_t *src;
+
 	map_wrapped += paddr + len < paddr;
 	if (p->ncopies >= p->refuse_from)
 		return NULL;
-	if (paddr < PHYS_BASE || len > PHYS_SIZE || paddr - PHYS_BASE > PHYS_SIZE - len)
+	if (p->high && paddr >= HIGH_BASE && len <= HIGH_SIZE && paddr - HIGH_BASE <= HIGH_SIZE - len)
+		src = p->high + (paddr - HIGH_BASE);
+	else if (paddr >= PHYS_BASE && len <= PHYS_SIZE && paddr - PHYS_BASE <= PHYS_SIZE - len)
+		src = p->b + (paddr - PHYS_BASE);
+	else
 		return NULL;
 	if (p->ncopies == p->cap) {
 		p->cap = p->cap ? p->cap * 2 : 16;
 		p->copies = realloc(p->copies, p->cap * sizeof(void *));
 	}
 	c = malloc(len ? len : 1);
-	memcpy(c, p->b + (paddr - PHYS_BASE), len);
+	memcpy(c, src, len);
 	p->copies[p->ncopies++] = c;
 	return c;
 }
@@ -39,11 +45,17 @@ void phys_unmap_all(void)
 void phys_clear(void)
 {
 	memset(ph.b, 0, PHYS_SIZE);
+	if (ph.high) /* optional: tests that place tables above 4 GiB allocate it */
+		memset(ph.high, 0, HIGH_SIZE);
 	ph.refuse_from = SIZE_MAX;
 }
 
 void phys_put(paddr_t at, const void *p, size_t n)
 {
+	if (ph.high && at >= HIGH_BASE && at - HIGH_BASE + n <= HIGH_SIZE) {
+		memcpy(ph.high + (at - HIGH_BASE), p, n);
+		return;
+	}
 	if (at < PHYS_BASE || at - PHYS_BASE + n > PHYS_SIZE)
 		abort();
 	memcpy(ph.b + (at - PHYS_BASE), p, n);
@@ -168,6 +180,12 @@ void fadt_build(struct tb *t, uint8_t rev, uint32_t dsdt, uint64_t x_dsdt, bool 
 		t->b[172] = 1, t->b[173] = 16; /* System I/O, 16 bits */
 		set64(t->b + 176, 0x604);
 	}
+}
+
+void dsdt_build(struct tb *t, const void *aml, size_t n)
+{
+	tb_begin(t, "DSDT", 2);
+	put(t, aml, n);
 }
 
 void root_build(struct tb *t, bool x, const paddr_t *addrs, int n)

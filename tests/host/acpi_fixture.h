@@ -21,9 +21,14 @@
 #define AT_HPET (PHYS_BASE + 0x400)
 #define AT_DSDT (PHYS_BASE + 0x500)
 #define AT_MADT (PHYS_BASE + 0x1000)
+/* A second window of fake memory far above 4 GiB. */
+#define HIGH_BASE 0x1234560000ull
+#define HIGH_SIZE 0x4000u
 
 struct phys {
 	uint8_t *b; /* PHYS_SIZE bytes standing for [PHYS_BASE, PHYS_BASE + PHYS_SIZE) */
+	uint8_t *high; /* HIGH_SIZE bytes standing for [HIGH_BASE, HIGH_BASE + HIGH_SIZE),
+			  or NULL: no memory there */
 	void **copies;
 	size_t ncopies, cap;
 	size_t refuse_from; /* map() fails from this many calls on */
@@ -56,6 +61,8 @@ void m_x2apic(struct tb *t, uint32_t id, uint32_t flags, uint32_t uid);
 void m_x2nmi(struct tb *t, uint16_t flags, uint32_t uid, uint8_t lint);
 void m_raw(struct tb *t, uint8_t type, uint8_t len);
 void fadt_build(struct tb *t, uint8_t rev, uint32_t dsdt, uint64_t x_dsdt, bool x_pm1a);
+/* A DSDT whose AML body is the n bytes at aml. */
+void dsdt_build(struct tb *t, const void *aml, size_t n);
 void root_build(struct tb *t, bool x, const paddr_t *addrs, int n);
 void rsdp_build(uint8_t r[36], uint8_t rev, uint32_t rsdt, uint64_t xsdt);
 void p8(struct tb *t, uint8_t v);

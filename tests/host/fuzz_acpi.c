@@ -4,6 +4,8 @@
  * parsed as given, then again with the RSDP's, the root table's and its
  * tables' checksums fixed, so the fuzzer reaches the MADT. map() returns
  * an exact-size copy of each range, so any read past it is an ASan report.
+ * Every warning must be a complete "acpi: ..." line. The \_S5 scanner also
+ * runs over the raw input as AML.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -42,10 +44,26 @@ static const void *map(void *ctx, paddr_t paddr, size_t len)
 	return c;
 }
 
+static unsigned warned;
+
+static void warn(void *ctx, const char *msg)
+{
+	(void)ctx;
+	require(strncmp(msg, "acpi: ", 6) == 0 && strlen(msg) > 10 && !strchr(msg, '\n'));
+	warned++;
+}
+
 static void check_accepted(void)
 {
 	bool enabled = false;
 
+	require(info.warnings == warned);
+	require(info.has_fadt || info.fadt_revision == 0);
+	require(!info.has_s5 || (info.s5_typa <= 7 && info.s5_typb <= 7));
+	if (!info.has_madt) {
+		require(info.cpu_count == 0 && info.ioapic_count == 0 && info.nmi_count == 0);
+		return;
+	}
 	require(info.cpu_count >= 1 && info.cpu_count <= ACPI_MAX_CPUS);
 	require(info.ioapic_count <= ACPI_MAX_IOAPICS);
 	require(info.override_count <= ACPI_MAX_OVERRIDES && info.nmi_count <= ACPI_MAX_NMIS);
@@ -67,7 +85,10 @@ static void parse_once(void)
 {
 	static const struct acpi_info zero;
 	size_t len = mem.size < ACPI_RSDP_V2_LEN ? mem.size : ACPI_RSDP_V2_LEN;
-	const char *err = acpi_parse(mem.b, len, map, &mem, &info);
+	const char *err;
+
+	warned = 0;
+	err = acpi_parse_warn(mem.b, len, map, warn, &mem, &info);
 
 	if (err)
 		require(strlen(err) > 6 && memcmp(&info, &zero, sizeof(info)) == 0);
@@ -135,7 +156,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	size_t off;
+	uint8_t a, b;
 
+	if (acpi_aml_find_s5(data, size, &a, &b))
+		require(a <= 7 && b <= 7);
 	mem.b = malloc(size ? size : 1);
 	mem.size = size;
 	memcpy(mem.b, data, size);

@@ -82,8 +82,14 @@ static void test_good_values(void)
 	CHECK(parse("seed=0xffffffffffffffff") == 0 && o.seed == UINT64_MAX);
 	CHECK(parse("seed=0XdeadBEEF") == 0 && o.seed == 0xdeadbeef);
 	CHECK(parse("fuzz=7 fuzz_keep=0-9,12 fuzz_trace=1") == 0); /* the root task's options: no warning */
+	CHECK(parse("app=hello") == 0); /* the launcher's option: no warning */
 	CHECK(parse("exit=halt") == 0 && !o.poweroff);
 	CHECK(parse("exit=poweroff") == 0 && o.poweroff);
+	CHECK(parse("") == 0 && o.poweroff && o.exit == KEXIT_POWEROFF);
+	CHECK(parse("exit=halt") == 0 && !o.poweroff && o.exit == KEXIT_HALT);
+	CHECK(parse("exit=reboot") == 0 && o.poweroff && o.exit == KEXIT_REBOOT);
+	CHECK(parse("exit=qemu") == 0 && o.poweroff && o.exit == KEXIT_QEMU);
+	CHECK(parse("exit=acpi") == 0 && o.poweroff && o.exit == KEXIT_ACPI);
 	CHECK(parse("bench=ipc") == 0 && strcmp(o.bench, "ipc") == 0);
 	CHECK(parse("kcheck=on") == 0 && o.kcheck == KCHECK_MODE_ON);
 	CHECK(parse("kcheck=1") == 0 && o.kcheck == KCHECK_MODE_ON);
@@ -141,7 +147,8 @@ static void test_bad_values(void)
 	BAD("entrystats=yes", "cmdline: entrystats='yes' is not on, off, 1 or 0; using on in test runs, else off");
 	BAD("entrystats=", NULL);
 	CHECK(parse("entrystats=maybe test=suite") == 1 && o.entry_stats); /* the default of a test run */
-	BAD("exit=reboot", "cmdline: exit='reboot' is not poweroff or halt; using poweroff");
+	BAD("exit=reset", "cmdline: exit='reset' is not poweroff, halt, reboot, qemu or acpi; using poweroff");
+	CHECK(o.exit == KEXIT_POWEROFF && o.poweroff);
 	BAD("exit=", NULL);
 	BAD("kcheck=yes", "cmdline: kcheck='yes' is not off, on or full; using off");
 	BAD("kcheck=", NULL);
@@ -183,6 +190,7 @@ static void test_repeats(void)
 	CHECK(parse("test=a test=bb") == 0 && strcmp(o.test, "bb") == 0);
 	CHECK(parse("test=abc test=") == 0 && o.test[0] == 0);
 	CHECK(parse("exit=halt exit=poweroff exit=halt") == 0 && !o.poweroff);
+	CHECK(parse("exit=halt exit=acpi") == 0 && o.poweroff && o.exit == KEXIT_ACPI);
 }
 
 static void test_long_tokens(void)

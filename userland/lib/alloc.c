@@ -42,13 +42,13 @@ cptr_t obj_alloc(uint64_t type, uint64_t size_bits, uint64_t *err)
 		return 0;
 	}
 	for (; A.ut < A.bi->untyped_count; A.ut++) {
-		e = untyped_retype(A.bi->untyped_first + A.ut, type, size_bits, ROOT_CNODE, s, 1);
+		e = atoll_untyped_retype(A.bi->untyped_first + A.ut, type, size_bits, ROOT_CNODE, s, 1);
 		if (e != E_NOT_ENOUGH_MEMORY)
 			break;
 	}
 	if (e == E_NOT_ENOUGH_MEMORY) /* earlier untypeds may still fit small objects */
 		for (uint32_t i = 0; i < A.bi->untyped_count && e == E_NOT_ENOUGH_MEMORY; i++)
-			e = untyped_retype(A.bi->untyped_first + i, type, size_bits, ROOT_CNODE, s, 1);
+			e = atoll_untyped_retype(A.bi->untyped_first + i, type, size_bits, ROOT_CNODE, s, 1);
 	if (e) {
 		slot_free(s);
 		*err = e;
@@ -65,7 +65,7 @@ uint64_t map_frame_anywhere(cptr_t frame, cptr_t vspace, uint64_t vaddr, uint64_
 	uint64_t e;
 
 	for (int tries = 0; tries < 4; tries++) {
-		e = frame_map(frame, vspace, vaddr, rights, 0);
+		e = atoll_frame_map(frame, vspace, vaddr, rights, 0);
 		if (e != E_FAILED_LOOKUP)
 			return e;
 		/* Add the highest missing level: try PDPT, then PD, then PT. */
@@ -74,10 +74,10 @@ uint64_t map_frame_anywhere(cptr_t frame, cptr_t vspace, uint64_t vaddr, uint64_
 			cptr_t t = obj_alloc(table_types[l], 0, &err);
 			if (!t)
 				return err;
-			err = page_table_map(t, vspace, vaddr);
+			err = atoll_page_table_map(t, vspace, vaddr);
 			if (err == E_OK)
 				break;
-			cnode_delete(ROOT_CNODE, t);
+			atoll_cnode_delete(ROOT_CNODE, t);
 			slot_free(t);
 		}
 	}
@@ -92,7 +92,7 @@ cptr_t page_alloc_at(uint64_t vaddr)
 	if (!f)
 		return 0;
 	if (map_frame_anywhere(f, ROOT_VSPACE, vaddr, RIGHT_READ | RIGHT_WRITE)) {
-		cnode_delete(ROOT_CNODE, f);
+		atoll_cnode_delete(ROOT_CNODE, f);
 		slot_free(f);
 		return 0;
 	}

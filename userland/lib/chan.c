@@ -33,7 +33,7 @@ bool chan_try_send(struct chan *c, const uint64_t msg[CHAN_MSG_WORDS])
 	for (unsigned i = 0; i < CHAN_MSG_WORDS; i++)
 		r->slot[head % CHAN_SLOTS][i] = msg[i];
 	__atomic_store_n(&r->head, head + 1, __ATOMIC_RELEASE);
-	ntfn_signal(c->signal);
+	atoll_ntfn_signal(c->signal);
 	chan_stats.sent++;
 	chan_stats.signals++;
 	return true;
@@ -43,7 +43,7 @@ void chan_send(struct chan *c, const uint64_t msg[CHAN_MSG_WORDS])
 {
 	while (!chan_try_send(c, msg)) {
 		chan_stats.full_spins++;
-		sys_yield(); /* the consumer is in another cluster: give our core away */
+		atoll_yield(); /* the consumer is in another cluster: give our core away */
 	}
 }
 
@@ -72,7 +72,7 @@ bool chan_poll(struct chan *c, uint64_t msg[CHAN_MSG_WORDS])
 static void wait_bits(uint64_t mask)
 {
 	while (!(chan_pending & mask)) {
-		struct ipc_result r = ntfn_wait(ROOT_XNOTIF);
+		struct ipc_result r = atoll_ntfn_wait(ROOT_XNOTIF);
 		chan_stats.waits++;
 		if (r.err != E_OK) /* no inbound notification: poll only */
 			return;

@@ -55,7 +55,7 @@ static uint64_t ensure_tables(struct process *p, uint64_t va)
 			return e;
 		p->tables[p->ntables] = t;
 		p->table_va[p->ntables++] = key;
-		if ((e = page_table_map(t, p->vspace, va)))
+		if ((e = atoll_page_table_map(t, p->vspace, va)))
 			return e;
 	}
 	return E_OK;
@@ -63,13 +63,13 @@ static uint64_t ensure_tables(struct process *p, uint64_t va)
 
 uint64_t process_map(struct process *p, cptr_t frame, uint64_t vaddr, uint64_t rights, uint64_t attrs)
 {
-	uint64_t e = frame_map(frame, p->vspace, vaddr, rights, attrs);
+	uint64_t e = atoll_frame_map(frame, p->vspace, vaddr, rights, attrs);
 
 	if (e != E_FAILED_LOOKUP)
 		return e;
 	if ((e = ensure_tables(p, vaddr)))
 		return e;
-	return frame_map(frame, p->vspace, vaddr, rights, attrs);
+	return atoll_frame_map(frame, p->vspace, vaddr, rights, attrs);
 }
 
 /* A fresh frame owned by the process, mapped at va in its space. With src,
@@ -87,14 +87,14 @@ static uint64_t child_page(struct process *p, uint64_t va, uint64_t rights, uint
 		return e;
 	p->frames[p->nframes++] = f;
 	if (src) {
-		e = frame_map(f, ROOT_VSPACE, SCRATCH_VADDR, RIGHT_READ | RIGHT_WRITE, ATTR_NX);
+		e = atoll_frame_map(f, ROOT_VSPACE, SCRATCH_VADDR, RIGHT_READ | RIGHT_WRITE, ATTR_NX);
 		if (e == E_FAILED_LOOKUP) /* first use: make the root's tables there */
 			e = map_frame_anywhere(f, ROOT_VSPACE, SCRATCH_VADDR, RIGHT_READ | RIGHT_WRITE);
 		if (e)
 			return e;
 		memset((void *)(uintptr_t)SCRATCH_VADDR, 0, 4096);
 		memcpy((uint8_t *)(uintptr_t)SCRATCH_VADDR + off, src, len);
-		if ((e = frame_unmap(f)))
+		if ((e = atoll_frame_unmap(f)))
 			return e;
 	}
 	if (out)
@@ -151,14 +151,15 @@ static uint64_t fill_cspace(struct process *p, cptr_t fault_ep)
 {
 	uint64_t e;
 
-	if ((e = cnode_copy(p->cnode, PROC_SLOT_TCB, p->tcb, RIGHTS_ALL)) ||
-	    (e = cnode_copy(p->cnode, PROC_SLOT_CNODE, p->cnode, RIGHTS_ALL)) ||
-	    (e = cnode_copy(p->cnode, PROC_SLOT_VSPACE, p->vspace, RIGHTS_ALL)))
+	if ((e = atoll_cnode_copy(p->cnode, PROC_SLOT_TCB, p->tcb, RIGHTS_ALL)) ||
+	    (e = atoll_cnode_copy(p->cnode, PROC_SLOT_CNODE, p->cnode, RIGHTS_ALL)) ||
+	    (e = atoll_cnode_copy(p->cnode, PROC_SLOT_VSPACE, p->vspace, RIGHTS_ALL)))
 		return e;
-	return fault_ep ? cnode_copy(p->cnode, PROC_SLOT_FAULT, fault_ep, RIGHTS_ALL) : E_OK;
+	return fault_ep ? atoll_cnode_copy(p->cnode, PROC_SLOT_FAULT, fault_ep, RIGHTS_ALL) : E_OK;
 }
 
-static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, uint64_t arg, uint64_t prio)
+static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, uint64_t arg, uint64_t prio,
+			     bool resume)
 {
 	uint64_t regs[REG_RDI + 1] = { 0 }, e;
 
@@ -166,12 +167,12 @@ static uint64_t start_thread(struct process *p, cptr_t fault_ep, cptr_t ipcbuf, 
 	regs[REG_RSP] = PROC_THREAD_AREA + ABI_THREAD_AREA - 8;
 	regs[REG_RFLAGS] = 0x202;
 	regs[REG_RDI] = arg;
-	if ((e = tcb_configure(p->tcb, fault_ep ? PROC_SLOT_FAULT : 0, p->cnode, p->vspace,
+	if ((e = atoll_tcb_configure(p->tcb, fault_ep ? PROC_SLOT_FAULT : 0, p->cnode, p->vspace,
 			       PROC_IPCBUF_VADDR, ipcbuf)) ||
-	    (e = tcb_set_priority(p->tcb, prio)) ||
-	    (e = tcb_write_registers(p->tcb, false, REG_RDI + 1, regs)))
+	    (e = atoll_tcb_set_priority(p->tcb, prio)) ||
+	    (e = atoll_tcb_write_registers(p->tcb, false, REG_RDI + 1, regs)))
 		return e;
-	return tcb_resume(p->tcb);
+	return resume ? atoll_tcb_resume(p->tcb) : E_OK;
 }
 
 /* The thread's name in kernel messages (15 characters at most). */
@@ -185,7 +186,7 @@ static void name_thread(cptr_t tcb, const char *name)
 }
 
 static uint64_t build(struct process *p, const char *name, const uint8_t *img,
-		      const struct elf_info *info, uint64_t arg, uint64_t prio, cptr_t fault_ep)
+		      const struct elf_info *info, uint64_t arg, uint64_t prio, cptr_t fault_ep, bool resume)
 {
 	cptr_t ipcbuf = 0;
 	uint64_t e;
@@ -206,13 +207,13 @@ static uint64_t build(struct process *p, const char *name, const uint8_t *img,
 		return e;
 	}
 	name_thread(p->tcb, name);
-	if ((e = start_thread(p, fault_ep, ipcbuf, arg, prio)))
+	if ((e = start_thread(p, fault_ep, ipcbuf, arg, prio, resume)))
 		p->why = "process: cannot start its thread";
 	return e;
 }
 
 static uint64_t spawn(struct process *p, const char *name, const void *img, uint64_t size, uint64_t arg,
-		      uint64_t prio, cptr_t fault_ep)
+		      uint64_t prio, cptr_t fault_ep, bool resume)
 {
 	struct elf_info info;
 	uint64_t e;
@@ -225,7 +226,7 @@ static uint64_t spawn(struct process *p, const char *name, const void *img, uint
 		return E_RANGE_ERROR;
 	}
 	p->entry = info.entry;
-	if ((e = build(p, name, img, &info, arg, prio, fault_ep)))
+	if ((e = build(p, name, img, &info, arg, prio, fault_ep, resume)))
 		process_destroy(p);
 	return e;
 }
@@ -233,11 +234,11 @@ static uint64_t spawn(struct process *p, const char *name, const void *img, uint
 uint64_t process_spawn_image(struct process *p, const void *img, uint64_t size, uint64_t arg,
 			     uint64_t prio, cptr_t fault_ep)
 {
-	return spawn(p, "image", img, size, arg, prio, fault_ep);
+	return spawn(p, "image", img, size, arg, prio, fault_ep, true);
 }
 
-uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
-		       cptr_t fault_ep)
+static uint64_t spawn_module(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+			     cptr_t fault_ep, bool resume)
 {
 	const struct abi_module *m = module_find(module_name);
 
@@ -246,7 +247,19 @@ uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg,
 		p->why = "process: no such boot module";
 		return E_FAILED_LOOKUP;
 	}
-	return spawn(p, module_name, (const void *)(uintptr_t)m->vaddr, m->size, arg, prio, fault_ep);
+	return spawn(p, module_name, (const void *)(uintptr_t)m->vaddr, m->size, arg, prio, fault_ep, resume);
+}
+
+uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+		       cptr_t fault_ep)
+{
+	return spawn_module(p, module_name, arg, prio, fault_ep, true);
+}
+
+uint64_t process_spawn_stopped(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+			       cptr_t fault_ep)
+{
+	return spawn_module(p, module_name, arg, prio, fault_ep, false);
 }
 
 uint64_t process_give(struct process *p, uint64_t slot, cptr_t src, uint64_t rights, uint64_t badge)
@@ -256,8 +269,8 @@ uint64_t process_give(struct process *p, uint64_t slot, cptr_t src, uint64_t rig
 	if (slot < PROC_SLOT_GIVEN || slot >= (1u << PROC_CNODE_RADIX))
 		return E_RANGE_ERROR;
 	if (!badge) /* a plain copy: works for every type, badged or not */
-		return cnode_copy(p->cnode, slot, src, rights);
-	return cnode_mint(p->cnode, slot, src, rights, badge);
+		return atoll_cnode_copy(p->cnode, slot, src, rights);
+	return atoll_cnode_mint(p->cnode, slot, src, rights, badge);
 }
 
 /* --- destruction ------------------------------------------------------------- */
@@ -267,9 +280,9 @@ static void drop(cptr_t *s)
 {
 	if (!*s)
 		return;
-	while (cnode_revoke(ROOT_CNODE, *s) == E_PREEMPTED)
+	while (atoll_cnode_revoke(ROOT_CNODE, *s) == E_PREEMPTED)
 		;
-	while (cnode_delete(ROOT_CNODE, *s) == E_PREEMPTED)
+	while (atoll_cnode_delete(ROOT_CNODE, *s) == E_PREEMPTED)
 		;
 	slot_free(*s);
 	*s = 0;
@@ -278,7 +291,7 @@ static void drop(cptr_t *s)
 void process_destroy(struct process *p)
 {
 	if (p->tcb)
-		tcb_suspend(p->tcb);
+		atoll_tcb_suspend(p->tcb);
 	drop(&p->tcb);
 	drop(&p->cnode);
 	while (p->nframes)

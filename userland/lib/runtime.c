@@ -1,5 +1,6 @@
 /* Console output through the debug system call, and program exit. */
 #include "atoll/atoll.h"
+#include "atoll/app.h"
 #include "printf.h"
 
 cptr_t atoll_debug_cap = ROOT_DEBUG;
@@ -20,7 +21,7 @@ uint64_t puts_raw(const char *s, size_t len)
 			if (k)
 				n = k;
 		}
-		uint64_t e = sys_debug_puts(atoll_debug_cap, s, n);
+		uint64_t e = atoll_debug_puts(atoll_debug_cap, s, n);
 		if (e && !err)
 			err = e;
 		s += n;
@@ -77,14 +78,17 @@ int printf(const char *fmt, ...)
 }
 
 /* A program's end: with the exit right it ends the run with its verdict.
- * Without, it stops its thread (slot 1 is a program's own TCB, in a root
- * task and in a process alike) and never returns. */
+ * Without, an application (atoll/app.h) sends the status to its parent
+ * through slot APP_SLOT_EXIT (in a root task that slot holds no endpoint:
+ * a harmless error), then it stops its thread (slot 1 is a program's own
+ * TCB, in a root task and in a process alike) and never returns. */
 void atoll_exit(long code)
 {
-	sys_debug_exit(atoll_debug_cap, (uint64_t)code);
-	tcb_suspend(ROOT_TCB);
+	atoll_debug_exit(atoll_debug_cap, (uint64_t)code);
+	atoll_ipc_send(APP_SLOT_EXIT, msginfo(APP_EXIT_LABEL, 0, 0, 1), (uint64_t)code, 0, 0, 0);
+	atoll_tcb_suspend(ROOT_TCB);
 	for (;;)
-		sys_yield();
+		atoll_yield();
 }
 
 const char *atoll_cpu_brand(const struct abi_bootinfo *bi)

@@ -20,13 +20,13 @@ uint64_t serial_open(struct serial_dev *d, uint16_t base, uint32_t irq, cptr_t n
 	d->irq = irq_slot;
 	d->ntfn = ntfn;
 	d->irqs = 0;
-	if ((e = ioport_issue(ROOT_IOPORT_CONTROL, base, base + 7, ROOT_CNODE, io_slot)))
+	if ((e = atoll_ioport_issue(ROOT_IOPORT_CONTROL, base, base + 7, ROOT_CNODE, io_slot)))
 		return e;
-	if ((e = irq_control_get(ROOT_IRQ_CONTROL, irq, ROOT_CNODE, irq_slot)))
+	if ((e = atoll_irq_control_get(ROOT_IRQ_CONTROL, irq, ROOT_CNODE, irq_slot)))
 		return e;
-	if ((e = ioport_out8(io_slot, base + UART_MCR, MCR_DTR_RTS_OUT2)))
+	if ((e = atoll_ioport_out8(io_slot, base + UART_MCR, MCR_DTR_RTS_OUT2)))
 		return e;
-	return irq_set_notification(irq_slot, ntfn);
+	return atoll_irq_set_notification(irq_slot, ntfn);
 }
 
 #define WAIT_POLLS 200000
@@ -39,14 +39,14 @@ static uint64_t wait_thre(struct serial_dev *d)
 	uint32_t polls = 0;
 
 	while (!r.err && !r.badge && polls++ < WAIT_POLLS)
-		r = ntfn_poll(d->ntfn);
+		r = atoll_ntfn_poll(d->ntfn);
 	if (r.err)
 		return r.err;
 	if (!r.badge)
 		return E_FAILED_LOOKUP; /* no interrupt arrived */
 	d->irqs++;
-	(void)ioport_in8(d->io, d->base + UART_IIR); /* reading IIR clears the THRE source */
-	return irq_ack(d->irq);
+	(void)atoll_ioport_in8(d->io, d->base + UART_IIR); /* reading IIR clears the THRE source */
+	return atoll_irq_ack(d->irq);
 }
 
 uint64_t serial_write(struct serial_dev *d, const char *s, size_t n)
@@ -54,20 +54,20 @@ uint64_t serial_write(struct serial_dev *d, const char *s, size_t n)
 	uint64_t e;
 
 	for (size_t i = 0; i < n; i++) {
-		if ((e = ioport_out8(d->io, d->base + UART_IER, IER_THRE)))
+		if ((e = atoll_ioport_out8(d->io, d->base + UART_IER, IER_THRE)))
 			return e;
 		if ((e = wait_thre(d)))
 			return e;
-		if ((e = ioport_out8(d->io, d->base + UART_THR, (uint8_t)s[i])))
+		if ((e = atoll_ioport_out8(d->io, d->base + UART_THR, (uint8_t)s[i])))
 			return e;
 	}
-	return ioport_out8(d->io, d->base + UART_IER, 0);
+	return atoll_ioport_out8(d->io, d->base + UART_IER, 0);
 }
 
 void serial_close(struct serial_dev *d)
 {
-	ioport_out8(d->io, d->base + UART_IER, 0);
-	irq_clear(d->irq);
-	cnode_delete(ROOT_CNODE, d->irq);
-	cnode_delete(ROOT_CNODE, d->io);
+	atoll_ioport_out8(d->io, d->base + UART_IER, 0);
+	atoll_irq_clear(d->irq);
+	atoll_cnode_delete(ROOT_CNODE, d->irq);
+	atoll_cnode_delete(ROOT_CNODE, d->io);
 }

@@ -8,7 +8,7 @@ static uint64_t next_area = THREAD_AREA_BASE;
 static void thread_trampoline(void (*fn)(uint64_t), uint64_t arg, cptr_t self)
 {
 	fn(arg);
-	tcb_suspend(self);
+	atoll_tcb_suspend(self);
 }
 
 uint64_t thread_create_ex(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, uint64_t prio,
@@ -27,8 +27,8 @@ uint64_t thread_create_ex(struct uthread *t, void (*fn)(uint64_t), uint64_t arg,
 	if (!(t->tcb = obj_alloc(OBJ_TCB, 0, &e)))
 		return e;
 	t->area = area;
-	if ((e = tcb_configure(t->tcb, fault_ep, ROOT_CNODE, ROOT_VSPACE, area, ipcf)) ||
-	    (e = tcb_set_priority(t->tcb, prio)))
+	if ((e = atoll_tcb_configure(t->tcb, fault_ep, ROOT_CNODE, ROOT_VSPACE, area, ipcf)) ||
+	    (e = atoll_tcb_set_priority(t->tcb, prio)))
 		return e;
 	regs[REG_RIP] = (uint64_t)(uintptr_t)thread_trampoline;
 	regs[REG_RSP] = area + ABI_THREAD_AREA - 8;
@@ -36,7 +36,7 @@ uint64_t thread_create_ex(struct uthread *t, void (*fn)(uint64_t), uint64_t arg,
 	regs[REG_RDI] = (uint64_t)(uintptr_t)fn;
 	regs[REG_RSI] = arg;
 	regs[REG_RDX] = t->tcb;
-	return tcb_write_registers(t->tcb, start, REG_RDI + 1, regs);
+	return atoll_tcb_write_registers(t->tcb, start, REG_RDI + 1, regs);
 }
 
 uint64_t thread_create(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, uint64_t prio)

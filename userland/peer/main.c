@@ -57,9 +57,9 @@ static struct answer serve(const struct ipc_result *r)
 	case PEER_WRITE_TEXT:
 		*(volatile uint8_t *)(uintptr_t)main = 0xC3; /* read-only code: faults */
 		return (struct answer){ 0, 1, { 0 } };
-	case PEER_SIGNAL: return (struct answer){ 0, 1, { ntfn_signal(PEER_SLOT_NTFN) } };
+	case PEER_SIGNAL: return (struct answer){ 0, 1, { atoll_ntfn_signal(PEER_SLOT_NTFN) } };
 	case PEER_PUTS: return (struct answer){ 0, 1, { debug_line(m[0]) } };
-	case PEER_EXIT: return (struct answer){ 0, 1, { sys_debug_exit(m[0], 1) } };
+	case PEER_EXIT: return (struct answer){ 0, 1, { atoll_debug_exit(m[0], 1) } };
 	default: return (struct answer){ PEER_BAD_LABEL, 0, { 0 } };
 	}
 }
@@ -69,14 +69,14 @@ int main(uint64_t arg)
 	struct ipc_result r;
 
 	spawn_arg = arg;
-	r = ipc_recv(PEER_SLOT_EP, PEER_SLOT_REPLY);
+	r = atoll_ipc_recv(PEER_SLOT_EP, PEER_SLOT_REPLY);
 	for (;;) {
 		while (r.err) { /* the endpoint or reply object is gone: stop here */
-			tcb_suspend(PROC_SLOT_TCB);
-			r = ipc_recv(PEER_SLOT_EP, PEER_SLOT_REPLY);
+			atoll_tcb_suspend(PROC_SLOT_TCB);
+			r = atoll_ipc_recv(PEER_SLOT_EP, PEER_SLOT_REPLY);
 		}
 		struct answer a = serve(&r);
-		r = ipc_replyrecv(PEER_SLOT_EP, PEER_SLOT_REPLY, msginfo(a.label, 0, 0, (unsigned)a.len), a.mr[0],
+		r = atoll_ipc_replyrecv(PEER_SLOT_EP, PEER_SLOT_REPLY, msginfo(a.label, 0, 0, (unsigned)a.len), a.mr[0],
 				  a.mr[1], a.mr[2], a.mr[3]);
 	}
 }

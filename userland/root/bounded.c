@@ -36,12 +36,12 @@ static void bounded_watch(uint64_t p)
 	uint64_t t0 = atoll_rdtsc();
 
 	while (!b->done && atoll_rdtsc() - t0 < b->limit)
-		sys_yield();
+		atoll_yield();
 	if (!b->done) {
-		tcb_suspend(b->worker); /* stopped mid-call; its state stays in the objects */
+		atoll_tcb_suspend(b->worker); /* stopped mid-call; its state stays in the objects */
 		b->timed_out = true;
 	}
-	ntfn_signal(b->done_ntfn);
+	atoll_ntfn_signal(b->done_ntfn);
 }
 
 /* fn(arg) to completion within ms milliseconds; false if it did not finish. */
@@ -55,8 +55,8 @@ bool run_bounded(void (*fn)(uint64_t), uint64_t arg, uint64_t ms)
 	    thread_create_suspended(&d, bounded_watch, (uintptr_t)&b, BOUNDED_PRIO))
 		return false;
 	b.worker = w.tcb;
-	tcb_resume(w.tcb);
-	tcb_resume(d.tcb);
-	ntfn_wait(b.done_ntfn);
+	atoll_tcb_resume(w.tcb);
+	atoll_tcb_resume(d.tcb);
+	atoll_ntfn_wait(b.done_ntfn);
 	return b.done && !b.timed_out;
 }

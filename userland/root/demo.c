@@ -18,20 +18,20 @@ static cptr_t demo_obj(uint64_t type)
 static void demo_calls(cptr_t ep)
 {
 	struct ipc_buffer *b = atoll_ipcbuf;
-	struct ipc_result r = ipc_call(ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
 
 	printf("demo: root -> peer who()             = id %#llx, rsp %#llx (peer's address space)\n",
 	       (unsigned long long)r.mr[1], (unsigned long long)r.mr[2]);
-	r = ipc_call(ep, msginfo(PEER_ECHO, 0, 0, 4), 7, 8, 9, 10);
+	r = atoll_ipc_call(ep, msginfo(PEER_ECHO, 0, 0, 4), 7, 8, 9, 10);
 	printf("demo: root -> peer echo(7, 8, 9, 10) = %llu %llu %llu %llu (answered by peer, id %#x)\n",
 	       (unsigned long long)r.mr[0], (unsigned long long)r.mr[1], (unsigned long long)r.mr[2],
 	       (unsigned long long)r.mr[3], DEMO_PEER_ID);
-	r = ipc_call(ep, msginfo(PEER_ADD, 0, 0, 2), 40, 2, 0, 0);
+	r = atoll_ipc_call(ep, msginfo(PEER_ADD, 0, 0, 2), 40, 2, 0, 0);
 	printf("demo: root -> peer add(40, 2)        = %llu (answered by peer, id %#x)\n",
 	       (unsigned long long)r.mr[0], DEMO_PEER_ID);
 	for (unsigned i = 4; i < 10; i++)
 		b->mr[i] = i + 1;
-	r = ipc_call(ep, msginfo(PEER_SUM, 0, 0, 10), 1, 2, 3, 4);
+	r = atoll_ipc_call(ep, msginfo(PEER_SUM, 0, 0, 10), 1, 2, 3, 4);
 	printf("demo: root -> peer sum(1..10)        = %llu over %llu words, 6 via the IPC buffers "
 	       "(answered by peer, id %#x)\n",
 	       (unsigned long long)r.mr[0], (unsigned long long)r.mr[1], DEMO_PEER_ID);

@@ -61,12 +61,12 @@ static int run_suite(bool fuzz_only)
 		ksnprintf(prefix, sizeof(prefix), "cluster %u: ", suite_bi->cluster_id);
 		ut_prefix = prefix;
 		failed = ut_run(all, n, 0, &passed);
-		sys_debug_entry_report(ROOT_DEBUG); /* cluster 0's kernel prints its own when the run ends */
+		atoll_debug_entry_report(ROOT_DEBUG); /* cluster 0's kernel prints its own when the run ends */
 		uint64_t m[CHAN_MSG_WORDS] = { XC_RESULT, passed, failed };
 		chan_send(&xc[0], m);
 		xc_serve();
 		for (;;)
-			ntfn_wait(ROOT_XNOTIF); /* done: nothing more to do here */
+			atoll_ntfn_wait(ROOT_XNOTIF); /* done: nothing more to do here */
 	}
 	printf("# test suite: kernel objects and IPC (%u tests, after %u kernel self-tests)\n", n, kp + kf);
 	failed = ut_run(all, n, kp + kf, &passed);
@@ -85,6 +85,8 @@ static int run_suite(bool fuzz_only)
 }
 
 void demo_run(void);
+bool launch_requested(const struct abi_bootinfo *bi, char *name, size_t cap);
+int launch_app(const char *name);
 int main(struct abi_bootinfo *bi);
 int main(struct abi_bootinfo *bi)
 {
@@ -108,7 +110,13 @@ int main(struct abi_bootinfo *bi)
 	if (bi->cluster_id != 0) { /* answer cluster 0's pings until it is done */
 		xc_serve();
 		for (;;)
-			ntfn_wait(ROOT_XNOTIF);
+			atoll_ntfn_wait(ROOT_XNOTIF);
+	}
+	char app[48];
+	if (launch_requested(bi, app, sizeof(app))) { /* app=<name>: that program instead of the demo */
+		int status = launch_app(app);
+		xc_done();
+		return status;
 	}
 	demo_run();
 	xc_demo();

@@ -25,17 +25,17 @@ static void t_retype_errors(void)
 {
 	cptr_t ut = small_untyped(16), s = slot_alloc(), busy = new_obj(OBJ_ENDPOINT, 0);
 
-	EXPECT_EQ(untyped_retype(ut, 99, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
-	EXPECT_EQ(untyped_retype(ut, OBJ_IRQ_CONTROL, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 0), E_RANGE_ERROR);
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1000), E_RANGE_ERROR);
-	EXPECT_EQ(untyped_retype(ut, OBJ_CNODE, 0, ROOT_CNODE, s, 1), E_RANGE_ERROR);
-	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 3, ROOT_CNODE, s, 1), E_RANGE_ERROR);
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, busy, 1), E_DELETE_FIRST);
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, 1u << 12, 1), E_RANGE_ERROR);
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_TCB, s, 1), E_INVALID_CAPABILITY);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
-	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 17, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_untyped_retype(ut, 99, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_IRQ_CONTROL, 0, ROOT_CNODE, s, 1), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 0), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1000), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_CNODE, 0, ROOT_CNODE, s, 1), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_UNTYPED, 3, ROOT_CNODE, s, 1), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, busy, 1), E_DELETE_FIRST);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, 1u << 12, 1), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_TCB, s, 1), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_UNTYPED, 17, ROOT_CNODE, s, 1), E_NOT_ENOUGH_MEMORY);
 	slot_free(s);
 }
 
@@ -47,14 +47,14 @@ static void t_retype_exhaustion_and_reuse(void)
 	for (i = 1; i < 32; i++)
 		slot_alloc(); /* 32 consecutive slots */
 	/* 2^16 bytes hold exactly 16 frames, in two batches of 8. */
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 8), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 8, 8), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 16, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 8), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 8, 8), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base + 16, 1), E_NOT_ENOUGH_MEMORY);
 	/* Revoke deletes the children; the memory is then reused from the start. */
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
 	EXPECT_EQ(atoll_invoke(ROOT_CNODE, INV_CNODE_COPY, 3, base + 16, base, ALL_RW, 0).err,
 		  E_FAILED_LOOKUP);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 16), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, base, 16), E_OK);
 }
 
 static void t_retype_alignment(void)
@@ -62,8 +62,8 @@ static void t_retype_alignment(void)
 	cptr_t ut = small_untyped(22), s = slot_alloc(), s2 = slot_alloc();
 	uint64_t a, b;
 
-	EXPECT_EQ(untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s2, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, s, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_2M, 0, ROOT_CNODE, s2, 1), E_OK);
 	a = atoll_invoke(s2, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
 	EXPECT_EQ(a & ((1ull << 21) - 1), 0);
 	/* The endpoint took the start; the 2 MiB frame the next aligned 2 MiB. */
@@ -76,72 +76,72 @@ static void t_cnode_copy_and_delete(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), c = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_DELETE_FIRST);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK); /* deleting an empty slot is fine */
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, 4000, RIGHTS_ALL), E_FAILED_LOOKUP);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, 1u << 12, ep, RIGHTS_ALL), E_RANGE_ERROR);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, 1u << 12), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_DELETE_FIRST);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, c), E_OK); /* deleting an empty slot is fine */
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, 4000, RIGHTS_ALL), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, 1u << 12, ep, RIGHTS_ALL), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, 1u << 12), E_RANGE_ERROR);
 }
 
 static void t_cnode_move(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), m = slot_alloc();
 
-	EXPECT_EQ(cnode_move(ROOT_CNODE, m, ep), E_OK);
-	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
-	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(cnode_move(ROOT_CNODE, m, m), E_DELETE_FIRST);
+	EXPECT_EQ(atoll_cnode_move(ROOT_CNODE, m, ep), E_OK);
+	EXPECT_EQ(atoll_ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_cnode_move(ROOT_CNODE, m, m), E_DELETE_FIRST);
 }
 
 static void t_mint_badge_rules(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), b = slot_alloc(), bb = slot_alloc(), cp = slot_alloc();
 
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, b, ep, RIGHTS_ALL, 42), E_OK);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, bb, b, RIGHTS_ALL, 43), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, cp, b, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, b, ep, RIGHTS_ALL, 42), E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, bb, b, RIGHTS_ALL, 43), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, cp, b, RIGHTS_ALL), E_OK);
 	/* Minting a badge on a TCB is not allowed. */
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, bb, ROOT_TCB, RIGHTS_ALL, 1), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, bb, ROOT_TCB, RIGHTS_ALL, 1), E_ILLEGAL_OPERATION);
 }
 
 static void t_mutate(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), m = slot_alloc(), c = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, ep, 7), E_REVOKE_FIRST);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, ep, 7), E_OK);
-	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, m, ep, 7), E_REVOKE_FIRST);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, m, ep, 7), E_OK);
+	EXPECT_EQ(atoll_ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
 }
 
 static void t_rights_only_shrink(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), ro = slot_alloc(), back = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, ro, ep, RIGHT_READ), E_OK);
-	EXPECT_EQ(ipc_nbsend(ro, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, back, ro, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(ipc_nbsend(back, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, ro, ep, RIGHT_READ), E_OK);
+	EXPECT_EQ(atoll_ipc_nbsend(ro, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, back, ro, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_ipc_nbsend(back, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
 }
 
 static void t_revoke_copies(void)
 {
 	cptr_t ep = new_obj(OBJ_ENDPOINT, 0), a = slot_alloc(), b = slot_alloc(), m = slot_alloc();
 
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, m, ep, RIGHTS_ALL, 5), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, a, m, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, b, ep, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, m), E_OK); /* removes a only */
-	EXPECT_EQ(ipc_nbsend(a, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
-	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ep), E_OK); /* removes m and b */
-	EXPECT_EQ(ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
-	EXPECT_EQ(ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
-	EXPECT_EQ(ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, m, ep, RIGHTS_ALL, 5), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, a, m, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, b, ep, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, m), E_OK); /* removes a only */
+	EXPECT_EQ(atoll_ipc_nbsend(a, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ep), E_OK); /* removes m and b */
+	EXPECT_EQ(atoll_ipc_nbsend(m, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ipc_nbsend(b, 0, 0, 0, 0, 0).err, E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ipc_nbsend(ep, 0, 0, 0, 0, 0).err, E_OK);
 }
 
 /* Revoke of a large derivation tree: many more than one kernel entry's
@@ -152,14 +152,14 @@ static void t_revoke_large_tree(void)
 	unsigned ok = 0;
 
 	for (unsigned i = 0; i < 1024; i++) {
-		ok += cnode_copy(cn, i, src, RIGHTS_ALL) == E_OK;
+		ok += atoll_cnode_copy(cn, i, src, RIGHTS_ALL) == E_OK;
 		src = ep;
 	}
 	EXPECT_EQ(ok, 1024);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ep), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ep), E_OK);
 	ok = 0;
 	for (unsigned i = 0; i < 1024; i++)
-		ok += cnode_copy(cn, i, ep, RIGHTS_ALL) == E_OK; /* all slots empty again */
+		ok += atoll_cnode_copy(cn, i, ep, RIGHTS_ALL) == E_OK; /* all slots empty again */
 	EXPECT_EQ(ok, 1024);
 }
 
@@ -173,14 +173,14 @@ static void t_delete_nested_cnodes(void)
 
 	for (unsigned i = 0; i < 8; i++) {
 		cptr_t inner = slot_alloc();
-		ok += untyped_retype(ut, OBJ_CNODE, 6, ROOT_CNODE, inner, 1) == E_OK;
+		ok += atoll_untyped_retype(ut, OBJ_CNODE, 6, ROOT_CNODE, inner, 1) == E_OK;
 		for (unsigned j = 0; j < 64; j++)
-			ok += cnode_copy(inner, j, ROOT_TCB, RIGHTS_ALL) == E_OK;
-		ok += cnode_move(top, i, inner) == E_OK;
+			ok += atoll_cnode_copy(inner, j, ROOT_TCB, RIGHTS_ALL) == E_OK;
+		ok += atoll_cnode_move(top, i, inner) == E_OK;
 	}
 	EXPECT_EQ(ok, 8 * 66);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, top), E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, top), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
 	cptr_t again = obj_alloc(OBJ_CNODE, 6, &err);
 	EXPECT(again != 0);
 }
@@ -195,20 +195,20 @@ static void t_delete_cnode_cycles(void)
 
 	for (unsigned i = 0; i < 6; i++) {
 		c[i] = slot_alloc();
-		ok += untyped_retype(ut, OBJ_CNODE, 4, ROOT_CNODE, c[i], 1) == E_OK;
-		ok += cnode_copy(c[i], 1, ROOT_TCB, RIGHTS_ALL) == E_OK; /* something to clear */
+		ok += atoll_untyped_retype(ut, OBJ_CNODE, 4, ROOT_CNODE, c[i], 1) == E_OK;
+		ok += atoll_cnode_copy(c[i], 1, ROOT_TCB, RIGHTS_ALL) == E_OK; /* something to clear */
 	}
-	ok += cnode_copy(c[0], 0, c[1], RIGHTS_ALL) == E_OK; /* 0 <-> 1 */
-	ok += cnode_copy(c[1], 0, c[0], RIGHTS_ALL) == E_OK;
-	ok += cnode_copy(c[2], 0, c[3], RIGHTS_ALL) == E_OK; /* 2 -> 3 -> 4 -> 2 */
-	ok += cnode_copy(c[3], 0, c[4], RIGHTS_ALL) == E_OK;
-	ok += cnode_copy(c[4], 0, c[2], RIGHTS_ALL) == E_OK;
-	ok += cnode_copy(c[5], 0, c[5], RIGHTS_ALL) == E_OK; /* 5 -> 5 */
+	ok += atoll_cnode_copy(c[0], 0, c[1], RIGHTS_ALL) == E_OK; /* 0 <-> 1 */
+	ok += atoll_cnode_copy(c[1], 0, c[0], RIGHTS_ALL) == E_OK;
+	ok += atoll_cnode_copy(c[2], 0, c[3], RIGHTS_ALL) == E_OK; /* 2 -> 3 -> 4 -> 2 */
+	ok += atoll_cnode_copy(c[3], 0, c[4], RIGHTS_ALL) == E_OK;
+	ok += atoll_cnode_copy(c[4], 0, c[2], RIGHTS_ALL) == E_OK;
+	ok += atoll_cnode_copy(c[5], 0, c[5], RIGHTS_ALL) == E_OK; /* 5 -> 5 */
 	for (unsigned i = 0; i < 6; i++)
-		ok += cnode_delete(ROOT_CNODE, c[i]) == E_OK; /* not the last ones */
+		ok += atoll_cnode_delete(ROOT_CNODE, c[i]) == E_OK; /* not the last ones */
 	EXPECT_EQ(ok, 6 * 2 + 6 + 6);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 16, ROOT_CNODE, again, 1), E_OK); /* all of it is free */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_UNTYPED, 16, ROOT_CNODE, again, 1), E_OK); /* all of it is free */
 }
 
 /* Retype of several PML4s that would run out of ASIDs part way fails
@@ -229,24 +229,24 @@ static void t_retype_partial_failure(void)
 	f = slot_alloc();
 	if (!cn)
 		return;
-	while (untyped_retype(ut, OBJ_PML4, 0, cn, free_asids, 1) == E_OK) /* how many ASIDs are left */
+	while (atoll_untyped_retype(ut, OBJ_PML4, 0, cn, free_asids, 1) == E_OK) /* how many ASIDs are left */
 		free_asids++;
 	EXPECT(free_asids > 20 && free_asids < 4096);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK); /* they come back */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK); /* they come back */
 	for (; made < free_asids - 10; made++)
-		if (untyped_retype(ut, OBJ_PML4, 0, cn, made, 1) != E_OK)
+		if (atoll_untyped_retype(ut, OBJ_PML4, 0, cn, made, 1) != E_OK)
 			break;
 	EXPECT_EQ(made, free_asids - 10);
-	e = untyped_retype(ut, OBJ_PML4, 0, cn, made, 20); /* room for 10: none made */
+	e = atoll_untyped_retype(ut, OBJ_PML4, 0, cn, made, 20); /* room for 10: none made */
 	EXPECT_EQ(e, E_NOT_ENOUGH_MEMORY);
-	EXPECT_EQ(untyped_retype(ut, OBJ_PML4, 0, cn, made, 10), E_OK); /* the slots were empty */
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_PML4, 0, cn, made, 10), E_OK); /* the slots were empty */
 	made += 10;
-	while (untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1) == E_OK) {
+	while (atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1) == E_OK) {
 		frames++;
-		cnode_delete(ROOT_CNODE, f); /* the frame goes; the watermark stays */
+		atoll_cnode_delete(ROOT_CNODE, f); /* the frame goes; the watermark stays */
 	}
 	EXPECT_EQ(made + frames, 8192);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
 }
 
 /* Memory handed out again after a revoke is zero: a frame is filled, the
@@ -263,7 +263,7 @@ static void t_retype_reuse_is_zero(void)
 		ut_skip("no 16 MiB of untyped memory in one piece here");
 		return;
 	}
-	REQUIRE_OK(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1));
+	REQUIRE_OK(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1));
 	pa1 = atoll_invoke(f, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
 	REQUIRE_OK(map_frame_anywhere(f, ROOT_VSPACE, REUSE_VA, RIGHTS_ALL));
 	for (unsigned i = 0; i < 512; i++) {
@@ -271,13 +271,13 @@ static void t_retype_reuse_is_zero(void)
 		p[i] = 0xA5A5A5A5A5A5A5A5ull ^ i;
 	}
 	EXPECT_EQ(sum, 0); /* fresh memory */
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK); /* the frame goes, unmapped */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK); /* the frame goes, unmapped */
 	/* Fill the untyped so its whole 16 MiB is below the watermark... */
 	cptr_t big = slot_alloc();
-	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 24, ROOT_CNODE, big, 1), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, big), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_UNTYPED, 24, ROOT_CNODE, big, 1), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, big), E_OK);
 	/* ...then the next retype clears all of it before handing out the frame. */
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
 	pa2 = atoll_invoke(f, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
 	EXPECT_EQ(pa2, pa1);
 	REQUIRE_OK(map_frame_anywhere(f, ROOT_VSPACE, REUSE_VA, RIGHTS_ALL));
@@ -285,7 +285,7 @@ static void t_retype_reuse_is_zero(void)
 	for (unsigned i = 0; i < 512; i++)
 		sum |= p[i];
 	EXPECT_EQ(sum, 0);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
 }
 
 static void t_untyped_children_block_nothing(void)
@@ -293,8 +293,8 @@ static void t_untyped_children_block_nothing(void)
 	/* Retype continues from the watermark while children exist. */
 	cptr_t ut = small_untyped(14), a = slot_alloc(), b = slot_alloc();
 
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
 	uint64_t pa = atoll_invoke(a, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
 	uint64_t pb = atoll_invoke(b, INV_FRAME_GET_ADDRESS, 0, 0, 0, 0, 0).mr[0];
 	EXPECT_EQ(pb, pa + 4096);

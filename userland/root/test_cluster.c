@@ -41,10 +41,10 @@ static void reset_all_stats(struct chan *c0, uint64_t beyond)
 	uint64_t done = 0, refused = 0;
 
 	for (uint64_t k = 0; k < n; k++)
-		done += sys_debug_stats(ROOT_DEBUG, k, true, NULL) == E_OK;
+		done += atoll_debug_stats(ROOT_DEBUG, k, true, NULL) == E_OK;
 	for (uint64_t k = n; k < n + beyond; k++)
-		refused += sys_debug_stats(ROOT_DEBUG, k, true, NULL) == E_RANGE_ERROR;
-	refused += sys_debug_stats(ROOT_DEBUG, ~0ull, true, NULL) == E_RANGE_ERROR;
+		refused += atoll_debug_stats(ROOT_DEBUG, k, true, NULL) == E_RANGE_ERROR;
+	refused += atoll_debug_stats(ROOT_DEBUG, ~0ull, true, NULL) == E_RANGE_ERROR;
 	chan_send_words(c0, XC_RESET_DONE, done, refused, 0);
 }
 
@@ -113,7 +113,7 @@ static void where_fn(uint64_t slot)
 {
 	uint64_t here = ~0ull;
 
-	sys_debug_stats(ROOT_DEBUG, 0, false, &here);
+	atoll_debug_stats(ROOT_DEBUG, 0, false, &here);
 	seen_core[slot] = here + 1;
 }
 
@@ -124,13 +124,13 @@ static bool await(volatile uint64_t *flag, uint64_t limit)
 	uint64_t t0 = atoll_rdtsc();
 	bool ok = true;
 
-	tcb_set_priority(ROOT_TCB, 1);
+	atoll_tcb_set_priority(ROOT_TCB, 1);
 	while (!*flag)
 		if (atoll_rdtsc() - t0 > limit) {
 			ok = false;
 			break;
 		}
-	tcb_set_priority(ROOT_TCB, 255);
+	atoll_tcb_set_priority(ROOT_TCB, 255);
 	return ok;
 }
 
@@ -144,25 +144,25 @@ static void t_affinity(void)
 	for (uint32_t k = 0; k < n; k++) {
 		seen_core[k] = 0;
 		REQUIRE_OK(thread_create_suspended(&th[k], where_fn, k, 100));
-		EXPECT_EQ(tcb_set_affinity(th[k].tcb, k), E_OK);
-		EXPECT_EQ(tcb_resume(th[k].tcb), E_OK);
+		EXPECT_EQ(atoll_tcb_set_affinity(th[k].tcb, k), E_OK);
+		EXPECT_EQ(atoll_tcb_resume(th[k].tcb), E_OK);
 	}
 	for (uint32_t k = 0; k < n; k++) {
 		EXPECT(await(&seen_core[k], seconds(5)));
 		EXPECT_EQ(seen_core[k], k + 1); /* it ran on the core it was given */
 	}
-	EXPECT_EQ(tcb_set_affinity(th[0].tcb, n), E_RANGE_ERROR); /* only this cluster's cores */
-	EXPECT_EQ(tcb_set_affinity(th[0].tcb, ~0ull), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_tcb_set_affinity(th[0].tcb, n), E_RANGE_ERROR); /* only this cluster's cores */
+	EXPECT_EQ(atoll_tcb_set_affinity(th[0].tcb, ~0ull), E_RANGE_ERROR);
 }
 
 static cptr_t echo_ep, echo_reply;
 
 static void echo_fn(uint64_t unused)
 {
-	struct ipc_result r = ipc_recv(echo_ep, echo_reply);
+	struct ipc_result r = atoll_ipc_recv(echo_ep, echo_reply);
 
 	for (;;)
-		r = ipc_replyrecv(echo_ep, echo_reply, msginfo(0, 0, 0, 1), r.mr[0] + 1, 0, 0, 0);
+		r = atoll_ipc_replyrecv(echo_ep, echo_reply, msginfo(0, 0, 0, 1), r.mr[0] + 1, 0, 0, 0);
 }
 
 static void t_cross_core_ipc(void)
@@ -175,19 +175,19 @@ static void t_cross_core_ipc(void)
 	echo_ep = new_obj(OBJ_ENDPOINT, 0);
 	echo_reply = new_obj(OBJ_REPLY, 0);
 	REQUIRE_OK(thread_create_suspended(&th, echo_fn, 0, 200));
-	REQUIRE_OK(tcb_set_affinity(th.tcb, 1));
-	REQUIRE_OK(tcb_resume(th.tcb));
+	REQUIRE_OK(atoll_tcb_set_affinity(th.tcb, 1));
+	REQUIRE_OK(atoll_tcb_resume(th.tcb));
 	for (uint64_t i = 0; i < 2000; i++) {
-		struct ipc_result r = ipc_call(echo_ep, msginfo(0, 0, 0, 1), i, 0, 0, 0);
+		struct ipc_result r = atoll_ipc_call(echo_ep, msginfo(0, 0, 0, 1), i, 0, 0, 0);
 		if (r.err != E_OK || r.mr[0] != i + 1) {
 			EXPECT_EQ(r.err, E_OK);
 			EXPECT_EQ(r.mr[0], i + 1);
 			break;
 		}
 	}
-	sys_debug_stats(ROOT_DEBUG, 0, false, &here);
+	atoll_debug_stats(ROOT_DEBUG, 0, false, &here);
 	EXPECT_EQ(here, 0); /* the caller stayed on its core throughout */
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK);
 }
 
 static void spin_fn(uint64_t unused)
@@ -205,21 +205,21 @@ static void t_stop_remote_thread(void)
 		return;
 	counter = 0;
 	REQUIRE_OK(thread_create_suspended(&th, spin_fn, 0, 100));
-	REQUIRE_OK(tcb_set_affinity(th.tcb, 1));
-	REQUIRE_OK(tcb_resume(th.tcb));
+	REQUIRE_OK(atoll_tcb_set_affinity(th.tcb, 1));
+	REQUIRE_OK(atoll_tcb_resume(th.tcb));
 	EXPECT(await(&counter, seconds(5)));
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK); /* it runs on core 1 right now */
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK); /* it runs on core 1 right now */
 	a = counter;
 	spin_cycles(seconds(1) / 20);
 	b = counter;
 	EXPECT_EQ(a, b); /* stopped, not just descheduled later */
-	EXPECT_EQ(tcb_read_registers(th.tcb, regs), E_OK);
-	EXPECT_EQ(tcb_resume(th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_read_registers(th.tcb, regs), E_OK);
+	EXPECT_EQ(atoll_tcb_resume(th.tcb), E_OK);
 	for (uint64_t t0 = atoll_rdtsc(); counter == b && atoll_rdtsc() - t0 < seconds(5);)
 		__asm__ volatile("pause"); /* a loaded host may not run core 1 at once */
 	EXPECT(counter != b); /* runs again */
-	EXPECT_EQ(tcb_set_affinity(th.tcb, 0), E_OK); /* moved while running */
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_set_affinity(th.tcb, 0), E_OK); /* moved while running */
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK);
 	a = counter;
 	spin_cycles(seconds(1) / 20);
 	EXPECT_EQ(counter, a);
@@ -250,18 +250,18 @@ static void t_tlb_shootdown(void)
 	*(volatile uint64_t *)TLB_VA = 0x7157;
 	tlb_reads = 0;
 	REQUIRE_OK(thread_create_ex(&th, tlb_reader_fn, TLB_VA, 100, ep, false));
-	REQUIRE_OK(tcb_set_affinity(th.tcb, 1));
-	REQUIRE_OK(tcb_resume(th.tcb));
+	REQUIRE_OK(atoll_tcb_set_affinity(th.tcb, 1));
+	REQUIRE_OK(atoll_tcb_resume(th.tcb));
 	EXPECT(await(&tlb_reads, seconds(5))); /* core 1 has the page in its TLB */
-	EXPECT_EQ(frame_unmap(f), E_OK);      /* core 1 must lose it now */
+	EXPECT_EQ(atoll_frame_unmap(f), E_OK);      /* core 1 must lose it now */
 	t0 = atoll_rdtsc();
 	do /* an empty non-blocking receive returns E_OK and label 0 */
-		r = ipc_nbrecv(ep, reply);
+		r = atoll_ipc_nbrecv(ep, reply);
 	while (r.err == E_OK && MSGINFO_LABEL(r.info) == 0 && atoll_rdtsc() - t0 < seconds(5));
 	EXPECT_EQ(r.err, E_OK); /* without a shootdown core 1 would read on forever */
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_VM);
 	EXPECT_EQ(r.mr[1], TLB_VA);
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK);
 }
 
 /* ---- the cross-cluster notification capabilities ---- */
@@ -275,17 +275,17 @@ static void t_xnotif_caps(void)
 
 	if (bi->cluster_count < 2)
 		return;
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, bi->chan[peer].signal_slot, RIGHTS_ALL, 0x40), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, ROOT_XNOTIF, RIGHTS_ALL, 0x40), E_ILLEGAL_OPERATION);
-	r = ntfn_wait(bi->chan[peer].signal_slot); /* a signal-only capability */
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, bi->chan[peer].signal_slot, RIGHTS_ALL, 0x40), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, ROOT_XNOTIF, RIGHTS_ALL, 0x40), E_ILLEGAL_OPERATION);
+	r = atoll_ntfn_wait(bi->chan[peer].signal_slot); /* a signal-only capability */
 	EXPECT_EQ(r.err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(ntfn_signal(ROOT_XNOTIF), E_INVALID_CAPABILITY); /* a wait-only one */
-	EXPECT_EQ(ipc_call(ROOT_XNOTIF, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, s, ROOT_XNOTIF, RIGHTS_ALL), E_OK); /* copies are fine */
-	r = ntfn_poll(s);
+	EXPECT_EQ(atoll_ntfn_signal(ROOT_XNOTIF), E_INVALID_CAPABILITY); /* a wait-only one */
+	EXPECT_EQ(atoll_ipc_call(ROOT_XNOTIF, 0, 0, 0, 0, 0).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, s, ROOT_XNOTIF, RIGHTS_ALL), E_OK); /* copies are fine */
+	r = atoll_ntfn_poll(s);
 	EXPECT_EQ(r.err, E_OK);
 	chan_pending |= r.badge; /* a signal that came meanwhile belongs to the rings */
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, s), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, s), E_OK);
 	slot_free(s);
 }
 
@@ -375,7 +375,7 @@ static void t_xc_receiver_sleeps(void)
 /* Words 0-5 of core 0's counters (kernel lock, IPIs): only a reset lowers them. */
 static void stats_core0(uint64_t *w)
 {
-	EXPECT_EQ(sys_debug_stats(ROOT_DEBUG, 0, false, NULL), E_OK);
+	EXPECT_EQ(atoll_debug_stats(ROOT_DEBUG, 0, false, NULL), E_OK);
 	for (unsigned i = 0; i < 6; i++)
 		w[i] = atoll_ipcbuf->mr[i];
 }

@@ -38,7 +38,7 @@ static uint64_t victim_start(struct victim *v, void (*fn)(uint64_t))
 
 static struct ipc_result victim_fault(struct victim *v)
 {
-	return ipc_recv(v->ep, v->reply);
+	return atoll_ipc_recv(v->ep, v->reply);
 }
 
 /* Write the victim's rip, rsp and rflags (the rest as they are) and answer
@@ -47,14 +47,14 @@ static uint64_t victim_resume_at(struct victim *v, uint64_t rip, uint64_t rflags
 {
 	uint64_t regs[REG_COUNT], e;
 
-	if ((e = tcb_read_registers(v->th.tcb, regs)))
+	if ((e = atoll_tcb_read_registers(v->th.tcb, regs)))
 		return e;
 	regs[REG_RIP] = rip;
 	regs[REG_RSP] = v->th.area + ABI_THREAD_AREA - 8;
 	regs[REG_RFLAGS] = rflags;
-	if ((e = tcb_write_registers(v->th.tcb, false, REG_COUNT, regs)))
+	if ((e = atoll_tcb_write_registers(v->th.tcb, false, REG_COUNT, regs)))
 		return e;
-	return ipc_reply(v->reply, 0, 0, 0, 0, 0).err;
+	return atoll_ipc_reply(v->reply, 0, 0, 0, 0, 0).err;
 }
 
 /* Where a victim ends: it says so, then faults (#UD) for good; the handler
@@ -75,7 +75,7 @@ static void victim_finish(struct victim *v)
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
 	EXPECT_EQ(r.mr[2], 6);
 	EXPECT_EQ(reached, 1);
-	EXPECT_EQ(tcb_suspend(v->th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_suspend(v->th.tcb), E_OK);
 }
 
 static bool compat32(void)
@@ -147,7 +147,7 @@ static void t_compat_syscall(void)
 			EXPECT_EQ(r.mr[1] >> 32, 0); /* ESP, zero-extended */
 			EXPECT(r.mr[1] > v.th.area && r.mr[1] <= v.th.area + ABI_THREAD_AREA);
 			if (i == 0) {
-				EXPECT_EQ(ipc_reply(v.reply, 0, 0, 0, 0, 0).err, E_OK);
+				EXPECT_EQ(atoll_ipc_reply(v.reply, 0, 0, 0, 0, 0).err, E_OK);
 				r = victim_fault(&v);
 			}
 		}
@@ -350,7 +350,7 @@ static void t_write_registers_bad_addresses(void)
 	unsigned bad = 0;
 
 	REQUIRE_OK(thread_create_suspended(&th, idle_fn, 0, 10));
-	REQUIRE_OK(tcb_read_registers(th.tcb, before));
+	REQUIRE_OK(atoll_tcb_read_registers(th.tcb, before));
 	for (unsigned i = 0; i < sizeof(bad_addrs) / sizeof(bad_addrs[0]); i++) {
 		for (unsigned which = REG_RIP; which <= REG_RSP; which++) {
 			memcpy(regs, before, sizeof(regs));
@@ -365,7 +365,7 @@ static void t_write_registers_bad_addresses(void)
 					       (unsigned long long)bad_addrs[i], (unsigned long long)e,
 					       (unsigned long long)detail);
 			}
-			REQUIRE_OK(tcb_read_registers(th.tcb, after));
+			REQUIRE_OK(atoll_tcb_read_registers(th.tcb, after));
 			if (memcmp(before, after, sizeof(before)) != 0 && bad++ < 4)
 				printf("# a refused write changed registers\n");
 		}
@@ -375,7 +375,7 @@ static void t_write_registers_bad_addresses(void)
 	regs[REG_RIP] = USER_TOP - 1;
 	regs[REG_RSP] = 0;
 	EXPECT_EQ(write_regs(th.tcb, 2, regs, &detail), E_OK);
-	REQUIRE_OK(tcb_read_registers(th.tcb, after));
+	REQUIRE_OK(atoll_tcb_read_registers(th.tcb, after));
 	EXPECT_EQ(after[REG_RIP], USER_TOP - 1);
 	EXPECT_EQ(after[REG_RSP], 0);
 }
@@ -406,7 +406,7 @@ static void t_write_registers_rflags(void)
 		regs[REG_RSP] = 0x2000000;
 		regs[REG_RFLAGS] = evil_flags[i];
 		EXPECT_EQ(write_regs(th.tcb, 3, regs, &detail), E_OK);
-		REQUIRE_OK(tcb_read_registers(th.tcb, got));
+		REQUIRE_OK(atoll_tcb_read_registers(th.tcb, got));
 		uint64_t want = (evil_flags[i] & RFLAGS_KEPT) | RFLAGS_IF | 2;
 		if (got[REG_RFLAGS] != want && bad++ < 4)
 			printf("# rflags %#llx became %#llx, not %#llx\n", (unsigned long long)evil_flags[i],
@@ -451,7 +451,7 @@ static void t_fault_reply_evil_registers(void)
 	r = victim_fault(&v); /* its ud2 */
 	EXPECT_EQ(r.mr[2], 6);
 	reached = 0;
-	REQUIRE_OK(tcb_read_registers(v.th.tcb, regs));
+	REQUIRE_OK(atoll_tcb_read_registers(v.th.tcb, regs));
 	regs[REG_RIP] = 0x0000800000000000ull;
 	EXPECT_EQ(write_regs(v.th.tcb, REG_COUNT, regs, &detail), E_INVALID_ARGUMENT);
 	EXPECT_EQ(detail, 2);
@@ -512,10 +512,10 @@ static void t_write_registers_read_once(void)
 	REQUIRE_OK(thread_create_suspended(&flipper, flipper_fn, (uintptr_t)atoll_ipcbuf, 10));
 	atoll_ipcbuf->mr[2] = FLIP_GOOD; /* (creating the flipper wrote its own rip there) */
 	REQUIRE_OK(atoll_invoke(victim.tcb, INV_TCB_WRITE_REGISTERS, 3, 0, 1, 0, 0).err);
-	REQUIRE_OK(tcb_set_affinity(flipper.tcb, 1));
-	REQUIRE_OK(tcb_resume(flipper.tcb));
+	REQUIRE_OK(atoll_tcb_set_affinity(flipper.tcb, 1));
+	REQUIRE_OK(atoll_tcb_resume(flipper.tcb));
 	while (!flip_started)
-		sys_yield();
+		atoll_yield();
 	for (unsigned i = 0; i < FLIP_CALLS; i++) {
 		r = atoll_invoke(victim.tcb, INV_TCB_WRITE_REGISTERS, 3, 0, 1, 0, 0);
 		if (r.err == E_OK)
@@ -530,7 +530,7 @@ static void t_write_registers_read_once(void)
 		}
 	}
 	flip_stop = 1;
-	EXPECT_EQ(tcb_suspend(flipper.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_suspend(flipper.tcb), E_OK);
 	printf("# read once: %u written, %u refused, %u with another value\n", ok, refused, wrong);
 	EXPECT_EQ(wrong, 0);
 	EXPECT_EQ(ok + refused, FLIP_CALLS);

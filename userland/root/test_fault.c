@@ -15,7 +15,7 @@ static void reader_fn(uint64_t addr)
 /* Wait for one fault on ep; return its message. */
 static struct ipc_result take_fault(cptr_t ep, cptr_t reply)
 {
-	return ipc_recv(ep, reply);
+	return atoll_ipc_recv(ep, reply);
 }
 
 static void t_page_fault_resumed(void)
@@ -32,9 +32,9 @@ static void t_page_fault_resumed(void)
 	EXPECT_EQ(r.mr[3] & 4, 4); /* user-mode access */
 	EXPECT((f = page_alloc_at(FAULT_ADDR)) != 0);
 	*(volatile uint64_t *)(FAULT_ADDR + 8) = 0xFEED;
-	EXPECT_EQ(ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* let it finish */
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK); /* let it finish */
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 	EXPECT_EQ(done, 0xFEED);
 }
 
@@ -62,13 +62,13 @@ static void gp_fn(uint64_t unused)
 static void skip_and_resume(struct uthread *th, cptr_t reply, struct ipc_result r, uint64_t len,
 			    uint64_t regs[REG_COUNT])
 {
-	REQUIRE_OK(tcb_read_registers(th->tcb, regs));
+	REQUIRE_OK(atoll_tcb_read_registers(th->tcb, regs));
 	EXPECT_EQ(regs[REG_RIP], r.mr[0]);
 	regs[REG_RIP] += len;
-	REQUIRE_OK(tcb_write_registers(th->tcb, false, REG_COUNT, regs));
-	EXPECT_EQ(ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	REQUIRE_OK(atoll_tcb_write_registers(th->tcb, false, REG_COUNT, regs));
+	EXPECT_EQ(atoll_ipc_reply(reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 }
 
 /* Run fn with a fault handler that skips `len` bytes at the faulting rip. */
@@ -98,13 +98,13 @@ static void t_fault_without_handler(void)
 
 	done = 0;
 	REQUIRE_OK(thread_create(&th, reader_fn, 0x61000000ull, 10));
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 	EXPECT_EQ(done, 0); /* it never got past the fault: suspended */
-	EXPECT_EQ(tcb_read_registers(th.tcb, regs), E_OK);
-	EXPECT_EQ(tcb_resume(th.tcb), E_OK); /* faults again, suspended again */
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_tcb_read_registers(th.tcb, regs), E_OK);
+	EXPECT_EQ(atoll_tcb_resume(th.tcb), E_OK); /* faults again, suspended again */
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 	EXPECT_EQ(done, 0);
 }
 
@@ -115,8 +115,8 @@ static void t_fault_handler_wrong_cap(void)
 	done = 0;
 	/* A fault "endpoint" that is a notification: treated as no handler. */
 	REQUIRE_OK(thread_create_ex(&th, reader_fn, 0x62000000ull, 10, new_obj(OBJ_NOTIFICATION, 0), true));
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 	EXPECT_EQ(done, 0);
 }
 
@@ -143,7 +143,7 @@ static void t_fault_reply_deleted(void)
 	REQUIRE_OK(thread_create_ex(&th, ud_rax_fn, 0, 10, ep, true));
 	struct ipc_result r = take_fault(ep, reply);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, reply), E_OK); /* the fault is never answered */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, reply), E_OK); /* the fault is never answered */
 	reply = new_obj(OBJ_REPLY, 0);
 	r = take_fault(ep, reply); /* it ran again and faulted again */
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_EXCEPTION);
@@ -164,12 +164,12 @@ static void t_fault_endpoint_deleted(void)
 
 	done = 0;
 	REQUIRE_OK(thread_create_ex(&th, ud_rax_fn, 0, 10, ep, true));
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* it faults and blocks on ep */
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, ep), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK); /* it runs, faults, is suspended */
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
-	REQUIRE_OK(tcb_read_registers(th.tcb, regs));
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK); /* it faults and blocks on ep */
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, ep), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK); /* it runs, faults, is suspended */
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
+	REQUIRE_OK(atoll_tcb_read_registers(th.tcb, regs));
 	EXPECT_EQ(regs[REG_RAX], UD_RAX);
 	EXPECT_EQ(done, 0);
 }

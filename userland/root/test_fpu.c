@@ -84,7 +84,7 @@ static void keeper_fn(uint64_t id)
 	image_of(&want, id);
 	for (unsigned r = 0; r < FPU_ROUNDS; r++) {
 		fpu_put(&want);
-		sys_yield();
+		atoll_yield();
 		fpu_get(&got);
 		if (!image_eq(&want, &got)) {
 			fpu_bad[id] = r + 1;
@@ -100,14 +100,14 @@ static void plain_fn(uint64_t unused)
 {
 	for (unsigned r = 0; r < FPU_ROUNDS; r++) {
 		plain_rounds = r + 1;
-		sys_yield();
+		atoll_yield();
 	}
 }
 
 static void let_run(void)
 {
-	tcb_set_priority(ROOT_TCB, 5);
-	tcb_set_priority(ROOT_TCB, 255);
+	atoll_tcb_set_priority(ROOT_TCB, 5);
+	atoll_tcb_set_priority(ROOT_TCB, 255);
 }
 
 static void t_fpu_private(void)
@@ -154,7 +154,7 @@ static void dirty_fn(uint64_t id)
 	image_of(&im, id + 7);
 	fpu_put(&im);
 	dirty_done = 1;
-	sys_yield(); /* the fresh thread runs while our values are live */
+	atoll_yield(); /* the fresh thread runs while our values are live */
 }
 
 static void t_fpu_fresh_state(void)
@@ -184,7 +184,7 @@ static void mover_fn(uint64_t unused)
 	image_of(&want, 3);
 	for (unsigned r = 0; r < 40; r++) {
 		fpu_put(&want);
-		ntfn_wait(mover_go); /* meanwhile the root task moves us */
+		atoll_ntfn_wait(mover_go); /* meanwhile the root task moves us */
 		fpu_get(&got);
 		if (!image_eq(&want, &got))
 			mover_bad = r + 1;
@@ -212,24 +212,24 @@ static void t_fpu_moves_between_cores(void)
 	for (unsigned i = 0; i < 2; i++) { /* FPU users on cores 0 and 1 meanwhile */
 		fpu_ok[i] = fpu_bad[i] = 0;
 		REQUIRE_OK(thread_create_suspended(&keep[i], keeper_fn, i, 40));
-		REQUIRE_OK(tcb_set_affinity(keep[i].tcb, i));
-		REQUIRE_OK(tcb_resume(keep[i].tcb));
+		REQUIRE_OK(atoll_tcb_set_affinity(keep[i].tcb, i));
+		REQUIRE_OK(atoll_tcb_resume(keep[i].tcb));
 	}
 	REQUIRE_OK(thread_create(&mover, mover_fn, 0, 40));
-	tcb_set_priority(ROOT_TCB, 40); /* round robin with them on core 0 */
+	atoll_tcb_set_priority(ROOT_TCB, 40); /* round robin with them on core 0 */
 	uint64_t t0 = atoll_rdtsc();
 	for (unsigned r = 0; r < 40 && !mover_bad && atoll_rdtsc() - t0 < limit; r++) {
-		EXPECT_EQ(tcb_set_affinity(mover.tcb, (r + 1) % n), E_OK);
-		ntfn_signal(mover_go);
+		EXPECT_EQ(atoll_tcb_set_affinity(mover.tcb, (r + 1) % n), E_OK);
+		atoll_ntfn_signal(mover_go);
 		while (__atomic_load_n(&mover_round, __ATOMIC_ACQUIRE) <= r && atoll_rdtsc() - t0 < limit)
-			sys_yield();
+			atoll_yield();
 	}
-	tcb_set_priority(ROOT_TCB, 255);
+	atoll_tcb_set_priority(ROOT_TCB, 255);
 	EXPECT_EQ(mover_bad, 0);
 	EXPECT_EQ(mover_round, 40);
-	tcb_suspend(mover.tcb);
+	atoll_tcb_suspend(mover.tcb);
 	for (unsigned i = 0; i < 2; i++) {
-		tcb_suspend(keep[i].tcb);
+		atoll_tcb_suspend(keep[i].tcb);
 		EXPECT_EQ(fpu_bad[i], 0);
 	}
 }

@@ -22,15 +22,15 @@ static void t_ioport_siblings(void)
 	a = slot_alloc();
 	b = slot_alloc();
 	c = slot_alloc();
-	REQUIRE_OK(ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, a));
-	REQUIRE_OK(ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, b));
-	REQUIRE_OK(ioport_issue(ROOT_IOPORT_CONTROL, 0x00, 0xFFFF, ROOT_CNODE, c));
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, c), E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, b), E_OK);
-	EXPECT_EQ(ioport_in8(b, 0x80).err, E_OK);
-	EXPECT_EQ(ioport_in8(a, 0x80).err, E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
-	EXPECT_EQ(ioport_in8(a, 0x80).err, E_OK);
+	REQUIRE_OK(atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, a));
+	REQUIRE_OK(atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, b));
+	REQUIRE_OK(atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x00, 0xFFFF, ROOT_CNODE, c));
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, b), E_OK);
+	EXPECT_EQ(atoll_ioport_in8(b, 0x80).err, E_OK);
+	EXPECT_EQ(atoll_ioport_in8(a, 0x80).err, E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(atoll_ioport_in8(a, 0x80).err, E_OK);
 }
 
 /* A thread whose fault message still waits on its fault endpoint is
@@ -46,8 +46,8 @@ static void stale_reader_fn(uint64_t addr)
 
 static void stale_sender_fn(uint64_t ep)
 {
-	ipc_send(ep, msginfo(5, 0, 0, 2), 11, 22, 0, 0);
-	tcb_suspend(stale_self);
+	atoll_ipc_send(ep, msginfo(5, 0, 0, 2), 11, 22, 0, 0);
+	atoll_tcb_suspend(stale_self);
 }
 
 static void t_fault_then_new_registers(void)
@@ -58,21 +58,21 @@ static void t_fault_then_new_registers(void)
 
 	REQUIRE_OK(thread_create_ex(&th, stale_reader_fn, 0x72000000ull, 100, fault_ep, true));
 	stale_self = th.tcb;
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 50), E_OK); /* it runs and faults */
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
-	REQUIRE_OK(tcb_suspend(th.tcb));
-	REQUIRE_OK(tcb_read_registers(th.tcb, regs));
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 50), E_OK); /* it runs and faults */
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
+	REQUIRE_OK(atoll_tcb_suspend(th.tcb));
+	REQUIRE_OK(atoll_tcb_read_registers(th.tcb, regs));
 	regs[REG_RIP] = (uint64_t)(uintptr_t)stale_sender_fn;
 	regs[REG_RSP] = th.area + ABI_THREAD_AREA - 8;
 	regs[REG_RDI] = ep;
-	REQUIRE_OK(tcb_write_registers(th.tcb, true, REG_RDI + 1, regs));
-	struct ipc_result r = ipc_recv(ep, 0);
+	REQUIRE_OK(atoll_tcb_write_registers(th.tcb, true, REG_RDI + 1, regs));
+	struct ipc_result r = atoll_ipc_recv(ep, 0);
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), 5);
 	EXPECT_EQ(MSGINFO_LENGTH(r.info), 2);
 	EXPECT_EQ(r.mr[0], 11);
 	EXPECT_EQ(r.mr[1], 22);
-	EXPECT_EQ(ipc_nbrecv(fault_ep, 0).info, 0); /* and no fault is left queued */
+	EXPECT_EQ(atoll_ipc_nbrecv(fault_ep, 0).info, 0); /* and no fault is left queued */
 }
 
 /* Deleting a CNode whose last capability sits in one of its own slots
@@ -81,16 +81,16 @@ static volatile uint64_t self_err;
 
 static void self_revoke_fn(uint64_t ut)
 {
-	self_err = cnode_revoke(ROOT_CNODE, ut);
+	self_err = atoll_cnode_revoke(ROOT_CNODE, ut);
 }
 
 static void t_cnode_holds_itself(void)
 {
 	cptr_t ut = new_obj(OBJ_UNTYPED, 12), cn = slot_alloc();
 
-	REQUIRE_OK(untyped_retype(ut, OBJ_CNODE, 2, ROOT_CNODE, cn, 1));
-	REQUIRE_OK(cnode_copy(cn, 1, cn, RIGHTS_ALL));
-	REQUIRE_OK(cnode_delete(ROOT_CNODE, cn)); /* the copy inside is now the last one */
+	REQUIRE_OK(atoll_untyped_retype(ut, OBJ_CNODE, 2, ROOT_CNODE, cn, 1));
+	REQUIRE_OK(atoll_cnode_copy(cn, 1, cn, RIGHTS_ALL));
+	REQUIRE_OK(atoll_cnode_delete(ROOT_CNODE, cn)); /* the copy inside is now the last one */
 	self_err = ~0ull;
 	EXPECT(run_bounded(self_revoke_fn, ut, 1000));
 	EXPECT_EQ(self_err, E_OK);
@@ -133,7 +133,7 @@ static unsigned make_typed_caps(struct typed_cap *c)
 		return n; /* the device capabilities belong to cluster 0 */
 	c[n++] = (struct typed_cap){ ROOT_IRQ_CONTROL, "IRQ_CONTROL" };
 	c[n++] = (struct typed_cap){ ROOT_IOPORT_CONTROL, "IOPORT_CONTROL" };
-	if (ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, io) == E_OK)
+	if (atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, ROOT_CNODE, io) == E_OK)
 		c[n++] = (struct typed_cap){ io, "IOPORT" };
 	return n;
 }
@@ -189,15 +189,15 @@ static void nobuf_fn(void)
 	uint64_t w[1] = { 0x1000000 };
 	struct ipc_result r;
 
-	nobuf_res[0] = untyped_retype(nobuf_ut, OBJ_ENDPOINT, 0, ROOT_CNODE, nobuf_slot, 1);
-	nobuf_res[1] = cnode_copy(ROOT_CNODE, nobuf_slot, nobuf_ep, RIGHTS_ALL);
+	nobuf_res[0] = atoll_untyped_retype(nobuf_ut, OBJ_ENDPOINT, 0, ROOT_CNODE, nobuf_slot, 1);
+	nobuf_res[1] = atoll_cnode_copy(ROOT_CNODE, nobuf_slot, nobuf_ep, RIGHTS_ALL);
 	r = atoll_invoke(nobuf_other, INV_TCB_READ_REGISTERS, 0, 0, 0, 0, 0);
 	nobuf_res[2] = r.err;
 	nobuf_res[3] = MSGINFO_LENGTH(r.info);
-	nobuf_res[4] = tcb_write_registers(nobuf_other, false, 1, w);
+	nobuf_res[4] = atoll_tcb_write_registers(nobuf_other, false, 1, w);
 	nobuf_res[5] = atoll_invoke(nobuf_other, INV_DEBUG_NAME, 2, 0, 0, 0, 0).err;
-	ipc_send(nobuf_ep, msginfo(5, 0, 0, 10), 1, 2, 3, 4);
-	tcb_suspend(nobuf_self);
+	atoll_ipc_send(nobuf_ep, msginfo(5, 0, 0, 10), 1, 2, 3, 4);
+	atoll_tcb_suspend(nobuf_self);
 }
 
 static uint64_t nobuf_thread(uint64_t prio)
@@ -211,13 +211,13 @@ static uint64_t nobuf_thread(uint64_t prio)
 			return E_NOT_ENOUGH_MEMORY;
 	if (!(nobuf_self = obj_alloc(OBJ_TCB, 0, &err)))
 		return err;
-	if ((err = tcb_configure(nobuf_self, 0, ROOT_CNODE, ROOT_VSPACE, NOBUF_AREA, 0)) ||
-	    (err = tcb_set_priority(nobuf_self, prio)))
+	if ((err = atoll_tcb_configure(nobuf_self, 0, ROOT_CNODE, ROOT_VSPACE, NOBUF_AREA, 0)) ||
+	    (err = atoll_tcb_set_priority(nobuf_self, prio)))
 		return err;
 	regs[REG_RIP] = (uint64_t)(uintptr_t)nobuf_fn;
 	regs[REG_RSP] = NOBUF_AREA + ABI_THREAD_AREA - 8;
 	regs[REG_RFLAGS] = 0x202;
-	return tcb_write_registers(nobuf_self, true, REG_RFLAGS + 1, regs);
+	return atoll_tcb_write_registers(nobuf_self, true, REG_RFLAGS + 1, regs);
 }
 
 static void idle_fn(uint64_t unused) {}
@@ -234,7 +234,7 @@ static void t_no_ipc_buffer(void)
 	for (unsigned i = 0; i < 6; i++)
 		nobuf_res[i] = 0xFF;
 	REQUIRE_OK(nobuf_thread(100));
-	struct ipc_result r = ipc_recv(nobuf_ep, 0); /* it runs while we wait */
+	struct ipc_result r = atoll_ipc_recv(nobuf_ep, 0); /* it runs while we wait */
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), 5);
 	EXPECT_EQ(MSGINFO_LENGTH(r.info), 4); /* 10 claimed, 4 in registers */
@@ -260,7 +260,7 @@ static void xc_sender_fn(uint64_t ep)
 		b->caps[i] = xc_caps[i];
 	for (unsigned i = MSG_REG_WORDS; i < MSG_MAX_WORDS; i++)
 		b->mr[i] = i * 3;
-	ipc_send(ep, xc_info, 0, 3, 6, 9);
+	atoll_ipc_send(ep, xc_info, 0, 3, 6, 9);
 }
 
 /* Send with xc_info / xc_caps from a thread; receive into (rcnode, dst). */
@@ -272,7 +272,7 @@ static struct ipc_result xc_round(cptr_t rcnode, cptr_t dst)
 		return (struct ipc_result){ .err = ~0ull };
 	atoll_ipcbuf->receive_cnode = rcnode;
 	atoll_ipcbuf->receive_index = dst;
-	struct ipc_result r = ipc_recv(xc_ep, 0); /* the sender runs while we wait */
+	struct ipc_result r = atoll_ipc_recv(xc_ep, 0); /* the sender runs while we wait */
 	atoll_ipcbuf->receive_cnode = 0;
 	return r;
 }
@@ -283,7 +283,7 @@ static void t_extra_caps_garbage(void)
 	struct ipc_result r;
 
 	xc_ep = new_obj(OBJ_ENDPOINT, 0);
-	REQUIRE_OK(cnode_mint(ROOT_CNODE, badged, xc_ep, RIGHTS_ALL, 0x77));
+	REQUIRE_OK(atoll_cnode_mint(ROOT_CNODE, badged, xc_ep, RIGHTS_ALL, 0x77));
 	/* Garbage first: nothing travels; the 127-word message is cut to 120. */
 	xc_caps[0] = 0xDEAD000000000000ull, xc_caps[1] = 4000, xc_caps[2] = ntfn;
 	xc_info = msginfo(9, 7, 3, 127);
@@ -291,34 +291,34 @@ static void t_extra_caps_garbage(void)
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(r.info, msginfo(9, 0, 0, MSG_MAX_WORDS));
 	EXPECT_EQ(atoll_ipcbuf->mr[MSG_MAX_WORDS - 1], (MSG_MAX_WORDS - 1) * 3);
-	EXPECT_EQ(ntfn_signal(dst), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ntfn_signal(dst), E_FAILED_LOOKUP);
 	/* Unwrapped badge, then one capability into the slot; the third finds it full. */
 	xc_caps[0] = badged, xc_caps[1] = ntfn, xc_caps[2] = xc_ep;
 	xc_info = msginfo(1, 0, 3, 2);
 	r = xc_round(ROOT_CNODE, dst);
 	EXPECT_EQ(r.info, msginfo(1, 1, 2, 2));
 	EXPECT_EQ(atoll_ipcbuf->caps[0], 0x77);
-	EXPECT_EQ(ntfn_signal(dst), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, dst), E_OK);
+	EXPECT_EQ(atoll_ntfn_signal(dst), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, dst), E_OK);
 	/* A receive CNode address that does not resolve: nothing travels. */
 	xc_caps[0] = ntfn;
 	xc_info = msginfo(1, 0, 1, 0);
 	r = xc_round(4000, dst);
 	EXPECT_EQ(r.info, msginfo(1, 0, 0, 0));
-	EXPECT_EQ(ntfn_signal(dst), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_ntfn_signal(dst), E_FAILED_LOOKUP);
 }
 
 static void t_cnode_guard_rules(void)
 {
 	cptr_t cn = new_obj(OBJ_CNODE, 6), s = slot_alloc();
 
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 59), E_INVALID_ARGUMENT); /* 6 + 59 > 64 */
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 1ull << 6), E_INVALID_ARGUMENT); /* guard 1 in 0 bits */
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 3ull << 6 | 1), E_INVALID_ARGUMENT);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, s, cn, ~0ull), E_INVALID_ARGUMENT);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 1ull << 6 | 58), E_OK);
-	EXPECT_EQ(cnode_copy(s, 0, ROOT_TCB, RIGHTS_ALL), E_OK); /* still usable as a CNode */
-	EXPECT_EQ(cnode_delete(cn, 0), E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 59), E_INVALID_ARGUMENT); /* 6 + 59 > 64 */
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 1ull << 6), E_INVALID_ARGUMENT); /* guard 1 in 0 bits */
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 3ull << 6 | 1), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, s, cn, ~0ull), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, s, cn, RIGHTS_ALL, 1ull << 6 | 58), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(s, 0, ROOT_TCB, RIGHTS_ALL), E_OK); /* still usable as a CNode */
+	EXPECT_EQ(atoll_cnode_delete(cn, 0), E_OK);
 }
 
 const struct utest hostile_tests[] = {

@@ -26,8 +26,8 @@ static bool space_new(struct space *s)
 	s->pml4 = new_obj(OBJ_PML4, 0);
 	s->pdpt = new_obj(OBJ_PDPT, 0);
 	s->pd = new_obj(OBJ_PAGE_DIRECTORY, 0);
-	return s->pml4 && s->pdpt && s->pd && page_table_map(s->pdpt, s->pml4, VA) == E_OK &&
-	       page_table_map(s->pd, s->pml4, VA) == E_OK;
+	return s->pml4 && s->pdpt && s->pd && atoll_page_table_map(s->pdpt, s->pml4, VA) == E_OK &&
+	       atoll_page_table_map(s->pd, s->pml4, VA) == E_OK;
 }
 
 /* --- untyped derivation ---------------------------------------------------- */
@@ -38,10 +38,10 @@ static void t_untyped_copy_with_children_refused(void)
 {
 	cptr_t ut = new_obj(OBJ_UNTYPED, 14), a = slot_alloc(), cp = slot_alloc(), b = slot_alloc();
 
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, cp, ut, RIGHTS_ALL), E_REVOKE_FIRST);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, cp, ut, RIGHTS_ALL, 0), E_REVOKE_FIRST);
-	EXPECT_EQ(untyped_retype(cp, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, cp, ut, RIGHTS_ALL), E_REVOKE_FIRST);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, cp, ut, RIGHTS_ALL, 0), E_REVOKE_FIRST);
+	EXPECT_EQ(atoll_untyped_retype(cp, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_FAILED_LOOKUP);
 }
 
 /* A copy of an untyped without children: the copy retypes, the original
@@ -51,15 +51,15 @@ static void t_untyped_copy_and_original_never_overlap(void)
 	cptr_t ut = new_obj(OBJ_UNTYPED, 14), cp = slot_alloc(), b = slot_alloc(), c = slot_alloc();
 	uint64_t pb;
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, cp, ut, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(untyped_retype(cp, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, cp, ut, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(cp, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
 	pb = paddr_of(b);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_NOT_ENOUGH_MEMORY);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, cp), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, cp), E_OK);
 	/* b still lives (now under ut): ut still hands out nothing over it. */
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_NOT_ENOUGH_MEMORY);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, b), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, b), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, c, 1), E_OK);
 	EXPECT_EQ(paddr_of(c), pb); /* reused only once nothing else has it */
 }
 
@@ -68,11 +68,11 @@ static void t_untyped_move_keeps_the_watermark(void)
 {
 	cptr_t ut = new_obj(OBJ_UNTYPED, 13), m = slot_alloc(), a = slot_alloc(), b = slot_alloc();
 
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
-	EXPECT_EQ(cnode_move(ROOT_CNODE, m, ut), E_OK);
-	EXPECT_EQ(untyped_retype(m, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(atoll_cnode_move(ROOT_CNODE, m, ut), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(m, OBJ_FRAME_4K, 0, ROOT_CNODE, b, 1), E_OK);
 	EXPECT(paddr_of(a) != paddr_of(b));
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, ut, m, 0), E_REVOKE_FIRST); /* it has children */
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, ut, m, 0), E_REVOKE_FIRST); /* it has children */
 }
 
 /* --- mappings cannot outlive what they map -------------------------------- */
@@ -86,14 +86,14 @@ static void t_mutated_frame_keeps_its_mapping(void)
 	cptr_t pt = new_obj(OBJ_PAGE_TABLE, 0);
 
 	REQUIRE_OK(space_new(&s) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
-	EXPECT_EQ(frame_map(f, s.pml4, VA, RIGHT_READ | RIGHT_WRITE, 0), E_OK);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, g, f, 0), E_OK);
-	EXPECT_EQ(frame_map(g, s.pml4, VA + 4096, RIGHT_READ, 0), E_ILLEGAL_OPERATION); /* still mapped */
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, g), E_OK); /* the last capability: the mapping goes */
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, h, 1), E_OK);
-	EXPECT_EQ(frame_map(h, s.pml4, VA, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
+	EXPECT_EQ(atoll_frame_map(f, s.pml4, VA, RIGHT_READ | RIGHT_WRITE, 0), E_OK);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, g, f, 0), E_OK);
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA + 4096, RIGHT_READ, 0), E_ILLEGAL_OPERATION); /* still mapped */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, g), E_OK); /* the last capability: the mapping goes */
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, h, 1), E_OK);
+	EXPECT_EQ(atoll_frame_map(h, s.pml4, VA, RIGHT_READ, 0), E_OK);
 }
 
 /* Deleting a copy that made a mapping removes that mapping even though
@@ -105,13 +105,13 @@ static void t_deleted_frame_copy_takes_its_mapping(void)
 	cptr_t g = new_obj(OBJ_FRAME_4K, 0);
 
 	REQUIRE_OK(space_new(&s) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, f, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(frame_map(c, s.pml4, VA, RIGHT_READ, 0), E_OK);
-	EXPECT_EQ(frame_map(f, s.pml4, VA + 4096, RIGHT_READ, 0), E_OK); /* each copy maps once */
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, c), E_OK);
-	EXPECT_EQ(frame_map(g, s.pml4, VA, RIGHT_READ, 0), E_OK); /* VA is free again */
-	EXPECT_EQ(frame_map(g, s.pml4, VA + 8192, RIGHT_READ, 0), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, f, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_frame_map(c, s.pml4, VA, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_frame_map(f, s.pml4, VA + 4096, RIGHT_READ, 0), E_OK); /* each copy maps once */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, c), E_OK);
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA, RIGHT_READ, 0), E_OK); /* VA is free again */
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA + 8192, RIGHT_READ, 0), E_ILLEGAL_OPERATION);
 }
 
 /* Issue 10's third sequence: an unmapped page table used to keep its
@@ -123,14 +123,14 @@ static void t_unmapped_page_table_is_cleared(void)
 	cptr_t pt = new_obj(OBJ_PAGE_TABLE, 0);
 
 	REQUIRE_OK(space_new(&s) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
-	EXPECT_EQ(frame_map(f, s.pml4, VA, RIGHT_READ | RIGHT_WRITE, 0), E_OK);
-	EXPECT_EQ(page_table_unmap(pt), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, f), E_OK);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA2), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, g, 1), E_OK);
-	EXPECT_EQ(frame_map(g, s.pml4, VA2, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, f, 1), E_OK);
+	EXPECT_EQ(atoll_frame_map(f, s.pml4, VA, RIGHT_READ | RIGHT_WRITE, 0), E_OK);
+	EXPECT_EQ(atoll_page_table_unmap(pt), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, f), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA2), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, g, 1), E_OK);
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA2, RIGHT_READ, 0), E_OK);
 }
 
 /* The same one level up: after a directory is unmapped and linked again,
@@ -141,17 +141,17 @@ static void t_unmapped_directory_is_cleared(void)
 	cptr_t pt = new_obj(OBJ_PAGE_TABLE, 0), f = new_obj(OBJ_FRAME_4K, 0), g = new_obj(OBJ_FRAME_4K, 0);
 
 	REQUIRE_OK(space_new(&s) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
-	EXPECT_EQ(frame_map(f, s.pml4, VA, RIGHT_READ, 0), E_OK);
-	EXPECT_EQ(page_table_unmap(s.pd), E_OK);
-	EXPECT_EQ(page_table_map(s.pd, s.pml4, VA + (1ull << 30)), E_OK);
-	EXPECT_EQ(frame_map(g, s.pml4, VA + (1ull << 30), RIGHT_READ, 0), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_frame_map(f, s.pml4, VA, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_page_table_unmap(s.pd), E_OK);
+	EXPECT_EQ(atoll_page_table_map(s.pd, s.pml4, VA + (1ull << 30)), E_OK);
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA + (1ull << 30), RIGHT_READ, 0), E_FAILED_LOOKUP);
 	/* The page table itself must be unmapped (and so cleared) before it
 	 * can be linked anywhere again. */
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA + (1ull << 30)), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(page_table_unmap(pt), E_OK);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA + (1ull << 30)), E_OK);
-	EXPECT_EQ(frame_map(g, s.pml4, VA + (1ull << 30), RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA + (1ull << 30)), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_page_table_unmap(pt), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA + (1ull << 30)), E_OK);
+	EXPECT_EQ(atoll_frame_map(g, s.pml4, VA + (1ull << 30), RIGHT_READ, 0), E_OK);
 }
 
 /* A paging structure is linked into one place: an unmapped one cannot be
@@ -163,17 +163,17 @@ static void t_page_table_links_once(void)
 	cptr_t pt = new_obj(OBJ_PAGE_TABLE, 0), c = slot_alloc(), m = slot_alloc();
 
 	REQUIRE_OK(space_new(&s) && space_new(&s2) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, pt, RIGHTS_ALL), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, c, pt, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(page_table_map(c, s2.pml4, VA), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(page_table_map(c, s.pml4, VA2), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(page_table_unmap(c), E_REVOKE_FIRST);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, c, 0), E_OK); /* mutate keeps the record */
-	EXPECT_EQ(page_table_map(m, s2.pml4, VA), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, m), E_OK);
-	EXPECT_EQ(page_table_unmap(pt), E_OK);
-	EXPECT_EQ(page_table_map(pt, s2.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, pt, RIGHTS_ALL), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, c, pt, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_page_table_map(c, s2.pml4, VA), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_page_table_map(c, s.pml4, VA2), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_page_table_unmap(c), E_REVOKE_FIRST);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, m, c, 0), E_OK); /* mutate keeps the record */
+	EXPECT_EQ(atoll_page_table_map(m, s2.pml4, VA), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, m), E_OK);
+	EXPECT_EQ(atoll_page_table_unmap(pt), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s2.pml4, VA), E_OK);
 }
 
 /* --- capability transfer over IPC: the rules of copy ----------------------- */
@@ -185,7 +185,7 @@ static void xfer_sender_fn(uint64_t unused)
 {
 	(void)unused;
 	atoll_ipcbuf->caps[0] = g_xfer_cap;
-	ipc_send(g_xfer_ep, msginfo(0, 0, 1, 0), 0, 0, 0, 0);
+	atoll_ipc_send(g_xfer_ep, msginfo(0, 0, 1, 0), 0, 0, 0, 0);
 }
 
 /* Send g_xfer_cap = cap to the root task; returns how many capabilities
@@ -200,7 +200,7 @@ static unsigned transfer(cptr_t cap, cptr_t dst)
 	atoll_ipcbuf->receive_index = dst;
 	if (thread_create(&th, xfer_sender_fn, 0, PRIO_LOW) != E_OK)
 		return 99;
-	r = ipc_recv(g_xfer_ep, 0);
+	r = atoll_ipc_recv(g_xfer_ep, 0);
 	atoll_ipcbuf->receive_cnode = 0;
 	return r.err == E_OK ? (unsigned)MSGINFO_EXTRA_CAPS(r.info) : 98;
 }
@@ -213,24 +213,24 @@ static void t_transfer_obeys_copy_rules(void)
 
 	g_xfer_ep = new_obj(OBJ_ENDPOINT, 0);
 	REQUIRE_OK(space_new(&s) ? E_OK : E_INVALID_ARGUMENT);
-	EXPECT_EQ(page_table_map(pt, s.pml4, VA), E_OK);
+	EXPECT_EQ(atoll_page_table_map(pt, s.pml4, VA), E_OK);
 	/* A mapped frame arrives unmapped: it maps once more, elsewhere. */
-	EXPECT_EQ(frame_map(f, s.pml4, VA, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_frame_map(f, s.pml4, VA, RIGHT_READ, 0), E_OK);
 	EXPECT_EQ(transfer(f, d), 1);
-	EXPECT_EQ(frame_map(d, s.pml4, VA + 4096, RIGHT_READ, 0), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, d), E_OK);
+	EXPECT_EQ(atoll_frame_map(d, s.pml4, VA + 4096, RIGHT_READ, 0), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, d), E_OK);
 	/* An unmapped page table does not travel (no second link). */
 	EXPECT_EQ(transfer(pt2, d), 0);
-	EXPECT_EQ(page_table_unmap(d), E_FAILED_LOOKUP);
+	EXPECT_EQ(atoll_page_table_unmap(d), E_FAILED_LOOKUP);
 	/* An untyped with children does not travel; one without does, and
 	 * the original then hands out nothing. */
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
 	EXPECT_EQ(transfer(ut, d), 0);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, a), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, a), E_OK);
 	EXPECT_EQ(transfer(ut, d), 1);
-	EXPECT_EQ(untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_NOT_ENOUGH_MEMORY);
-	EXPECT_EQ(untyped_retype(d, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
-	EXPECT_EQ(untyped_retype(d, OBJ_FRAME_4K, 0, ROOT_CNODE, d2, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_NOT_ENOUGH_MEMORY);
+	EXPECT_EQ(atoll_untyped_retype(d, OBJ_FRAME_4K, 0, ROOT_CNODE, a, 1), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(d, OBJ_FRAME_4K, 0, ROOT_CNODE, d2, 1), E_OK);
 	EXPECT(paddr_of(a) != paddr_of(d2));
 }
 
@@ -242,7 +242,7 @@ static volatile uint64_t g_rep_err;
 static void rep_receiver_fn(uint64_t unused)
 {
 	(void)unused;
-	g_rep_err = ipc_recv(g_rep_ep, g_rep_reply).err;
+	g_rep_err = atoll_ipc_recv(g_rep_ep, g_rep_reply).err;
 }
 
 /* A thread at the root task's priority that receives on a new endpoint
@@ -255,7 +255,7 @@ static uint64_t start_receiver(struct uthread *th)
 	g_rep_reply = new_obj(OBJ_REPLY, 0);
 	g_rep_err = 77;
 	if ((e = thread_create(th, rep_receiver_fn, 0, PRIO_ROOT)) == E_OK)
-		sys_yield(); /* it runs and blocks in its receive */
+		atoll_yield(); /* it runs and blocks in its receive */
 	return e;
 }
 
@@ -267,10 +267,10 @@ static void t_reply_object_serves_one_receiver(void)
 
 	REQUIRE_OK(start_receiver(&th));
 	EXPECT_EQ(g_rep_err, 77);
-	EXPECT_EQ(ipc_nbrecv(other, g_rep_reply).err, E_ILLEGAL_OPERATION);
-	EXPECT_EQ(ipc_replyrecv(other, g_rep_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION);
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK); /* it lets go of the reply object */
-	EXPECT_EQ(ipc_nbrecv(other, g_rep_reply).err, E_OK);
+	EXPECT_EQ(atoll_ipc_nbrecv(other, g_rep_reply).err, E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_ipc_replyrecv(other, g_rep_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK); /* it lets go of the reply object */
+	EXPECT_EQ(atoll_ipc_nbrecv(other, g_rep_reply).err, E_OK);
 }
 
 /* An endpoint deleted under a waiting receiver: the receiver gets an error
@@ -281,12 +281,12 @@ static void t_endpoint_deleted_mid_receive_frees_reply(void)
 	cptr_t other = new_obj(OBJ_ENDPOINT, 0);
 
 	REQUIRE_OK(start_receiver(&th));
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, g_rep_ep), E_OK);
-	sys_yield(); /* it sees its error and ends */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, g_rep_ep), E_OK);
+	atoll_yield(); /* it sees its error and ends */
 	EXPECT_EQ(g_rep_err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(ipc_nbrecv(other, g_rep_reply).err, E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, th.tcb), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, g_rep_reply), E_OK);
+	EXPECT_EQ(atoll_ipc_nbrecv(other, g_rep_reply).err, E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, th.tcb), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, g_rep_reply), E_OK);
 }
 
 /* --- TCB configure ----------------------------------------------------------- */
@@ -295,11 +295,11 @@ static void t_ipc_buffer_must_be_writable(void)
 {
 	cptr_t tcb = new_obj(OBJ_TCB, 0), f = new_obj(OBJ_FRAME_4K, 0), ro = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, ro, f, RIGHT_READ), E_OK);
-	EXPECT_EQ(tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, ro), E_INVALID_CAPABILITY);
-	EXPECT_EQ(tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, ROOT_BOOTINFO),
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, ro, f, RIGHT_READ), E_OK);
+	EXPECT_EQ(atoll_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, ro), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, ROOT_BOOTINFO),
 		  E_INVALID_CAPABILITY);
-	EXPECT_EQ(tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, f), E_OK);
+	EXPECT_EQ(atoll_tcb_configure(tcb, 0, ROOT_CNODE, ROOT_VSPACE, 0x70000000ull, f), E_OK);
 }
 
 /* A configure that fails changes nothing: the CSpace it named is not
@@ -311,9 +311,9 @@ static void t_failed_configure_changes_nothing(void)
 	cptr_t m = slot_alloc();
 
 	EXPECT_EQ(atoll_invoke(cn, INV_CNODE_COPY, 3, 0, ep, RIGHTS_ALL, 0).err, E_OK);
-	EXPECT_EQ(tcb_configure(tcb, 0, cn, ROOT_TCB, 0x70000000ull, 0), E_INVALID_CAPABILITY);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, cn), E_OK);
-	EXPECT_EQ(cnode_mutate(ROOT_CNODE, m, ep, 5), E_OK); /* the copy in cn went with it */
+	EXPECT_EQ(atoll_tcb_configure(tcb, 0, cn, ROOT_TCB, 0x70000000ull, 0), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, cn), E_OK);
+	EXPECT_EQ(atoll_cnode_mutate(ROOT_CNODE, m, ep, 5), E_OK); /* the copy in cn went with it */
 }
 
 /* --- fastpath and slowpath agree --------------------------------------------- */
@@ -323,9 +323,9 @@ static void short_server_fn(uint64_t unused)
 	struct ipc_result r;
 
 	(void)unused;
-	r = ipc_recv(g_rep_ep, g_rep_reply);
+	r = atoll_ipc_recv(g_rep_ep, g_rep_reply);
 	for (;;) /* echo what arrived: words beyond the length must read zero */
-		r = ipc_replyrecv(g_rep_ep, g_rep_reply, msginfo(0, 0, 0, 4), r.mr[0], r.mr[1], r.mr[2], r.mr[3]);
+		r = atoll_ipc_replyrecv(g_rep_ep, g_rep_reply, msginfo(0, 0, 0, 4), r.mr[0], r.mr[1], r.mr[2], r.mr[3]);
 }
 
 static void t_words_beyond_length_read_zero(void)
@@ -340,12 +340,12 @@ static void t_words_beyond_length_read_zero(void)
 	 * fastpath takes Call and ReplyRecv (unless fastpath=off). */
 	REQUIRE_OK(thread_create(&th, short_server_fn, 0, PRIO_ROOT));
 	for (unsigned len = 0; len <= 4; len++) {
-		r = ipc_call(g_rep_ep, msginfo(1, 0, 0, len), 11, 22, 33, 44);
+		r = atoll_ipc_call(g_rep_ep, msginfo(1, 0, 0, len), 11, 22, 33, 44);
 		for (unsigned i = 0; i < 4; i++)
 			ok &= r.err == E_OK && r.mr[i] == (i < len ? 11 * (i + 1) : 0);
 	}
 	EXPECT(ok);
-	EXPECT_EQ(tcb_suspend(th.tcb), E_OK);
+	EXPECT_EQ(atoll_tcb_suspend(th.tcb), E_OK);
 }
 
 const struct utest isolation_tests[] = {

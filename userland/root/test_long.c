@@ -38,15 +38,15 @@ static volatile uint64_t woke[WAITERS];
 
 static uint64_t preemptions(void)
 {
-	sys_debug_stats(ROOT_DEBUG, 0, false, NULL);
+	atoll_debug_stats(ROOT_DEBUG, 0, false, NULL);
 	return atoll_ipcbuf->mr[10];
 }
 
 /* Let the lower-priority threads run until they block. */
 static void let_them_run(void)
 {
-	tcb_set_priority(ROOT_TCB, 1);
-	tcb_set_priority(ROOT_TCB, 255);
+	atoll_tcb_set_priority(ROOT_TCB, 1);
+	atoll_tcb_set_priority(ROOT_TCB, 255);
 }
 
 /* CNode cn: slot 0 a copy of obj, slot 1 the parking notification, slots
@@ -59,8 +59,8 @@ static bool start_waiters(cptr_t cn, cptr_t obj, uint64_t sys)
 
 	if (!park)
 		return false;
-	ok += cnode_copy(cn, 0, obj, RIGHTS_ALL) == E_OK;
-	ok += cnode_move(cn, 1, park) == E_OK;
+	ok += atoll_cnode_copy(cn, 0, obj, RIGHTS_ALL) == E_OK;
+	ok += atoll_cnode_move(cn, 1, park) == E_OK;
 	for (unsigned i = 0; i < WAITERS; i++) {
 		woke[i] = ~0ull;
 		if (!(s = obj_alloc(OBJ_TCB, 0, &e)))
@@ -71,10 +71,10 @@ static bool start_waiters(cptr_t cn, cptr_t obj, uint64_t sys)
 		regs[REG_RDI] = 0;
 		regs[REG_RBX] = (uint64_t)(uintptr_t)&woke[i];
 		regs[REG_R13] = 1;
-		ok += tcb_configure(s, 0, cn, ROOT_VSPACE, 0, 0) == E_OK;
-		ok += tcb_set_priority(s, WAITER_PRIO) == E_OK;
-		ok += tcb_write_registers(s, true, REG_COUNT, regs) == E_OK;
-		ok += cnode_move(cn, 2 + i, s) == E_OK;
+		ok += atoll_tcb_configure(s, 0, cn, ROOT_VSPACE, 0, 0) == E_OK;
+		ok += atoll_tcb_set_priority(s, WAITER_PRIO) == E_OK;
+		ok += atoll_tcb_write_registers(s, true, REG_COUNT, regs) == E_OK;
+		ok += atoll_cnode_move(cn, 2 + i, s) == E_OK;
 		slot_free(s);
 	}
 	let_them_run(); /* each blocks on slot 0 */
@@ -94,11 +94,11 @@ static void many_waiters(uint64_t type, uint64_t sys)
 
 	if (!cn || !obj || !start_waiters(cn, obj, sys))
 		return;
-	EXPECT_EQ(cnode_delete(cn, 0), E_OK); /* a copy: nobody wakes */
+	EXPECT_EQ(atoll_cnode_delete(cn, 0), E_OK); /* a copy: nobody wakes */
 	let_them_run();
 	EXPECT_EQ(woke[0], ~0ull);
 	p0 = preemptions();
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, obj), E_OK); /* the last one */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, obj), E_OK); /* the last one */
 	EXPECT(preemptions() - p0 >= WAITERS / 256);
 	let_them_run(); /* each stores what it woke with, then parks */
 	for (unsigned i = 0; i < WAITERS; i++)
@@ -107,8 +107,8 @@ static void many_waiters(uint64_t type, uint64_t sys)
 	/* Each waiter's CSpace is a copy of cn: those go first, then cn
 	 * itself is the last capability and takes everything in it along. */
 	p0 = preemptions();
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, cn), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, cn), E_OK); /* the parked waiters, then their TCBs */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, cn), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, cn), E_OK); /* the parked waiters, then their TCBs */
 	EXPECT(preemptions() - p0 >= 2 * WAITERS / 256);
 }
 
@@ -125,19 +125,19 @@ static void t_deep_cnode_chain(void)
 
 	if (!ut || !inner || !outer)
 		return;
-	ok += untyped_retype(ut, OBJ_CNODE, 1, ROOT_CNODE, inner, 1) == E_OK;
-	ok += cnode_copy(inner, 1, ROOT_TCB, RIGHTS_ALL) == E_OK; /* something at the bottom */
+	ok += atoll_untyped_retype(ut, OBJ_CNODE, 1, ROOT_CNODE, inner, 1) == E_OK;
+	ok += atoll_cnode_copy(inner, 1, ROOT_TCB, RIGHTS_ALL) == E_OK; /* something at the bottom */
 	for (unsigned i = 1; i < depth; i++) {
-		ok += untyped_retype(ut, OBJ_CNODE, 1, ROOT_CNODE, outer, 1) == E_OK;
-		ok += cnode_move(outer, 0, inner) == E_OK; /* outer holds the last capability to inner */
-		ok += cnode_move(ROOT_CNODE, inner, outer) == E_OK;
+		ok += atoll_untyped_retype(ut, OBJ_CNODE, 1, ROOT_CNODE, outer, 1) == E_OK;
+		ok += atoll_cnode_move(outer, 0, inner) == E_OK; /* outer holds the last capability to inner */
+		ok += atoll_cnode_move(ROOT_CNODE, inner, outer) == E_OK;
 	}
 	EXPECT_EQ(ok, 2 + 3 * (depth - 1));
 	p0 = preemptions();
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, inner), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, inner), E_OK);
 	EXPECT(preemptions() - p0 >= depth / 256);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
-	EXPECT_EQ(untyped_retype(ut, OBJ_UNTYPED, 17, ROOT_CNODE, inner, 1), E_OK); /* all of it is free */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, OBJ_UNTYPED, 17, ROOT_CNODE, inner, 1), E_OK); /* all of it is free */
 	slot_free(outer);
 }
 
@@ -148,10 +148,10 @@ static void retype_256(uint64_t type, uint64_t ut_bits)
 
 	if (!ut || !cn)
 		return;
-	EXPECT_EQ(untyped_retype(ut, type, 0, cn, 0, 256), E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
-	EXPECT_EQ(untyped_retype(ut, type, 0, cn, 0, 256), E_OK); /* all 256 free again */
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, type, 0, cn, 0, 256), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
+	EXPECT_EQ(atoll_untyped_retype(ut, type, 0, cn, 0, 256), E_OK); /* all 256 free again */
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ut), E_OK);
 }
 
 static void t_retype_256_pml4s(void) { retype_256(OBJ_PML4, 20); }
@@ -169,7 +169,7 @@ static void t_long_console_write(void)
 	for (unsigned i = 0; i < 64; i++)
 		n += (size_t)ksnprintf(text + n, sizeof(text) - n, "#  %02u\n", i);
 	p0 = preemptions();
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, n), E_OK);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, text, n), E_OK);
 	EXPECT(preemptions() - p0 >= 1);
 }
 

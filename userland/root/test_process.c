@@ -33,7 +33,7 @@ static uint64_t server_start(struct server *s, uint64_t arg, bool with_fault)
 		s->fault_ep = new_obj(OBJ_ENDPOINT, 0);
 		s->fault_reply = new_obj(OBJ_REPLY, 0);
 		badged = slot_alloc();
-		if ((e = cnode_mint(ROOT_CNODE, badged, s->fault_ep, RIGHTS_ALL, FAULT_BADGE)))
+		if ((e = atoll_cnode_mint(ROOT_CNODE, badged, s->fault_ep, RIGHTS_ALL, FAULT_BADGE)))
 			return e;
 	}
 	if ((e = process_spawn(&s->p, "peer", arg, PRIO_PEER, badged)))
@@ -51,8 +51,8 @@ static void server_stop(struct server *s)
 /* Let lower-priority threads run until they block. */
 static void let_others_run(void)
 {
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 5), E_OK);
-	EXPECT_EQ(tcb_set_priority(ROOT_TCB, 255), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 5), E_OK);
+	EXPECT_EQ(atoll_tcb_set_priority(ROOT_TCB, 255), E_OK);
 }
 
 /* Let the others run, then take the fault message waiting on the server's
@@ -60,7 +60,7 @@ static void let_others_run(void)
 static struct ipc_result take_fault(struct server *s)
 {
 	let_others_run();
-	return ipc_nbrecv(s->fault_ep, s->fault_reply);
+	return atoll_ipc_nbrecv(s->fault_ep, s->fault_reply);
 }
 
 /* A frame (root cptr) holding `v` in its first word, mapped nowhere. */
@@ -71,13 +71,13 @@ static cptr_t value_frame(uint64_t v)
 	if (!f)
 		return 0;
 	*(volatile uint64_t *)VALUE_PAGE = v;
-	frame_unmap(f);
+	atoll_frame_unmap(f);
 	return f;
 }
 
 static void drop_frame(cptr_t f)
 {
-	cnode_delete(ROOT_CNODE, f);
+	atoll_cnode_delete(ROOT_CNODE, f);
 	slot_free(f);
 }
 
@@ -90,7 +90,7 @@ static void t_spawn_runs_in_own_space(void)
 	REQUIRE_OK(server_start(&s, 0x5EED, false));
 	EXPECT(s.p.tcb && s.p.cnode && s.p.vspace);
 	EXPECT(s.p.nframes >= 1 + PROC_STACK_PAGES + 3);
-	struct ipc_result r = ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(MSGINFO_LENGTH(r.info), 4);
 	EXPECT_EQ(r.mr[1], 0x5EED);                       /* its rdi at start */
@@ -195,7 +195,7 @@ static void t_call_zero_words(void)
 	REQUIRE_OK(server_start(&s, 0, false));
 	for (unsigned i = 4; i < 10; i++)
 		b->mr[i] = 0;
-	struct ipc_result r = ipc_call(s.ep, msginfo(PEER_SUM, 0, 0, 0), 5, 6, 7, 8);
+	struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_SUM, 0, 0, 0), 5, 6, 7, 8);
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(r.mr[0], 0); /* no word travelled: MR0-3 were not part of the message */
 	EXPECT_EQ(r.mr[1], 0);
@@ -209,7 +209,7 @@ static void t_call_four_words(void)
 	struct server s;
 
 	REQUIRE_OK(server_start(&s, 0, false));
-	struct ipc_result r = ipc_call(s.ep, msginfo(PEER_ECHO, 0, 0, 4), 0x11, 0x2222, 0x333333, ~0ull);
+	struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_ECHO, 0, 0, 4), 0x11, 0x2222, 0x333333, ~0ull);
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), 0);
 	EXPECT_EQ(MSGINFO_LENGTH(r.info), 4);
@@ -217,10 +217,10 @@ static void t_call_four_words(void)
 	EXPECT_EQ(r.mr[1], 0x2222);
 	EXPECT_EQ(r.mr[2], 0x333333);
 	EXPECT_EQ(r.mr[3], ~0ull);
-	r = ipc_call(s.ep, msginfo(PEER_ADD, 0, 0, 2), 40, 2, 0, 0);
+	r = atoll_ipc_call(s.ep, msginfo(PEER_ADD, 0, 0, 2), 40, 2, 0, 0);
 	EXPECT_EQ(r.mr[0], 42);
 	EXPECT_EQ(MSGINFO_LENGTH(r.info), 1);
-	r = ipc_call(s.ep, msginfo(77, 0, 0, 0), 0, 0, 0, 0);
+	r = atoll_ipc_call(s.ep, msginfo(77, 0, 0, 0), 0, 0, 0, 0);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), PEER_BAD_LABEL);
 	server_stop(&s);
 }
@@ -235,7 +235,7 @@ static void t_call_ten_words(void)
 	for (uint64_t round = 0; round < 50; round++) {
 		for (unsigned i = 4; i < 10; i++)
 			b->mr[i] = 100 * round + i;
-		struct ipc_result r = ipc_call(s.ep, msginfo(PEER_SUM, 0, 0, 10), 1, 2, 3, round);
+		struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_SUM, 0, 0, 10), 1, 2, 3, round);
 		uint64_t want = 6 + round + 600 * round + (4 + 5 + 6 + 7 + 8 + 9);
 		ok &= r.err == E_OK && r.mr[0] == want && r.mr[1] == 10 && MSGINFO_LENGTH(r.info) == 10;
 		for (unsigned i = 4; i < 10; i++)
@@ -251,17 +251,17 @@ static void t_badges_across_spaces(void)
 	cptr_t a = slot_alloc(), c = slot_alloc(), n = new_obj(OBJ_NOTIFICATION, 0);
 
 	REQUIRE_OK(server_start(&s, 0, false));
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, a, s.ep, RIGHTS_ALL, 0xA11CE), E_OK);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, c, s.ep, RIGHTS_ALL, 0xB0B), E_OK);
-	EXPECT_EQ(ipc_call(a, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0xA11CE);
-	EXPECT_EQ(ipc_call(c, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0xB0B);
-	EXPECT_EQ(ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, a, s.ep, RIGHTS_ALL, 0xA11CE), E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, c, s.ep, RIGHTS_ALL, 0xB0B), E_OK);
+	EXPECT_EQ(atoll_ipc_call(a, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0xA11CE);
+	EXPECT_EQ(atoll_ipc_call(c, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0xB0B);
+	EXPECT_EQ(atoll_ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[0], 0);
 	/* The other way: a badge the parent minted into the child's CSpace. */
 	EXPECT_EQ(process_give(&s.p, PEER_SLOT_NTFN, n, RIGHT_WRITE, 0x40), E_OK);
 	EXPECT_EQ(process_give(&s.p, 3, n, RIGHT_WRITE, 0x40), E_RANGE_ERROR); /* fixed slot */
-	struct ipc_result r = ipc_call(s.ep, msginfo(PEER_SIGNAL, 0, 0, 0), 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_SIGNAL, 0, 0, 0), 0, 0, 0, 0);
 	EXPECT_EQ(r.mr[0], E_OK);
-	EXPECT_EQ(ntfn_poll(n).badge, 0x40);
+	EXPECT_EQ(atoll_ntfn_poll(n).badge, 0x40);
 	server_stop(&s);
 }
 
@@ -269,7 +269,7 @@ static void t_badges_across_spaces(void)
 
 static uint64_t peer_debug(struct server *s, uint64_t label, cptr_t slot)
 {
-	struct ipc_result r = ipc_call(s->ep, msginfo(label, 0, 0, 1), slot, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(s->ep, msginfo(label, 0, 0, 1), slot, 0, 0, 0);
 
 	EXPECT_EQ(r.err, E_OK);
 	return r.mr[0];
@@ -299,7 +299,7 @@ static void t_process_debug_cap(void)
 
 static void client_fn(uint64_t ep)
 {
-	struct ipc_result r = ipc_call(ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0);
 
 	client_result[0] = r.err;
 	client_result[1] = r.mr[0];
@@ -324,7 +324,7 @@ static void t_fault_reaches_handler(void)
 	/* Handle it: map a page holding the answer into the peer's space. */
 	EXPECT((f = value_frame(0xC0FFEE)) != 0);
 	EXPECT_EQ(process_map(&s.p, f, PEER_FAR_ADDR, RIGHT_READ, 1), E_OK);
-	EXPECT_EQ(ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_OK);
 	let_others_run();
 	EXPECT_EQ(client_result[0], E_OK);
 	EXPECT_EQ(client_result[1], 0xC0FFEE);
@@ -337,14 +337,14 @@ static void t_segment_rights_enforced(void)
 	struct server s;
 
 	REQUIRE_OK(server_start(&s, 0, true));
-	EXPECT_EQ(ipc_send(s.ep, msginfo(PEER_WRITE_TEXT, 0, 0, 0), 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_ipc_send(s.ep, msginfo(PEER_WRITE_TEXT, 0, 0, 0), 0, 0, 0, 0).err, E_OK);
 	struct ipc_result r = take_fault(&s);
 	EXPECT_EQ(MSGINFO_LABEL(r.info), FAULT_VM);
 	EXPECT_EQ(r.badge, FAULT_BADGE);
 	EXPECT_EQ(r.mr[3] & 7, 7); /* present, write, user: its code is mapped read-only */
 	EXPECT(r.mr[1] >= 0x1000000 && r.mr[1] < s.p.entry + 0x10000);
 	server_stop(&s);
-	EXPECT_EQ(ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION); /* it is gone */
+	EXPECT_EQ(atoll_ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION); /* it is gone */
 }
 
 static void t_same_vaddr_two_spaces(void)
@@ -358,10 +358,10 @@ static void t_same_vaddr_two_spaces(void)
 	EXPECT((f2 = value_frame(0x2222)) != 0);
 	EXPECT_EQ(process_map(&s1.p, f1, PEER_FAR_ADDR, RIGHT_READ, 1), E_OK);
 	EXPECT_EQ(process_map(&s2.p, f2, PEER_FAR_ADDR, RIGHT_READ, 1), E_OK);
-	EXPECT_EQ(ipc_call(s1.ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0).mr[0], 0x1111);
-	EXPECT_EQ(ipc_call(s2.ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0).mr[0], 0x2222);
-	EXPECT_EQ(ipc_call(s1.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[1], 1);
-	EXPECT_EQ(ipc_call(s2.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[1], 2);
+	EXPECT_EQ(atoll_ipc_call(s1.ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0).mr[0], 0x1111);
+	EXPECT_EQ(atoll_ipc_call(s2.ep, msginfo(PEER_READ_FAR, 0, 0, 0), 0, 0, 0, 0).mr[0], 0x2222);
+	EXPECT_EQ(atoll_ipc_call(s1.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[1], 1);
+	EXPECT_EQ(atoll_ipc_call(s2.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0).mr[1], 2);
 	drop_frame(f1);
 	drop_frame(f2);
 	server_stop(&s1);
@@ -376,17 +376,17 @@ static void t_destroy_keeps_endpoint(void)
 	struct process again;
 
 	REQUIRE_OK(server_start(&s, 7, false));
-	EXPECT_EQ(ipc_call(s.ep, msginfo(PEER_ADD, 0, 0, 2), 1, 2, 0, 0).mr[0], 3);
+	EXPECT_EQ(atoll_ipc_call(s.ep, msginfo(PEER_ADD, 0, 0, 2), 1, 2, 0, 0).mr[0], 3);
 	server_stop(&s);
 	EXPECT_EQ(s.p.tcb, 0);
 	/* The parent's endpoint survives, with nobody receiving on it now. */
-	EXPECT_EQ(ipc_nbsend(s.ep, 0, 0, 0, 0, 0).err, E_OK);
-	EXPECT_EQ(ipc_nbrecv(s.ep, 0).info, 0);
+	EXPECT_EQ(atoll_ipc_nbsend(s.ep, 0, 0, 0, 0, 0).err, E_OK);
+	EXPECT_EQ(atoll_ipc_nbrecv(s.ep, 0).info, 0);
 	/* A new process serves on it. */
 	REQUIRE_OK(process_spawn(&again, "peer", 8, PRIO_PEER, 0));
 	EXPECT_EQ(process_give(&again, PEER_SLOT_EP, s.ep, RIGHT_READ, 0), E_OK);
 	EXPECT_EQ(process_give(&again, PEER_SLOT_REPLY, s.reply, RIGHTS_ALL, 0), E_OK);
-	struct ipc_result r = ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_call(s.ep, msginfo(PEER_WHO, 0, 0, 0), 0, 0, 0, 0);
 	EXPECT_EQ(r.err, E_OK);
 	EXPECT_EQ(r.mr[1], 8);
 	process_destroy(&again);
@@ -403,10 +403,10 @@ static void t_destroy_mid_call(void)
 	struct ipc_result r = take_fault(&s);
 	EXPECT_EQ(r.badge, FAULT_BADGE);
 	server_stop(&s); /* the server dies holding the client's call */
-	EXPECT_EQ(ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_ipc_reply(s.fault_reply, 0, 0, 0, 0, 0).err, E_ILLEGAL_OPERATION);
 	let_others_run();
 	EXPECT_EQ(client_result[0], 0xDEAD); /* still waiting on the reply object */
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, s.reply), E_OK); /* its last capability */
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, s.reply), E_OK); /* its last capability */
 	slot_free(s.reply);
 	let_others_run();
 	EXPECT_EQ(client_result[0], E_INVALID_CAPABILITY);

@@ -52,7 +52,7 @@ static void t_regs_yield(void)
 static void t_regs_bad_syscall(void)
 {
 	/* An unknown number fails, and the error path writes only rax, rsi, MR0, MR1. */
-	struct ipc_result r = sys_call6(999, 0, 0, 0, 0, 0, 0, 0);
+	struct ipc_result r = atoll_call6(999, 0, 0, 0, 0, 0, 0, 0);
 	EXPECT_EQ(r.err, E_ILLEGAL_OPERATION);
 }
 
@@ -66,10 +66,10 @@ static void expect_no_debug(cptr_t dbg, uint64_t err)
 {
 	static const char text[] = "# this line must not be printed\n";
 
-	EXPECT_EQ(sys_debug_puts(dbg, text, sizeof(text) - 1), err);
-	EXPECT_EQ(sys_debug_stats(dbg, 0, false, NULL), err);
-	EXPECT_EQ(sys_debug_stats(dbg, 0, true, NULL), err);
-	EXPECT_EQ(sys_debug_exit(dbg, 1), err);
+	EXPECT_EQ(atoll_debug_puts(dbg, text, sizeof(text) - 1), err);
+	EXPECT_EQ(atoll_debug_stats(dbg, 0, false, NULL), err);
+	EXPECT_EQ(atoll_debug_stats(dbg, 0, true, NULL), err);
+	EXPECT_EQ(atoll_debug_exit(dbg, 1), err);
 }
 
 static void t_debug_needs_cap(void)
@@ -80,22 +80,22 @@ static void t_debug_needs_cap(void)
 	expect_no_debug(ROOT_TCB, E_INVALID_CAPABILITY);    /* another type */
 	expect_no_debug(ROOT_CNODE, E_INVALID_CAPABILITY);
 	expect_no_debug(ROOT_BOOTINFO, E_INVALID_CAPABILITY);
-	EXPECT_EQ(sys_debug_stats(ROOT_DEBUG, 0, false, NULL), E_OK); /* the real one works */
+	EXPECT_EQ(atoll_debug_stats(ROOT_DEBUG, 0, false, NULL), E_OK); /* the real one works */
 }
 
 static void t_debug_deleted_or_revoked_cap(void)
 {
 	cptr_t s = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, s, ROOT_DEBUG, RIGHTS_ALL), E_OK);
-	EXPECT_EQ(sys_debug_puts(s, "", 0), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, s), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, s, ROOT_DEBUG, RIGHTS_ALL), E_OK);
+	EXPECT_EQ(atoll_debug_puts(s, "", 0), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, s), E_OK);
 	expect_no_debug(s, E_FAILED_LOOKUP);
 	/* Revoking the original takes every copy, and keeps the original. */
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, s, ROOT_DEBUG, DEBUG_RIGHT_PUTS), E_OK);
-	EXPECT_EQ(cnode_revoke(ROOT_CNODE, ROOT_DEBUG), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, s, ROOT_DEBUG, DEBUG_RIGHT_PUTS), E_OK);
+	EXPECT_EQ(atoll_cnode_revoke(ROOT_CNODE, ROOT_DEBUG), E_OK);
 	expect_no_debug(s, E_FAILED_LOOKUP);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, "", 0), E_OK);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, "", 0), E_OK);
 	slot_free(s);
 }
 
@@ -104,27 +104,27 @@ static void t_debug_rights(void)
 	static const char line[] = "# printed through a copy with the write right only\n";
 	cptr_t w = slot_alloc(), r = slot_alloc(), rw = slot_alloc();
 
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, w, ROOT_DEBUG, DEBUG_RIGHT_PUTS), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, r, ROOT_DEBUG, DEBUG_RIGHT_STATS), E_OK);
-	EXPECT_EQ(cnode_copy(ROOT_CNODE, rw, ROOT_DEBUG, DEBUG_RIGHT_STATS | DEBUG_RIGHT_PUTS), E_OK);
-	EXPECT_EQ(sys_debug_puts(w, line, sizeof(line) - 1), E_OK);
-	EXPECT_EQ(sys_debug_stats(w, 0, false, NULL), E_INVALID_CAPABILITY);
-	EXPECT_EQ(sys_debug_exit(w, 1), E_INVALID_CAPABILITY);
-	EXPECT_EQ(sys_debug_puts(r, line, sizeof(line) - 1), E_INVALID_CAPABILITY);
-	EXPECT_EQ(sys_debug_stats(r, 0, false, NULL), E_OK);
-	EXPECT_EQ(sys_debug_stats(r, 0, true, NULL), E_INVALID_CAPABILITY); /* reset: write too */
-	EXPECT_EQ(sys_debug_exit(rw, 1), E_INVALID_CAPABILITY);
-	EXPECT_EQ(sys_debug_stats(rw, 0, true, NULL), E_OK);
-	EXPECT_EQ(sys_debug_stats(rw, suite_bi->core_count, false, NULL), E_RANGE_ERROR);
-	EXPECT_EQ(sys_debug_stats(rw, ~0ull, true, NULL), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, w, ROOT_DEBUG, DEBUG_RIGHT_PUTS), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, r, ROOT_DEBUG, DEBUG_RIGHT_STATS), E_OK);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, rw, ROOT_DEBUG, DEBUG_RIGHT_STATS | DEBUG_RIGHT_PUTS), E_OK);
+	EXPECT_EQ(atoll_debug_puts(w, line, sizeof(line) - 1), E_OK);
+	EXPECT_EQ(atoll_debug_stats(w, 0, false, NULL), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_debug_exit(w, 1), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_debug_puts(r, line, sizeof(line) - 1), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_debug_stats(r, 0, false, NULL), E_OK);
+	EXPECT_EQ(atoll_debug_stats(r, 0, true, NULL), E_INVALID_CAPABILITY); /* reset: write too */
+	EXPECT_EQ(atoll_debug_exit(rw, 1), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_debug_stats(rw, 0, true, NULL), E_OK);
+	EXPECT_EQ(atoll_debug_stats(rw, suite_bi->core_count, false, NULL), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_debug_stats(rw, ~0ull, true, NULL), E_RANGE_ERROR);
 	/* Not badged: a mint with a badge is refused, one without is a copy. */
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, w), E_OK);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, w, ROOT_DEBUG, RIGHTS_ALL, 5), E_ILLEGAL_OPERATION);
-	EXPECT_EQ(cnode_mint(ROOT_CNODE, w, ROOT_DEBUG, DEBUG_RIGHT_PUTS, 0), E_OK);
-	EXPECT_EQ(sys_debug_puts(w, "", 0), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, w), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, r), E_OK);
-	EXPECT_EQ(cnode_delete(ROOT_CNODE, rw), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, w), E_OK);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, w, ROOT_DEBUG, RIGHTS_ALL, 5), E_ILLEGAL_OPERATION);
+	EXPECT_EQ(atoll_cnode_mint(ROOT_CNODE, w, ROOT_DEBUG, DEBUG_RIGHT_PUTS, 0), E_OK);
+	EXPECT_EQ(atoll_debug_puts(w, "", 0), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, w), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, r), E_OK);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, rw), E_OK);
 	slot_free(w);
 	slot_free(r);
 	slot_free(rw);
@@ -134,15 +134,15 @@ static void t_debug_puts_bad_pointer(void)
 {
 	char *edge = (char *)(uintptr_t)(EDGE_VA + 4096 - 7);
 
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, (const char *)0x7000000000ull, 16), E_INVALID_ARGUMENT);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, (const char *)0xFFFF800000000000ull, 16), E_INVALID_ARGUMENT);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, (const char *)0x0000800000000000ull, 16), E_INVALID_ARGUMENT);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, "", 0), E_OK);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, (const char *)0x7000000000ull, 16), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, (const char *)0xFFFF800000000000ull, 16), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, (const char *)0x0000800000000000ull, 16), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, "", 0), E_OK);
 	/* Text running off its page: refused whole (read before printing). */
 	REQUIRE_OK(page_alloc_at(EDGE_VA) ? E_OK : E_NOT_ENOUGH_MEMORY);
 	memcpy(edge, "# edge\n", 7);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, edge, 16), E_INVALID_ARGUMENT);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, edge, 7), E_OK);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, edge, 16), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, edge, 7), E_OK);
 }
 
 static void t_debug_puts_bounded(void)
@@ -152,10 +152,10 @@ static void t_debug_puts_bounded(void)
 	/* One line exactly as long as a call may be, and one byte more. */
 	for (unsigned i = 0; i < sizeof(text); i++)
 		text[i] = i == 0 ? '#' : i == DEBUG_PUTS_MAX - 1 ? '\n' : '.';
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, DEBUG_PUTS_MAX), E_OK);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, DEBUG_PUTS_MAX + 1), E_RANGE_ERROR);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, 1u << 20), E_RANGE_ERROR);
-	EXPECT_EQ(sys_debug_puts(ROOT_DEBUG, text, ~0ull), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, text, DEBUG_PUTS_MAX), E_OK);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, text, DEBUG_PUTS_MAX + 1), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, text, 1u << 20), E_RANGE_ERROR);
+	EXPECT_EQ(atoll_debug_puts(ROOT_DEBUG, text, ~0ull), E_RANGE_ERROR);
 	/* Longer text: the runtime splits it, at line ends. */
 	for (unsigned i = 0; i < sizeof(lines); i++)
 		lines[i] = i % 150 == 0 ? '#' : i % 150 == 149 ? '\n' : '-';
@@ -164,7 +164,7 @@ static void t_debug_puts_bounded(void)
 
 static void t_lookup_empty_slot(void)
 {
-	struct ipc_result r = ipc_send(4000, 0, 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_send(4000, 0, 0, 0, 0, 0);
 	EXPECT_EQ(r.err, E_FAILED_LOOKUP);
 	EXPECT_EQ(r.mr[0], LOOKUP_MISSING_CAP);
 }
@@ -172,7 +172,7 @@ static void t_lookup_empty_slot(void)
 static void t_lookup_guard_mismatch(void)
 {
 	/* The root CNode's guard is 52 zero bits: any high bit is a mismatch. */
-	struct ipc_result r = ipc_send(1ull << 40 | ROOT_TCB, 0, 0, 0, 0, 0);
+	struct ipc_result r = atoll_ipc_send(1ull << 40 | ROOT_TCB, 0, 0, 0, 0, 0);
 	EXPECT_EQ(r.err, E_FAILED_LOOKUP);
 	EXPECT_EQ(r.mr[0], LOOKUP_GUARD_MISMATCH);
 }
@@ -193,9 +193,9 @@ static void t_invoke_truncated(void)
 
 static void t_recv_on_non_endpoint(void)
 {
-	EXPECT_EQ(ipc_recv(ROOT_TCB, 0).err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(ntfn_wait(ROOT_CNODE).err, E_INVALID_CAPABILITY);
-	EXPECT_EQ(ntfn_signal(ROOT_TCB), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_ipc_recv(ROOT_TCB, 0).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_ntfn_wait(ROOT_CNODE).err, E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_ntfn_signal(ROOT_TCB), E_INVALID_CAPABILITY);
 }
 
 const struct utest sys_tests[] = {

@@ -1,7 +1,8 @@
 /*
  * Thread control block: a thread's saved user registers, scheduling state,
  * IPC state and the slots for its CSpace root, VSpace root and IPC buffer.
- * Retyped from untyped (2 KiB). Owned by its cluster's kernel (lock held).
+ * Retyped from untyped (2 KiB), in its cluster's partition. Every field is
+ * under the cluster's kernel lock, except as marked below.
  */
 #pragma once
 #include "arch/regs.h"
@@ -25,7 +26,11 @@ struct notification;
 struct reply;
 
 struct tcb {
+	/* Written by the entry code of the core it runs on, before the lock is
+	 * taken; other cores touch it (under the lock) only while the thread
+	 * does not run: blocked, or stopped by KICK_STALL. */
 	user_regs_t regs; /* first: kernel entry saves straight into it */
+	/* Scheduling: the ready queue of `core` (sched.h). */
 	struct rq_node rq;
 	uint8_t state;    /* enum thread_state */
 	uint8_t mcp;      /* maximum controlled priority */
@@ -35,6 +40,7 @@ struct tcb {
 	bool ipc_can_grant;
 	bool ipc_can_grant_reply;
 	uint32_t timeslice;         /* ticks left */
+	/* IPC: the wait queue and objects it is linked to (ipc.h). */
 	struct tcb *q_next, *q_prev; /* endpoint or notification wait queue */
 	void *blocked_on;            /* the endpoint/notification/reply waited on */
 	uint64_t ipc_badge;          /* badge of the capability used to send */
@@ -47,6 +53,8 @@ struct tcb {
 	uint64_t fault_info[4];      /* last fault, for the fault message */
 	struct cte slots[TCB_SLOTS];
 	char name[16];
+	/* FPU: saved and loaded only by the core it runs on, as it stops or
+	 * starts running it (arch/x86_64/fpu.c). */
 	struct tcb *fpu_self;        /* itself once it has run an FPU/SSE instruction (fpu
 	                              * is then its state), else NULL */
 	struct user_fpu fpu;         /* saved while it does not run (arch/x86_64/fpu.c) */

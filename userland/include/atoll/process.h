@@ -50,6 +50,11 @@ void process_init(struct abi_bootinfo *bi);
  * is not reclaimed), and p->why says what went wrong. */
 uint64_t process_spawn(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
 		       cptr_t fault_ep);
+/* The same, but the thread is left stopped: the parent finishes the
+ * process (process_give, process_map) and starts it with
+ * atoll_tcb_resume(p->tcb). Another core of the cluster cannot run it early. */
+uint64_t process_spawn_stopped(struct process *p, const char *module_name, uint64_t arg, uint64_t prio,
+			       cptr_t fault_ep);
 /* The same from an image in the root's memory (size bytes at img). */
 uint64_t process_spawn_image(struct process *p, const void *img, uint64_t size, uint64_t arg,
 			     uint64_t prio, cptr_t fault_ep);

@@ -18,7 +18,7 @@ struct ipc_result {
 };
 
 /* The full register interface: every ABI register in and out. */
-static inline struct ipc_result sys_call6(uint64_t no, cptr_t cap, uint64_t info, cptr_t reply,
+static inline struct ipc_result atoll_call6(uint64_t no, cptr_t cap, uint64_t info, cptr_t reply,
 					  uint64_t mr0, uint64_t mr1, uint64_t mr2, uint64_t mr3)
 {
 	register uint64_t r10 __asm__("r10") = mr0;
@@ -39,16 +39,16 @@ static inline struct ipc_result sys_call6(uint64_t no, cptr_t cap, uint64_t info
  * task; the runtime's own output uses atoll_debug_cap). Write right: print
  * len <= DEBUG_PUTS_MAX bytes at s (longer: E_RANGE_ERROR, nothing
  * printed; puts_raw splits). */
-static inline uint64_t sys_debug_puts(cptr_t dbg, const char *s, uint64_t len)
+static inline uint64_t atoll_debug_puts(cptr_t dbg, const char *s, uint64_t len)
 {
-	return sys_call6(SYS_DEBUG_PUTS, dbg, 0, 0, (uint64_t)(uintptr_t)s, len, 0, 0).err;
+	return atoll_call6(SYS_DEBUG_PUTS, dbg, 0, 0, (uint64_t)(uintptr_t)s, len, 0, 0).err;
 }
 
 /* Grant right: end the whole run with `verdict` (0 = pass). Returns only
  * if it could not (the error). */
-static inline uint64_t sys_debug_exit(cptr_t dbg, uint64_t verdict)
+static inline uint64_t atoll_debug_exit(cptr_t dbg, uint64_t verdict)
 {
-	return sys_call6(SYS_DEBUG_EXIT, dbg, 0, 0, verdict, 0, 0, 0).err;
+	return atoll_call6(SYS_DEBUG_EXIT, dbg, 0, 0, verdict, 0, 0, 0).err;
 }
 
 /* Read right: this cluster's core `core`: its counters into the IPC buffer:
@@ -59,9 +59,9 @@ static inline uint64_t sys_debug_exit(cptr_t dbg, uint64_t verdict)
  * long operations and those an interrupt caused; *here = the core the
  * caller runs on. With `reset` (needs the write right too) words 0-5
  * restart from 0 afterwards. */
-static inline uint64_t sys_debug_stats(cptr_t dbg, uint64_t core, bool reset, uint64_t *here)
+static inline uint64_t atoll_debug_stats(cptr_t dbg, uint64_t core, bool reset, uint64_t *here)
 {
-	struct ipc_result r = sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, core, reset, 0, 0);
+	struct ipc_result r = atoll_call6(SYS_DEBUG_STATS, dbg, 0, 0, core, reset, 0, 0);
 	if (here && r.err == E_OK)
 		*here = r.badge;
 	return r.err;
@@ -70,9 +70,9 @@ static inline uint64_t sys_debug_stats(cptr_t dbg, uint64_t core, bool reset, ui
 /* Read and write rights: have the kernel print this cluster's longest
  * kernel entry (entrystats=on) on its console, the line a test run ends
  * with. */
-static inline uint64_t sys_debug_entry_report(cptr_t dbg)
+static inline uint64_t atoll_debug_entry_report(cptr_t dbg)
 {
-	return sys_call6(SYS_DEBUG_STATS, dbg, 0, 0, 0, 2, 0, 0).err;
+	return atoll_call6(SYS_DEBUG_STATS, dbg, 0, 0, 0, 2, 0, 0).err;
 }
 
 static inline uint64_t atoll_rdtsc(void)
@@ -82,7 +82,7 @@ static inline uint64_t atoll_rdtsc(void)
 	return (uint64_t)hi << 32 | lo;
 }
 
-static inline void sys_yield(void)
+static inline void atoll_yield(void)
 {
-	sys_call6(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
+	atoll_call6(SYS_YIELD, 0, 0, 0, 0, 0, 0, 0);
 }

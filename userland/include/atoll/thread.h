@@ -13,7 +13,7 @@ struct uthread {
 /* Create and start fn(arg) at priority prio; returns the ABI error. A
  * thread whose function returns suspends itself. */
 uint64_t thread_create(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, uint64_t prio);
-/* Create but do not start (resume with tcb_resume). */
+/* Create but do not start (resume with atoll_tcb_resume). */
 uint64_t thread_create_suspended(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, uint64_t prio);
 /* The general form: with a fault endpoint (0 = none), started or not. */
 uint64_t thread_create_ex(struct uthread *t, void (*fn)(uint64_t), uint64_t arg, uint64_t prio,

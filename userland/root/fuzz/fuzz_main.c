@@ -140,7 +140,7 @@ uint64_t fz_raw_call(const struct fz_call *c, struct fz_result *res)
 		b->caps[i] = c->caps[i];
 	b->receive_cnode = c->set_recv ? c->recv_cnode : 0;
 	b->receive_index = c->recv_index;
-	r = sys_call6(c->no, c->cap, c->info, c->reply, c->mr[0], c->mr[1], c->mr[2], c->mr[3]);
+	r = atoll_call6(c->no, c->cap, c->info, c->reply, c->mr[0], c->mr[1], c->mr[2], c->mr[3]);
 	res->err = r.err, res->badge = r.badge, res->info = r.info;
 	for (int i = 0; i < 4; i++)
 		res->mr[i] = r.mr[i];
@@ -298,9 +298,9 @@ static void exec_main(uint64_t unused)
 		}
 	}
 	fz_oracle_frames();
-	sys_call6(SYS_SIGNAL, P_DONE, 0, 0, 0, 0, 0, 0);
+	atoll_call6(SYS_SIGNAL, P_DONE, 0, 0, 0, 0, 0, 0);
 	for (;;)
-		sys_yield();
+		atoll_yield();
 }
 
 /* ---- setup ---- */
@@ -385,25 +385,25 @@ static uint64_t setup_objects(struct fz_env *e)
 	e->fcn = slot_alloc();
 	run.done_root = slot_alloc();
 	cptr_t rep = slot_alloc();
-	if ((err = untyped_retype(e->infra, OBJ_CNODE, FZ_EXEC_RADIX, ROOT_CNODE, e->fcn, 1)) ||
-	    (err = untyped_retype(e->infra, OBJ_NOTIFICATION, 0, ROOT_CNODE, run.done_root, 1)) ||
-	    (err = untyped_retype(e->infra, OBJ_REPLY, 0, ROOT_CNODE, rep, 1)) ||
-	    (err = cnode_copy(e->fcn, P_SELF, e->fcn, RIGHTS_ALL)) ||
-	    (err = cnode_copy(e->fcn, P_DONE, run.done_root, RIGHT_WRITE)) ||
-	    (err = cnode_copy(e->fcn, P_FREPLY, rep, RIGHTS_ALL)) ||
-	    (err = cnode_copy(e->fcn, P_DEBUG, ROOT_DEBUG, RIGHT_WRITE)) ||
-	    (err = untyped_retype(e->infra, OBJ_UNTYPED, 17, e->fcn, P_UT0, 1)) ||
-	    (err = untyped_retype(e->infra, OBJ_UNTYPED, 15, e->fcn, P_UT1, 1)))
+	if ((err = atoll_untyped_retype(e->infra, OBJ_CNODE, FZ_EXEC_RADIX, ROOT_CNODE, e->fcn, 1)) ||
+	    (err = atoll_untyped_retype(e->infra, OBJ_NOTIFICATION, 0, ROOT_CNODE, run.done_root, 1)) ||
+	    (err = atoll_untyped_retype(e->infra, OBJ_REPLY, 0, ROOT_CNODE, rep, 1)) ||
+	    (err = atoll_cnode_copy(e->fcn, P_SELF, e->fcn, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(e->fcn, P_DONE, run.done_root, RIGHT_WRITE)) ||
+	    (err = atoll_cnode_copy(e->fcn, P_FREPLY, rep, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(e->fcn, P_DEBUG, ROOT_DEBUG, RIGHT_WRITE)) ||
+	    (err = atoll_untyped_retype(e->infra, OBJ_UNTYPED, 17, e->fcn, P_UT0, 1)) ||
+	    (err = atoll_untyped_retype(e->infra, OBJ_UNTYPED, 15, e->fcn, P_UT1, 1)))
 		return err;
 	for (unsigned k = 0; k < FZ_WORKERS; k++)
 		if ((err = fz_worker_setup(k, e->infra, e->fcn)))
 			return err;
-	if (fz.devices && (err = ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, e->fcn, P_IOPORT)))
+	if (fz.devices && (err = atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x80, 0x80, e->fcn, P_IOPORT)))
 		return err;
 	if (bi->cluster_count > 1) {
 		uint32_t next = (bi->cluster_id + 1) % bi->cluster_count;
-		if ((err = cnode_copy(e->fcn, P_XN_IN, ROOT_XNOTIF, RIGHTS_ALL)) ||
-		    (err = cnode_copy(e->fcn, P_XN_OUT, bi->chan[next].signal_slot, RIGHTS_ALL)))
+		if ((err = atoll_cnode_copy(e->fcn, P_XN_IN, ROOT_XNOTIF, RIGHTS_ALL)) ||
+		    (err = atoll_cnode_copy(e->fcn, P_XN_OUT, bi->chan[next].signal_slot, RIGHTS_ALL)))
 			return err;
 	}
 	return E_OK;
@@ -419,16 +419,16 @@ static uint64_t setup_executor(struct fz_env *e)
 	for (uint64_t i = 1; i <= EXEC_STACK_PAGES; i++)
 		if (!page_alloc_at(top - i * 4096))
 			return E_NOT_ENOUGH_MEMORY;
-	if ((err = untyped_retype(e->infra, OBJ_TCB, 0, ROOT_CNODE, tcb, 1)) ||
-	    (err = tcb_configure(tcb, 0, e->fcn, ROOT_VSPACE, EXEC_AREA, e->ipcf)) ||
-	    (err = tcb_set_mcp(tcb, 150)) || (err = tcb_set_priority(tcb, EXEC_PRIO)) ||
-	    (err = tcb_set_affinity(tcb, 0)))
+	if ((err = atoll_untyped_retype(e->infra, OBJ_TCB, 0, ROOT_CNODE, tcb, 1)) ||
+	    (err = atoll_tcb_configure(tcb, 0, e->fcn, ROOT_VSPACE, EXEC_AREA, e->ipcf)) ||
+	    (err = atoll_tcb_set_mcp(tcb, 150)) || (err = atoll_tcb_set_priority(tcb, EXEC_PRIO)) ||
+	    (err = atoll_tcb_set_affinity(tcb, 0)))
 		return err;
 	e->tcb = tcb;
 	regs[REG_RIP] = (uint64_t)(uintptr_t)exec_main;
 	regs[REG_RSP] = top - 8;
 	regs[REG_RFLAGS] = 0x202;
-	return tcb_write_registers(tcb, false, REG_RFLAGS + 1, regs);
+	return atoll_tcb_write_registers(tcb, false, REG_RFLAGS + 1, regs);
 }
 
 /* ---- the report ---- */
@@ -463,7 +463,7 @@ static volatile uint64_t cleanup_err;
 
 static void cleanup_fn(uint64_t infra)
 {
-	cleanup_err = cnode_revoke(ROOT_CNODE, infra);
+	cleanup_err = atoll_cnode_revoke(ROOT_CNODE, infra);
 }
 
 static void t_fuzz(void)
@@ -486,11 +486,11 @@ static void t_fuzz(void)
 	REQUIRE_OK(setup_objects(&e));
 	REQUIRE_OK(setup_executor(&e));
 	uint64_t t0 = atoll_rdtsc();
-	REQUIRE_OK(tcb_resume(e.tcb));
-	ntfn_wait(run.done_root);
-	tcb_suspend(e.tcb);
+	REQUIRE_OK(atoll_tcb_resume(e.tcb));
+	atoll_ntfn_wait(run.done_root);
+	atoll_tcb_suspend(e.tcb);
 	for (unsigned k = 0; k < FZ_WORKERS; k++)
-		tcb_suspend(fz_w[k].root_tcb);
+		atoll_tcb_suspend(fz_w[k].root_tcb);
 	report((atoll_rdtsc() - t0) / ms_ticks(1));
 	cleanup_err = ~0ull;
 	EXPECT(run_bounded(cleanup_fn, e.infra, 5000)); /* a looping kernel fails here */

@@ -738,7 +738,7 @@ static bool g_frame_map(struct rand64 *r, struct fz_op *op)
 		va = rand_chance(r, 50) ? va + 8 : 0xFFFF800000000000ull;
 	int fc = fz_slot_cap(cs, s);
 	rights &= RIGHTS_ALL;
-	op->name = "frame_map";
+	op->name = "atoll_frame_map";
 	set_call(op, SYS_CALL, (uint64_t)s, INV_FRAME_MAP, 4);
 	set_mr(op, vcp, va, rights, rand_below(r, 2));
 	expect(op, predict_frame_map(fc, vs, verr, fz.cap[fc].rights & rights, va));
@@ -776,7 +776,7 @@ static bool g_frame_other(struct rand64 *r, struct fz_op *op)
 
 	if (s == FZ_NO)
 		return false;
-	op->name = unmap ? "frame_unmap" : "frame_address";
+	op->name = unmap ? "atoll_frame_unmap" : "frame_address";
 	set_call(op, SYS_CALL, (uint64_t)s, unmap ? INV_FRAME_UNMAP : INV_FRAME_GET_ADDRESS, 0);
 	expect(op, E_OK);
 	op->apply = unmap ? apply_unmap : apply_get_address;
@@ -1337,8 +1337,8 @@ static bool g_revoke_(struct rand64 *r, struct fz_op *op) { return g_delete(r, o
 static const struct fz_kind kinds[] = {
 	{ "retype", 14, true, g_retype }, { "copy", 10, true, g_copy_ }, { "mint", 7, true, g_mint_ },
 	{ "move", 5, true, g_move_ }, { "mutate", 4, true, g_mutate_ }, { "delete", 9, true, g_delete_ },
-	{ "revoke", 2, true, g_revoke_ }, { "frame_map", 12, true, g_frame_map },
-	{ "frame_unmap/addr", 8, true, g_frame_other }, { "table_map", 8, true, g_pt_map },
+	{ "revoke", 2, true, g_revoke_ }, { "atoll_frame_map", 12, true, g_frame_map },
+	{ "atoll_frame_unmap/addr", 8, true, g_frame_other }, { "table_map", 8, true, g_pt_map },
 	{ "table_unmap", 3, true, g_pt_unmap }, { "tcb", 8, true, g_tcb }, { "notification", 6, true, g_ntfn },
 	{ "endpoint", 3, true, g_ep }, { "reply", 1, true, g_reply }, { "ioport", 1, false, g_ioport },
 	{ "xnotif", 2, false, g_xnotif }, { "bad", 3, true, g_bad },

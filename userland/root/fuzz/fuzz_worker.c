@@ -99,7 +99,7 @@ static uint64_t wk_page(cptr_t vs, uint64_t va, uint64_t root_va, unsigned right
 
 	if (!f || !copy)
 		return E_NOT_ENOUGH_MEMORY;
-	if ((err = cnode_copy(ROOT_CNODE, copy, f, RIGHTS_ALL)))
+	if ((err = atoll_cnode_copy(ROOT_CNODE, copy, f, RIGHTS_ALL)))
 		return err;
 	*frame = f;
 	return map_frame_anywhere(copy, vs, va, rights);
@@ -111,7 +111,7 @@ static uint64_t wk_start(unsigned k)
 
 	regs[REG_RIP] = WK_CODE;
 	regs[REG_RFLAGS] = 0x202;
-	return tcb_write_registers(fz_w[k].root_tcb, true, REG_RFLAGS + 1, regs);
+	return atoll_tcb_write_registers(fz_w[k].root_tcb, true, REG_RFLAGS + 1, regs);
 }
 
 /* Worker k: CNode, VSpace, code and mailbox pages, TCB; caps in the
@@ -125,11 +125,11 @@ uint64_t fz_worker_setup(unsigned k, cptr_t ut, cptr_t fcnode)
 
 	if (!cn || !vs || !tcb || !go || !fep)
 		return E_NOT_ENOUGH_MEMORY;
-	if ((err = untyped_retype(ut, OBJ_CNODE, FZ_WORKER_RADIX, ROOT_CNODE, cn, 1)) ||
-	    (err = untyped_retype(ut, OBJ_PML4, 0, ROOT_CNODE, vs, 1)) ||
-	    (err = untyped_retype(ut, OBJ_TCB, 0, ROOT_CNODE, tcb, 1)) ||
-	    (err = untyped_retype(ut, OBJ_NOTIFICATION, 0, ROOT_CNODE, go, 1)) ||
-	    (err = untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, fep, 1)))
+	if ((err = atoll_untyped_retype(ut, OBJ_CNODE, FZ_WORKER_RADIX, ROOT_CNODE, cn, 1)) ||
+	    (err = atoll_untyped_retype(ut, OBJ_PML4, 0, ROOT_CNODE, vs, 1)) ||
+	    (err = atoll_untyped_retype(ut, OBJ_TCB, 0, ROOT_CNODE, tcb, 1)) ||
+	    (err = atoll_untyped_retype(ut, OBJ_NOTIFICATION, 0, ROOT_CNODE, go, 1)) ||
+	    (err = atoll_untyped_retype(ut, OBJ_ENDPOINT, 0, ROOT_CNODE, fep, 1)))
 		return err;
 	if ((err = wk_page(vs, WK_CODE, WK_ROOT_MAP + k * 0x2000 + 0x1000, RIGHT_READ, &code)) ||
 	    (err = wk_page(vs, WK_IPCBUF, WK_ROOT_MAP + k * 0x2000, RIGHT_READ | RIGHT_WRITE, &ipcf)))
@@ -137,18 +137,18 @@ uint64_t fz_worker_setup(unsigned k, cptr_t ut, cptr_t fcnode)
 	memcpy((void *)(uintptr_t)(WK_ROOT_MAP + k * 0x2000 + 0x1000), fz_wk_code,
 	       (size_t)(fz_wk_code_end - fz_wk_code));
 	memset(mbox(k), 0, sizeof(struct wk_mbox));
-	if ((err = cnode_copy(cn, W_SELF, cn, RIGHTS_ALL)) ||
-	    (err = cnode_copy(cn, W_GO, go, RIGHT_READ)) ||
-	    (err = cnode_copy(cn, W_FEP, fep, RIGHT_WRITE)) ||
-	    (err = cnode_copy(fcnode, P_WCN + k, cn, RIGHTS_ALL)) ||
-	    (err = cnode_copy(fcnode, P_WVS + k, vs, RIGHTS_ALL)) ||
-	    (err = cnode_copy(fcnode, P_WTCB + k, tcb, RIGHTS_ALL)) ||
-	    (err = cnode_copy(fcnode, P_WGO + k, go, RIGHT_WRITE)) ||
-	    (err = cnode_copy(fcnode, P_WFEP + k, fep, RIGHT_READ)))
+	if ((err = atoll_cnode_copy(cn, W_SELF, cn, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(cn, W_GO, go, RIGHT_READ)) ||
+	    (err = atoll_cnode_copy(cn, W_FEP, fep, RIGHT_WRITE)) ||
+	    (err = atoll_cnode_copy(fcnode, P_WCN + k, cn, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(fcnode, P_WVS + k, vs, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(fcnode, P_WTCB + k, tcb, RIGHTS_ALL)) ||
+	    (err = atoll_cnode_copy(fcnode, P_WGO + k, go, RIGHT_WRITE)) ||
+	    (err = atoll_cnode_copy(fcnode, P_WFEP + k, fep, RIGHT_READ)))
 		return err;
-	if ((err = tcb_configure(tcb, W_FEP, cn, vs, WK_IPCBUF, ipcf)) ||
-	    (err = tcb_set_priority(tcb, WK_PRIO)) ||
-	    (err = tcb_set_affinity(tcb, k % suite_bi->core_count)))
+	if ((err = atoll_tcb_configure(tcb, W_FEP, cn, vs, WK_IPCBUF, ipcf)) ||
+	    (err = atoll_tcb_set_priority(tcb, WK_PRIO)) ||
+	    (err = atoll_tcb_set_affinity(tcb, k % suite_bi->core_count)))
 		return err;
 	w->root_tcb = tcb;
 	w->root_cnode = cn;
@@ -175,11 +175,11 @@ static void wk_restart(unsigned k)
 {
 	struct wk_mbox *m = mbox(k);
 
-	sys_call6(SYS_CALL, P_WTCB + k, msginfo(INV_TCB_SUSPEND, 0, 0, 0), 0, 0, 0, 0, 0);
+	atoll_call6(SYS_CALL, P_WTCB + k, msginfo(INV_TCB_SUSPEND, 0, 0, 0), 0, 0, 0, 0, 0);
 	m->seq_done = m->seq_req;
 	uint64_t *b = atoll_ipcbuf->mr;
 	b[2] = WK_CODE, b[3] = 0, b[4] = 0x202;
-	sys_call6(SYS_CALL, P_WTCB + k, msginfo(INV_TCB_WRITE_REGISTERS, 0, 0, 5), 0, 1, 3, 0, 0);
+	atoll_call6(SYS_CALL, P_WTCB + k, msginfo(INV_TCB_WRITE_REGISTERS, 0, 0, 5), 0, 1, 3, 0, 0);
 }
 
 /* Has the worker's fault arrived on its fault endpoint? */
@@ -190,7 +190,7 @@ static bool wk_fault(unsigned k, uint64_t *va)
 	struct ipc_result r;
 
 	b->receive_cnode = 0;
-	r = sys_call6(SYS_NBRECV, P_WFEP + k, 0, P_FREPLY, 0, 0, 0, 0);
+	r = atoll_call6(SYS_NBRECV, P_WFEP + k, 0, P_FREPLY, 0, 0, 0, 0);
 	b->receive_cnode = rc;
 	if (r.err != E_OK || MSGINFO_LABEL(r.info) == 0)
 		return false;
@@ -205,7 +205,7 @@ static void wk_post(unsigned k, uint64_t mode)
 
 	m->mode = mode;
 	__atomic_store_n(&m->seq_req, ++fz_w[k].seq, __ATOMIC_RELEASE);
-	sys_call6(SYS_SIGNAL, P_WGO + k, 0, 0, 0, 0, 0, 0);
+	atoll_call6(SYS_SIGNAL, P_WGO + k, 0, 0, 0, 0, 0, 0);
 }
 
 /* Wait until the request is done (true) or the worker faulted (false). */
@@ -226,7 +226,7 @@ static bool wk_wait(unsigned k, uint64_t *fault_va, bool *timeout)
 			*timeout = true;
 			return false;
 		}
-		sys_yield();
+		atoll_yield();
 	}
 }
 
@@ -286,7 +286,7 @@ bool fz_worker_collect(unsigned k, struct fz_result *res, uint64_t ms)
 	while (__atomic_load_n(&m->seq_done, __ATOMIC_ACQUIRE) != m->seq_req) {
 		if (elapsed(t0, ms))
 			return false;
-		sys_yield();
+		atoll_yield();
 	}
 	wk_result(k, res);
 	return true;

@@ -85,8 +85,17 @@ void arch_syscall_restart(struct tcb *t);
 
 /* Stop forever (interrupts off). */
 NORETURN void arch_halt(void);
-/* Leave the machine with a verdict: under QEMU through isa-debug-exit, under
- * Bochs through its shutdown port, else ACPI-less poweroff ports, then halt. */
+/* Boot core, once, after the ACPI tables and the command line are read and
+ * before any other core starts: how runs end (mode: KEXIT_*, cmdline.h);
+ * prints what it found. */
+struct acpi_info;
+void arch_exit_init(const struct acpi_info *acpi, uint8_t mode);
+/* Leave the machine with a verdict (docs/boot.md, "Ending a run"): under a
+ * hypervisor (or exit=qemu) through the emulators' exit ports (QEMU
+ * isa-debug-exit: pass/fail; Bochs' shutdown port); on a PC, if `poweroff`,
+ * through ACPI S5; exit=reboot: the FADT reset register; exit=acpi: S5
+ * even under a hypervisor; exit=halt: no port at all. What is left ends with
+ * "Atoll has stopped; you may now switch off" and a halt. */
 NORETURN void arch_exit(bool pass, bool poweroff);
 
 /* 64 bits for a secret chosen at boot (the sanitizer kernel's stack guard,

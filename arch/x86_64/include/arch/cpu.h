@@ -1,7 +1,10 @@
 /*
  * Per-core state, one struct per core, reached through GS (GS base = the
- * struct's address, first field points to itself). Owned by its core; other
- * cores read only `index` and `apic_id`.
+ * struct's address, first field points to itself), in its cluster's
+ * partition (the boot core's is boot_cpu). The boot core fills in the
+ * identity, stacks and tables at boot; after that the struct is its own
+ * core's: other cores read only `index` and `apic_id`, and the boot core
+ * `online`.
  */
 #pragma once
 #include "types.h"
@@ -31,9 +34,12 @@ struct tss {
 _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 
 struct cpu {
+	/* Set at boot; read-only after. */
 	struct cpu *self;      /* GS:0 */
+	/* This core's only: its SYSCALL entry, its thread switch (activate.h). */
 	uint64_t user_rsp;     /* SYSCALL entry scratch: the user stack pointer */
 	uint64_t cur_regs_end; /* end of the running thread's saved registers */
+	/* Set at boot; read-only after. */
 	uint64_t kstack_top;   /* this core's kernel stack */
 	uint32_t index;        /* 0 = boot core */
 	uint32_t apic_id;
@@ -41,10 +47,12 @@ struct cpu {
 	void *sched_core;      /* the scheduler's struct core of this core */
 	paddr_t kernel_pml4;   /* its cluster's kernel tables */
 	uint64_t kstack_bottom;
+	/* This core's only (FPU switching, arch/x86_64/fpu.c). */
 	void *fpu_live;        /* the struct tcb whose FPU state is in the registers, or NULL */
 	bool fpu_ts;           /* CR0.TS is set: FPU instructions trap (#NM) */
-	/* The kernel entry being timed (entrystats=on; kernel/preempt.c),
-	 * written by the entry and exit code of syscall.asm and trap.asm: */
+	/* The kernel entry being timed (entrystats=on; kernel/entrystats.c),
+	 * written by this core's entry and exit code (syscall.asm, trap.asm,
+	 * entrystats.inc) and entrystats.c: */
 	uint64_t entry_tsc;      /* TSC at its start; 0 = no entry open */
 	uint64_t entry_kind;     /* trap-frame vector at entry (VEC_SYSCALL for SYSCALL) */
 	uint64_t entry_what;     /* rax at a SYSCALL (the number), the error code of a trap */
@@ -53,6 +61,8 @@ struct cpu {
 	uint64_t entry_lockwait; /* TSC spent waiting for the kernel lock in it */
 	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
+	/* gdt, tss: set up at boot by this core (cpu_tables_init); after that
+	 * it writes tss.rsp[0] at every thread switch (activate.h). */
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };

@@ -1,5 +1,11 @@
-/* Single-instruction helpers. The only place outside assembly files where
- * x86 instructions are written. */
+/* Single-instruction helpers (and the few short sequences that must stay
+ * together: lfence;rdtsc, sti;hlt;cli, the far return that reloads CS).
+ * Outside the .asm files, x86 instructions are written here and in two
+ * places that cannot be a helper here: the GS-relative loads of this
+ * core's struct cpu (arch/cpu.h, which kernel/ includes: the offset is an
+ * immediate) and the offset generator's .ascii lines (asm_offsets.c, no
+ * instruction); plus, until their owners move them here, the mfence of
+ * apic.c, the invpcid of vspace.c and the CR3 read of arch/vspace.h. */
 #pragma once
 #include "types.h"
 
@@ -10,6 +16,12 @@ static inline uint8_t inb(uint16_t port)
 {
 	uint8_t v;
 	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline uint16_t inw(uint16_t port)
+{
+	uint16_t v;
+	__asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
 	return v;
 }
 static inline uint32_t inl(uint16_t port)
@@ -81,6 +93,21 @@ static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 static inline void cpu_hlt(void) { __asm__ volatile("hlt"); }
 static inline void irq_disable(void) { __asm__ volatile("cli" ::: "memory"); }
 static inline void irq_enable(void) { __asm__ volatile("sti" ::: "memory"); }
+/* After an lgdt: CS = cs by a far return, then DS, ES and SS = ds. */
+static inline void load_segments(uint64_t cs, uint32_t ds)
+{
+	__asm__ volatile("pushq %0\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "mov %1, %%ds\n\t"
+			 "mov %1, %%es\n\t"
+			 "mov %1, %%ss\n\t"
+			 :
+			 : "r"(cs), "r"(ds)
+			 : "rax", "memory");
+}
 static inline void lgdt(const void *p) { __asm__ volatile("lgdt (%0)" ::"r"(p) : "memory"); }
 static inline void lidt(const void *p) { __asm__ volatile("lidt (%0)" ::"r"(p) : "memory"); }
 static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" ::"r"(sel)); }
@@ -90,6 +117,31 @@ static inline void clac(void) { __asm__ volatile("clac" ::: "memory"); }
  * stores become globally visible and earlier loads complete first (Intel SDM
  * Vol 3A 11.12.3), so an IPI cannot overtake the data it announces. */
 static inline void x2apic_wrmsr_fence(void) { __asm__ volatile("mfence; lfence" ::: "memory"); }
+static inline void mfence(void) { __asm__ volatile("mfence" ::: "memory"); }
+/* Halt until an interrupt with interrupts on, then off again: the STI
+ * shadow makes sti;hlt one step, so no interrupt slips in between. */
+static inline void irq_enable_hlt_disable(void) { __asm__ volatile("sti; hlt; cli" ::: "memory"); }
+static inline void clts(void) { __asm__ volatile("clts" ::: "memory"); }
+/* fxsave64 / fxrstor64 of a 512-byte, 16-byte aligned area. */
+static inline void fxsave64(void *area) { __asm__ volatile("fxsave64 %0" : "=m"(*(char(*)[512])area)); }
+static inline void fxrstor64(const void *area)
+{
+	__asm__ volatile("fxrstor64 %0" ::"m"(*(const char(*)[512])area));
+}
+/* One RDRAND: false if the DRNG had nothing (CF clear). */
+static inline bool rdrand64(uint64_t *v)
+{
+	bool ok;
+	__asm__ volatile("rdrand %0" : "=r"(*v), "=@ccc"(ok));
+	return ok;
+}
+/* The task register's selector. */
+static inline uint16_t str(void)
+{
+	uint16_t tr;
+	__asm__ volatile("str %0" : "=r"(tr));
+	return tr;
+}
 static inline void int3(void) { __asm__ volatile("int3"); }
 static inline void ud2(void) { __asm__ volatile("ud2"); }
 /* #DE from the instruction: in C a division by zero is undefined behaviour

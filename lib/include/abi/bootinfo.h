@@ -33,8 +33,8 @@ enum abi_root_slot {
 	ROOT_VSPACE = 3,
 	ROOT_IPCBUF = 4,
 	ROOT_BOOTINFO = 5,
-	ROOT_IRQ_CONTROL = 6,
-	ROOT_IOPORT_CONTROL = 7,  /* cluster 0 only: devices belong to it */
+	ROOT_IRQ_CONTROL = 6,     /* cluster 0 only (this slot and the next): devices belong to it */
+	ROOT_IOPORT_CONTROL = 7,
 	ROOT_XNOTIF = 8,          /* this cluster's inbound cross-cluster notification (Wait, Poll) */
 	ROOT_DEBUG = 9,           /* the debug capability, all rights: console output, counters, end of the run */
 	ROOT_CHAN_SIGNAL = 16,    /* + j: signal cluster j's inbound notification (badged with our bit) */
