@@ -25,6 +25,7 @@ struct bench_run {
 	bool icount;                 /* bench=ipc-icount: QEMU icount instructions */
 	uint64_t tsc_hz;
 	const char *cpu_brand;
+	uint32_t cores;              /* in the (one) cluster */
 	uint64_t overhead;           /* timestamp pair, subtracted from every sample */
 	struct bench_stats st[CASE_COUNT];
 };

@@ -80,6 +80,7 @@ int main(struct abi_bootinfo *bi)
 	process_init(bi);
 	run.tsc_hz = bi->tsc_hz;
 	run.cpu_brand = atoll_cpu_brand(bi);
+	run.cores = bi->core_count;
 	printf("bench: IPC benchmarks on %s, TSC %llu kHz, end timestamp by %s; unit: %s\n", run.cpu_brand,
 	       (unsigned long long)(bi->tsc_hz / 1000), bench_rdtscp ? "rdtscp" : "lfence;rdtsc",
 	       run.icount ? "icount instructions (QEMU -icount shift=0: TSC = retired instructions)"

@@ -74,9 +74,22 @@ rm -f "$JSON" "$XJSON"
 boot "$ISO" "$LOG" 1
 json_of "$LOG" "$JSON" "$CASES"
 
+# screen_fit LOG FIRST LAST: the lines from /FIRST/ to /LAST/ (what the
+# guest leaves on a PC's screen) fit it: at most 23 lines (with the run's end
+# message, 25) of at most 79 columns (80 would wrap on VGA text).
+screen_fit() {
+    local lines
+    lines=$(tr -d '\r' < "$1" | sed -n "/$2/,/$3/p")
+    [ -n "$lines" ] || fail "no table from /$2/ to /$3/ in $1"
+    [ "$(printf '%s\n' "$lines" | wc -l)" -le 23 ] || fail "the table of $1 is more than 23 lines"
+    ! printf '%s\n' "$lines" | grep -q '.\{80\}' || fail "a table line of $1 is wider than 79 columns"
+    ! printf '%s\n' "$lines" | grep -q '^BENCH ' || fail "a BENCH line inside the table of $1"
+}
+
 # The guest's table and targets: from its table title to the reference line.
+screen_fit "$LOG" '^IPC latency (one-way)' '^| Atoll ReplyRecv'
 tr -d '\r' < "$LOG" | sed -n '/^IPC latency (one-way)/,/^Reference (same emulator)/p' |
-    sed 's/^| Name | Year | Processor | MHz | Cycles | us |$/| Name | Year | Processor | MHz | Cycles | µs |/'
+    sed -E 's/^(\| Name .*\| Cycles \| +)  us \|$/\1  µs |/'
 echo "bench: $(grep -c '^BENCH ' "$LOG") cases in $JSON (serial log $LOG)"
 
 # Cross-cluster: two clusters of one core each.
@@ -88,5 +101,6 @@ LOG=$XLOG
 boot "$XISO" "$XLOG" 2
 grep -q "they agree" "$XLOG" || fail "the clusters' IPI counts were not reported or disagree"
 json_of "$XLOG" "$XJSON" "$XCASES"
+screen_fit "$XLOG" '^Cross-cluster (' '^| ring stream'
 tr -d '\r' < "$XLOG" | sed -n '/^bench: IPIs: /p; /^Cross-cluster (/,/^| ring stream/p'
 echo "bench: $(grep -c '^BENCH ' "$XLOG") cross-cluster cases in $XJSON (serial log $XLOG)"

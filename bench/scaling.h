@@ -50,6 +50,8 @@ struct sc_layout {
 	uint32_t cluster, clusters, csize, cores;
 	uint64_t tsc_hz;
 	uint64_t spin_per_kcycle; /* think-loop iterations per 1000 TSC cycles at set-up */
+	char by[8];               /* cluster_size=smt|l2|llc|socket from the command line, else "" */
+	const char *cpu;          /* the CPU's brand string */
 };
 extern struct sc_layout sc_lay;
 /* The boot channels to every other cluster (index = cluster id). */

@@ -25,7 +25,10 @@
 # QUIET_WAIT (seconds to wait, before each boot, for other emulators to end
 # and the host to be idle, default 300; the output says if it was not);
 # RETRY (a boot disturbed by another emulator or compiler is done again, up
-# to RETRY times, default 3).
+# to RETRY times, default 3); LAYOUTS (the cluster_size values to compare,
+# default "all 1" and 2 where SMP >= 4; also smt, l2, llc, socket: clusters
+# from the CPU topology, docs/clusters.md); TOPOLOGY (QEMU -smp topology,
+# e.g. sockets=2,cores=2,threads=2, for those).
 # OUTDIR=... WINDOW_MS=5 QUIET_WAIT=0 is the CTest smoke run (bench.scaling).
 # With --logs nothing is booted: the BENCH lines of the given serial logs
 # (e.g. COM1 of a real PC, one log per GRUB entry) make the same outputs.
@@ -93,6 +96,13 @@ wait_quiet() {
 
 layouts="all 1"
 [ "$SMP" -ge 4 ] && [ $((SMP % 2)) = 0 ] && layouts="all 1 2"
+if [ -n "${LAYOUTS:-}" ]; then
+    for lay in $LAYOUTS; do
+        [[ $lay =~ ^(all|[1-9][0-9]*|smt|l2|llc|socket)$ ]] ||
+            fail "LAYOUTS: '$lay' is not a cluster_size (all, a number, smt, l2, llc, socket)"
+    done
+    layouts=$LAYOUTS
+fi
 
 mkdir -p "$OUT"
 
@@ -101,7 +111,7 @@ notes=()
     notes+=("-smp $SMP on $HOST_CORES host cores: only k <= $HOST_CORES is meaningful")
 [ "$SMP" -le "$HOST_CORES" ] &&
     notes+=("$HOST_CORES host cores, -smp $SMP: QEMU runs one host thread per vCPU, so only k <= $HOST_CORES is meaningful")
-[ "$SMP" -lt 4 ] && notes+=("cluster_size=2 skipped: with $SMP cores it is one cluster, the same as cluster_size=all")
+[ -z "${LAYOUTS:-}" ] && [ "$SMP" -lt 4 ] && notes+=("cluster_size=2 skipped: with $SMP cores it is one cluster, the same as cluster_size=all")
 
 WATCHER=""
 trap '[ -z "$WATCHER" ] || kill "$WATCHER" 2>/dev/null; rm -f "$OUT/.others"' EXIT
@@ -147,7 +157,7 @@ boot() {
 qemu_boot() {
     local status
     timeout -k 5 "$TIMEOUT" qemu-system-x86_64 -name "$MARK" -M q35 -accel tcg,thread=multi -cdrom "$OUT/scaling-$1.iso" \
-        -boot d -smp "$SMP" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
+        -boot d -smp "$SMP${TOPOLOGY:+,$TOPOLOGY}" -m 512M -cpu max -display none -serial "file:$LOG" -no-reboot \
         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none </dev/null >"$OUT/qemu.stderr" 2>&1
     status=$?
     [ "$status" = 124 ] && fail "QEMU did not finish within $TIMEOUT s"

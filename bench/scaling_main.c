@@ -9,6 +9,27 @@
 
 #define SC_DEFAULT_MS 400
 
+/* The value of cluster_size= in the command line when it names a resource
+ * (smt, l2, llc, socket: the layout follows the topology), else "". */
+static void cluster_word(const char *cmd, char *out, size_t size)
+{
+	static const char key[] = "cluster_size=";
+	static const char *const words[] = { "smt", "l2", "llc", "socket" };
+
+	out[0] = 0;
+	for (const char *p = cmd; *p; p++) {
+		if ((p != cmd && p[-1] != ' ') || strncmp(p, key, sizeof(key) - 1) != 0)
+			continue;
+		const char *v = p + sizeof(key) - 1;
+		out[0] = 0; /* the last cluster_size= counts, as in the kernel */
+		for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+			size_t n = strlen(words[i]);
+			if (strncmp(v, words[i], n) == 0 && (v[n] == ' ' || !v[n]) && n < size)
+				memcpy(out, words[i], n + 1);
+		}
+	}
+}
+
 int main(struct abi_bootinfo *bi);
 
 void sc_fail(const char *what, uint64_t err)
@@ -64,7 +85,9 @@ int main(struct abi_bootinfo *bi)
 		return 1;
 	}
 	sc_lay = (struct sc_layout){ bi->cluster_id, bi->cluster_count, bi->core_count,
-				     bi->cluster_count * bi->core_count, bi->tsc_hz, 0 };
+				     bi->cluster_count * bi->core_count, bi->tsc_hz, 0, "", NULL };
+	cluster_word(bi->cmdline, sc_lay.by, sizeof(sc_lay.by));
+	sc_lay.cpu = atoll_cpu_brand(bi);
 	if (sc_lay.csize > SC_MAX_CORES || !sc_lay.tsc_hz)
 		sc_fail("unsupported layout (cores per cluster, or no TSC rate)", sc_lay.csize);
 	alloc_init(bi);

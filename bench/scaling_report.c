@@ -40,6 +40,8 @@ static const char *mode_name(void)
 {
 	static char b[16];
 
+	if (sc_lay.by[0])
+		return sc_lay.by;
 	if (sc_lay.clusters == 1)
 		return "all";
 	ksnprintf(b, sizeof(b), "%u", sc_lay.csize);
@@ -75,7 +77,7 @@ void sc_print_point(const struct sc_point *p, uint64_t window, const struct sc_c
 	for (unsigned i = 0; i < sizeof(fields) / sizeof(fields[0]); i++)
 		put_array(fields[i].name, res, p->k, fields[i].off);
 	put("}\n");
-	puts_raw(line, used);
+	puts_serial(line, used); /* for the host script, not the screen */
 }
 
 /* x/y rounded, as "97". */
@@ -128,7 +130,7 @@ static void print_rows(const struct sc_row *rows, unsigned n, uint64_t kmax)
  * the lock hold cycles per round trip measured at k = 1. */
 static void print_model(const struct sc_row *rows, unsigned n, uint64_t kmax)
 {
-	printf("big-lock model: L = lock hold cycles/round trip at k=1, X(k) <= X(1)*min(k,(L+T)/L)\n");
+	printf("big-lock model: L = lock hold cycles/RT at k=1, X(k) <= X(1)*min(k,(L+T)/L)\n");
 	for (unsigned i = 0; i + kmax <= n; i += (unsigned)kmax) {
 		const struct sc_row *r = &rows[i];
 		uint64_t L = r->hold_per_rt ? r->hold_per_rt : 1;
@@ -145,9 +147,10 @@ void sc_print_table(enum sc_test t, const struct sc_row *rows, unsigned n)
 {
 	uint64_t kmax = sc_lay.cores < SC_MAX_CORES ? sc_lay.cores : SC_MAX_CORES;
 
-	printf("%s, cluster_size=%s (%u kernel%s, %u cores): thousand round trips/s, X(k)/(k*X(1))\n",
-	       sc_test_name[t], mode_name(), sc_lay.clusters, sc_lay.clusters == 1 ? "" : "s",
-	       sc_lay.cores);
+	printf("%s, cluster_size=%s: %u kernel%s on %u cores; CPU %.32s\n", sc_test_name[t], mode_name(),
+	       sc_lay.clusters, sc_lay.clusters == 1 ? "" : "s", sc_lay.cores, sc_lay.cpu);
+	printf("TSC %llu MHz; T = think cycles; cells: thousand round trips/s, X(k)/(k*X(1))\n",
+	       (unsigned long long)((sc_lay.tsc_hz + 500000) / 1000000));
 	printf("     T |");
 	for (uint64_t k = 1; k <= kmax; k++)
 		if (shown(k, kmax))

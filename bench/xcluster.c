@@ -179,7 +179,7 @@ static void print_json(const struct xb_result *r, enum xb_case k, const char *un
 {
 	char ipm[32];
 
-	printf("BENCH {\"name\":\"%s\",\"mean\":%llu,\"stddev\":%llu,\"min\":%llu,\"max\":%llu,"
+	printf_serial("BENCH {\"name\":\"%s\",\"mean\":%llu,\"stddev\":%llu,\"min\":%llu,\"max\":%llu,"
 	       "\"median\":%llu,\"samples\":%llu,\"messages\":%llu,\"ipis_sent\":%llu,"
 	       "\"ipis_received\":%llu,\"ipis_per_message\":%s,\"blocking_waits\":%llu,\"unit\":\"%s\"}\n",
 	       xb_name[k], (unsigned long long)r->st.mean, (unsigned long long)r->st.stddev,
@@ -189,26 +189,30 @@ static void print_json(const struct xb_result *r, enum xb_case k, const char *un
 	       ratio(ipm, r->ipis.sent + r->ipis.received, r->messages), (unsigned long long)r->waits, unit);
 }
 
-static void print_table(const struct xb_result *r, bool icount)
+/* An aligned table (and still markdown) of 77 columns, with what a reader
+ * needs to compare machines: CPU, cores, TSC rate, unit. */
+static void print_table(const struct xb_result *r, bool icount, const struct abi_bootinfo *bi)
 {
 	static const char *const what[XB_CASES] = {
-		"notification round trip (signal, IPI, wake, signal back)",
-		"ring round trip (64-byte message each way, block at once)",
-		"ring stream in batches of 31, per message",
+		"notification round trip",
+		"ring round trip (64 B a way)",
+		"ring stream, per msg (x31)",
 	};
 	char ipm[32];
 
-	printf("Cross-cluster (clusters 0 and 1, one core each; %s of both cores)\n",
-	       icount ? "icount instructions" : "TSC cycles");
-	printf("| Case | Median | Mean | Stddev | IPIs per message |\n");
-	printf("|---|---|---|---|---|\n");
+	printf("Cross-cluster (clusters 0 and 1, a core each), %s\n", icount ? "icount instructions" : "TSC cycles");
+	printf("CPU %.40s, %u cores in %u clusters, TSC %llu MHz\n", atoll_cpu_brand(bi),
+	       bi->core_count * bi->cluster_count, bi->cluster_count,
+	       (unsigned long long)((bi->tsc_hz + 500000) / 1000000));
+	printf("| %-28s | %8s | %8s | %8s | %9s |\n", "Case", "Median", "Mean", "Stddev", "IPIs/msg");
+	printf("|------------------------------|----------|----------|----------|-----------|\n");
 	for (unsigned k = 0; k < XB_CASES; k++)
-		printf("| %s | %llu | %llu | %llu | %s |\n", what[k], (unsigned long long)r[k].st.median,
+		printf("| %-28s | %8llu | %8llu | %8llu | %9s |\n", what[k], (unsigned long long)r[k].st.median,
 		       (unsigned long long)r[k].st.mean, (unsigned long long)r[k].st.stddev,
 		       ratio(ipm, r[k].ipis.sent + r[k].ipis.received, r[k].messages));
 }
 
-static void measure_side(struct chan *c, bool icount)
+static void measure_side(struct chan *c, bool icount, const struct abi_bootinfo *bi)
 {
 	static struct xb_result r[XB_CASES];
 	const char *unit = icount ? "icount-instructions" : "tsc-cycles";
@@ -236,7 +240,7 @@ static void measure_side(struct chan *c, bool icount)
 		bench_fail("the two clusters' IPI counts differ", 0);
 	for (unsigned k = 0; k < XB_CASES; k++)
 		print_json(&r[k], k, unit);
-	print_table(r, icount);
+	print_table(r, icount, bi);
 }
 
 void bench_xcluster(const struct abi_bootinfo *bi, bool icount)
@@ -254,5 +258,5 @@ void bench_xcluster(const struct abi_bootinfo *bi, bool icount)
 		bench_fail("no boot channel to the other cluster", 0);
 	if (bi->cluster_id != 0)
 		echo_side(&c);
-	measure_side(&c, icount);
+	measure_side(&c, icount, bi);
 }

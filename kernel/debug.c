@@ -30,10 +30,20 @@ static struct kerr debug_cap(struct tcb *t, unsigned need)
 	return KOK;
 }
 
+/* One line to the serial line only (DEBUG_PUTS_SERIAL_ONLY), under the
+ * console lock so it does not cut into another core's line. */
+static void debug_write_serial(const char *s, size_t n)
+{
+	console_lock();
+	arch_serial_write(s, n);
+	console_unlock();
+}
+
 /* MR1 bytes at MR0, read once into a kernel buffer and printed from there:
  * the user cannot change the text between a check and the print, and the
  * console (shared by every cluster) is locked per line of the copy, never
- * while user memory is read. Text with more console work than one kernel
+ * while user memory is read. MR2 DEBUG_PUTS_SERIAL_ONLY: the serial line
+ * only, not the screen. Text with more console work than one kernel
  * entry may do (512 newlines scroll the screen 512 times) stops after a
  * line: MR0 and MR1 are advanced past what was printed and the call is
  * issued again for the rest (E_PREEMPTED, as for long invocations). */
@@ -41,11 +51,13 @@ static struct kerr debug_puts(struct tcb *t)
 {
 	char buf[DEBUG_PUTS_MAX];
 	vaddr_t va = *regs_mr(&t->regs, 0);
-	uint64_t len = *regs_mr(&t->regs, 1);
+	uint64_t len = *regs_mr(&t->regs, 1), flags = *regs_mr(&t->regs, 2);
 	size_t done = 0;
 
 	if (len > DEBUG_PUTS_MAX)
 		return kerr(E_RANGE_ERROR, 1);
+	if (flags & ~(uint64_t)DEBUG_PUTS_FLAGS)
+		return kerr(E_INVALID_ARGUMENT, 2);
 	if (!uaccess_read(t, buf, va, len))
 		return kerr(E_INVALID_ARGUMENT, 0);
 	preempt_reset();
@@ -53,7 +65,10 @@ static struct kerr debug_puts(struct tcb *t)
 		size_t n = 0;
 		while (done + n < len && buf[done + n++] != '\n')
 			;
-		console_write_lines(buf + done, n);
+		if (flags & DEBUG_PUTS_SERIAL_ONLY)
+			debug_write_serial(buf + done, n);
+		else
+			console_write_lines(buf + done, n);
 		done += n;
 		if (done < len && preempt_work(console_units(n, buf[done - 1] == '\n'))) {
 			*regs_mr(&t->regs, 0) = va + done;

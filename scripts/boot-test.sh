@@ -27,6 +27,14 @@
 #             halt:     the guest halts and QEMU still runs at TIMEOUT
 #                       (exit=halt); the log must end the run with
 #                       "Atoll has stopped; you may now switch off."
+#   TOPOLOGY  QEMU -smp topology, e.g. sockets=2,cores=2,threads=2 (QEMU only)  (none)
+#   SERIAL    com1 | none: none = a PC without a serial port (QEMU -serial
+#             none); the log is then what the kernel writes to port 0xE9
+#             (-debugcon), which it does under a hypervisor     com1
+#   ACPI      on | off: off = a machine without ACPI tables (QEMU
+#             -M pc,acpi=off: i440fx, as q35 keeps its tables)  on
+#   BOOTDEV   cdrom | usb: usb = the ISO as a USB stick (qemu-xhci +
+#             usb-storage; QEMU only)                            cdrom
 #   MAX_ENTRY the log must have a `longest kernel entry: N tsc` line
 #             (entrystats, docs/kernel.md) and every such N <= MAX_ENTRY (none)
 #   LOG       serial log kept after the run  $LOGDIR/<config>.log
@@ -34,7 +42,8 @@
 # --print-cmd prints the commands (ISO build, emulator) instead of booting.
 #
 # Guest protocol: TAP lines `ok N - name` / `not ok N - name` on COM1, then
-# `N passed, M failed`. Under QEMU the guest writes 0x10 (pass) or 0x11
+# `N passed, M failed`; `ok N - name # SKIP reason` is a pass (a test for
+# a device this machine lacks) and is counted apart. Under QEMU the guest writes 0x10 (pass) or 0x11
 # (fail) to isa-debug-exit at port 0xf4, so QEMU exits with 33 or 35; under
 # Bochs it writes "Shutdown" to port 0x8900 (Bochs exits 1 regardless).
 # Pass = (QEMU: exit status 33, or as EXIT says) + a `N passed, 0 failed` line with N >= 1 +
@@ -45,7 +54,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT EXIT MAX_ENTRY LOG LOGDIR "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT EXIT MAX_ENTRY LOG LOGDIR TOPOLOGY SERIAL ACPI BOOTDEV "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -78,6 +87,10 @@ EXPECT=${EXPECT:-}
 EXIT=${EXIT:-port}
 MAX_ENTRY=${MAX_ENTRY:-}
 LOGDIR=${LOGDIR:-$ROOT/build/logs}
+TOPOLOGY=${TOPOLOGY:-}
+SERIAL=${SERIAL:-com1}
+ACPI=${ACPI:-on}
+BOOTDEV=${BOOTDEV:-cdrom}
 
 [[ $SMP =~ ^[1-9][0-9]*$ ]]     || usage "SMP must be a positive number, not '$SMP'"
 [[ $TIMEOUT =~ ^[1-9][0-9]*$ ]] || usage "TIMEOUT must be a positive number of seconds, not '$TIMEOUT'"
@@ -88,6 +101,14 @@ case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not
 case "$VIDEO" in std|ramfb|bochs-display) ;; *) usage "VIDEO must be std, ramfb or bochs-display, not '$VIDEO'" ;; esac
 case "$EXIT" in port|shutdown|halt) ;; *) usage "EXIT must be port, shutdown or halt, not '$EXIT'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
+[[ -z $TOPOLOGY || $TOPOLOGY =~ ^[a-z]+=[0-9]+(,[a-z]+=[0-9]+)*$ ]] ||
+    usage "TOPOLOGY must look like sockets=2,cores=2,threads=2, not '$TOPOLOGY'"
+case "$SERIAL" in com1|none) ;; *) usage "SERIAL must be com1 or none, not '$SERIAL'" ;; esac
+case "$ACPI" in on|off) ;; *) usage "ACPI must be on or off, not '$ACPI'" ;; esac
+case "$BOOTDEV" in cdrom|usb) ;; *) usage "BOOTDEV must be cdrom or usb, not '$BOOTDEV'" ;; esac
+if [ "$EMULATOR" = bochs ] && { [ -n "$TOPOLOGY" ] || [ "$SERIAL$ACPI$BOOTDEV$VIDEO" != com1oncdromstd ]; }; then
+    usage "TOPOLOGY, SERIAL, ACPI, BOOTDEV and VIDEO are QEMU only"
+fi
 
 # One word naming the configuration: used in messages and the default LOG name.
 if [ "$EMULATOR" = bochs ]; then
@@ -97,6 +118,10 @@ else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$VIDEO" = std ] || CONFIG+="-$VIDEO"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
+    [ -z "$TOPOLOGY" ] || CONFIG+="-$(printf '%s' "$TOPOLOGY" | tr -c 'a-z0-9' '_')"
+    [ "$SERIAL" = com1 ] || CONFIG+="-noserial"
+    [ "$ACPI" = on ] || CONFIG+="-noacpi"
+    [ "$BOOTDEV" = cdrom ] || CONFIG+="-usb"
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
 LOG=${LOG:-$LOGDIR/$CONFIG.log}
@@ -132,9 +157,25 @@ write_bochsrc() {
 
 # qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
 qemu_cmd() {
-    EMU=(qemu-system-x86_64 -M q35 -cdrom "$1" -boot d -smp "$SMP" -m "$MEM"
-         -cpu "$CPU" -display none -serial "file:${2//,/,,}" -no-reboot
+    local machine=q35 smp=$SMP
+    # q35 accepts acpi=off but SeaBIOS still builds the tables under QEMU
+    # 7.2; on i440fx (-M pc) acpi=off removes them.
+    [ "$ACPI" = on ] || machine=pc,acpi=off
+    [ -z "$TOPOLOGY" ] || smp+=",$TOPOLOGY"
+    EMU=(qemu-system-x86_64 -M "$machine" -smp "$smp" -m "$MEM"
+         -cpu "$CPU" -display none -no-reboot
          -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+    if [ "$BOOTDEV" = usb ]; then
+        EMU+=(-drive "if=none,id=stick,format=raw,file=${1//,/,,}"
+              -device qemu-xhci -device usb-storage,drive=stick,bootindex=1)
+    else
+        EMU+=(-cdrom "$1" -boot d)
+    fi
+    if [ "$SERIAL" = com1 ]; then
+        EMU+=(-serial "file:${2//,/,,}")
+    else
+        EMU+=(-serial none -debugcon "file:${2//,/,,}")
+    fi
     [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")
     [ "$VIDEO" = std ] || EMU+=(-vga none -device "$VIDEO")
     [ "$ICOUNT" = 0 ] || EMU+=(-icount shift=0,sleep=off -rtc clock=vm)
@@ -257,15 +298,17 @@ status_reason() {
     fi
 }
 
-# verdict: sets REASON (empty on a pass) and NTESTS.
+# verdict: sets REASON (empty on a pass), NTESTS and NSKIPS (the `ok` lines
+# with a `# SKIP reason`: passes, counted apart).
 verdict() {
     local clean="$TMP/clean.log" summary passed failed oks notoks longest
-    NTESTS=0
+    NTESTS=0 NSKIPS=0
     notoks=$(grep -E '^not ok [0-9]+' "$clean" | head -n 5 | paste -sd ';' -) || true
     summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$clean" | tail -n 1) || true
     passed=$(echo "$summary" | sed -nE 's/^([0-9]+) passed.*/\1/p')
     failed=$(echo "$summary" | sed -nE 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/p')
     oks=$(grep -cE '^ok [0-9]+' "$clean") || true
+    NSKIPS=$(grep -cE '^ok [0-9]+ .*# SKIP' "$clean") || true
 
     status_reason
     if [ -n "$REASON" ]; then
@@ -293,7 +336,8 @@ verdict() {
 verdict
 if [ -z "$REASON" ]; then
     [ -z "$MAX_ENTRY" ] || grep -E '^longest kernel entry: ' "$TMP/clean.log"
-    echo "PASS: $CONFIG: $NTESTS tests, ${elapsed} s (log: $LOG)"
+    echo "PASS: $CONFIG: $NTESTS tests ($NSKIPS skipped), ${elapsed} s (log: $LOG)"
+    grep -E '^ok [0-9]+ .*# SKIP' "$TMP/clean.log" | head -n 20 | sed 's/^/  skipped: /' 
     exit 0
 fi
 echo "FAIL: $CONFIG: $REASON (${elapsed} s)"

@@ -163,10 +163,13 @@ static void build_cluster(struct kernel_boot *kb, struct smp_scratch *sc, const 
 			sc->cpus[c * lay->size + i]->kernel_pml4 = sc->pml4[c];
 }
 
-static void describe(const struct smp_scratch *sc, const struct cluster_layout *lay)
+static void describe(const struct smp_scratch *sc, const struct cluster_layout *lay, enum cluster_by by)
 {
-	kprintf("Clusters: %u of %u core%s (cluster_size=%u)", lay->count, lay->size, lay->size == 1 ? "" : "s",
-		lay->size);
+	kprintf("Clusters: %u of %u core%s (cluster_size=", lay->count, lay->size, lay->size == 1 ? "" : "s");
+	if (by == CLUSTER_BY_COUNT)
+		kprintf("%u)", lay->size);
+	else
+		kprintf("%s)", cluster_by_name(by));
 	if (sc->plan.shared.end)
 		kprintf("; shared region %#llx-%#llx", (unsigned long long)sc->plan.shared.base,
 			(unsigned long long)sc->plan.shared.end - 1);
@@ -181,6 +184,35 @@ static void describe(const struct smp_scratch *sc, const struct cluster_layout *
 		kprintf("  ... %u more clusters\n", lay->count - 16);
 }
 
+/* The topology of the cores found, as the boot core's CPUID describes it
+ * (one line per core, the first 16); with cluster_size=smt|l2|llc|socket,
+ * apic[] reordered so each cluster's cores follow each other, and the
+ * cluster size that gives (0: one cluster). */
+static uint32_t plan_topology(const struct kernel_boot *kb, uint32_t *apic, uint32_t n)
+{
+	struct cpu_topology t;
+	uint32_t size = kb->opts.cluster_size;
+	char line[160];
+
+	arch_cpu_topology(&kb->cpu, &t);
+	if (kb->opts.cluster_by != CLUSTER_BY_COUNT)
+		size = cluster_topology_plan(kb->opts.cluster_by, &t, apic, n, layout_warn, NULL);
+	kprintf("Topology (%s): APIC id bits: thread %u, package from bit %u", t.source, t.smt_shift,
+		t.pkg_shift);
+	if (t.l2_known)
+		kprintf("; L2 shared from bit %u", t.l2_shift);
+	if (t.llc_known)
+		kprintf("; L%u (last level) from bit %u", t.llc_level, t.llc_shift);
+	kprintf("\n");
+	for (uint32_t i = 0; i < n && i < 16; i++) {
+		cluster_topology_line(&t, apic, n, i, line, sizeof(line));
+		kprintf("%s\n", line);
+	}
+	if (n > 16)
+		kprintf("  ... %u more cores\n", n - 16);
+	return size;
+}
+
 void smp_boot(struct kernel_boot *kb)
 {
 	uint32_t apic[MAX_CORES], found, n = list_cores(kb, apic, &found);
@@ -188,8 +220,7 @@ void smp_boot(struct kernel_boot *kb)
 	struct smp_scratch *sc;
 	paddr_t sc_pa;
 
-	cluster_layout_plan(kb->opts.cluster_size, found, &lay, layout_warn, NULL);
-	(void)n;
+	cluster_layout_plan(plan_topology(kb, apic, n), found, &lay, layout_warn, NULL);
 	if (lay.cores > 1)
 		arch_smp_prepare(&kb->bm, &kb->cpu);
 	sc_pa = bootmem_alloc(&kb->bm, ALIGN_UP(sizeof(*sc), PAGE_SIZE), PAGE_SIZE, ~0ull);
@@ -199,7 +230,7 @@ void smp_boot(struct kernel_boot *kb)
 	plan_memory(kb, sc, &lay);
 	if (sc->plan.shared.end)
 		memset(phys_to_virt(sc->plan.shared.base), 0, sc->plan.shared.end - sc->plan.shared.base);
-	describe(sc, &lay);
+	describe(sc, &lay, (enum cluster_by)kb->opts.cluster_by);
 	for (uint32_t c = 0; c < lay.count; c++)
 		build_cluster(kb, sc, &lay, apic, c);
 

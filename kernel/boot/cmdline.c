@@ -2,6 +2,7 @@
  * Kernel command line: whitespace-separated key=value options. Each bad
  * token costs one warning and leaves a documented default; nothing fails.
  */
+#include "cluster_plan.h"
 #include "cmdline.h"
 #include "kstring.h"
 
@@ -159,14 +160,21 @@ static void opt_cluster_size(struct parse *p, struct span v)
 {
 	uint64_t x;
 
+	static const char *const by[] = { "smt", "l2", "llc", "socket" }; /* from CLUSTER_BY_SMT on */
+
+	p->o->cluster_by = 0;
+	p->o->cluster_size = CLUSTER_SIZE_ALL;
+	for (unsigned i = 0; i < ARRAY_SIZE(by); i++)
+		if (span_is(v, by[i])) {
+			p->o->cluster_by = (uint8_t)(CLUSTER_BY_SMT + i);
+			return;
+		}
 	if (span_is(v, "all"))
-		p->o->cluster_size = CLUSTER_SIZE_ALL;
-	else if (parse_u64(v, &x) && x >= 1 && x <= 256)
+		return;
+	if (parse_u64(v, &x) && x >= 1 && x <= 256)
 		p->o->cluster_size = (uint32_t)x;
-	else {
-		warn_value(p, "cluster_size", v, "1..256 or all", "all");
-		p->o->cluster_size = CLUSTER_SIZE_ALL;
-	}
+	else
+		warn_value(p, "cluster_size", v, "1..256, all, smt, l2, llc or socket", "all");
 }
 
 static void opt_loglevel(struct parse *p, struct span v)

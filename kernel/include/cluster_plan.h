@@ -27,6 +27,43 @@ struct cluster_layout {
 void cluster_layout_plan(uint32_t requested, uint32_t ncores, struct cluster_layout *l,
 			 void (*warn)(void *ctx, const char *msg), void *ctx);
 
+/* cluster_size=smt|l2|llc|socket: cores that share that resource form one
+ * cluster (docs/clusters.md, "Clusters that follow the machine"). */
+enum cluster_by { CLUSTER_BY_COUNT, CLUSTER_BY_SMT, CLUSTER_BY_L2, CLUSTER_BY_LLC, CLUSTER_BY_SOCKET };
+
+/* How APIC ids split into threads, cores, caches and packages, from the boot
+ * core's CPUID (arch_cpu_topology): two ids share a resource exactly when
+ * they agree above its shift. */
+struct cpu_topology {
+	uint8_t smt_shift;            /* ids >> smt_shift name a core (its SMT siblings share it) */
+	uint8_t pkg_shift;            /* ids >> pkg_shift name a package (socket) */
+	uint8_t l2_shift, llc_shift;  /* ids >> shift name an L2 / the last-level cache */
+	uint8_t llc_level;            /* the last-level cache's level (2, 3...), 0 = unknown */
+	bool l2_known, llc_known;     /* the cache leaves described them */
+	const char *source;           /* the CPUID leaves used, e.g. "cpuid 0xb + 4" */
+};
+
+/* The name of a cluster_by value ("smt", "l2", ...; "count" for a number). */
+const char *cluster_by_name(enum cluster_by by);
+
+/*
+ * cluster_size=<by> on the cores apic[0..n) (apic[0] = the boot core):
+ * reorders apic[1..n) so the cores sharing the resource follow each other,
+ * the boot core's group first, groups by ascending id, cores by APIC id;
+ * returns the cluster size: the group size, a multiple of it when there
+ * would be more than MAX_CLUSTERS groups (SMT siblings never split). Groups
+ * of different sizes (a hybrid CPU) or an unknown cache warn() and return 0
+ * (one cluster of all), resp. fall back to the next larger resource.
+ */
+uint32_t cluster_topology_plan(enum cluster_by by, const struct cpu_topology *t, uint32_t *apic,
+			       uint32_t n, void (*warn)(void *ctx, const char *msg), void *ctx);
+
+/* One line of the boot log for core i of apic[0..n): APIC, package, core
+ * and thread ids, and the cores (bits by index in apic[]) sharing its L2
+ * and last-level cache. */
+void cluster_topology_line(const struct cpu_topology *t, const uint32_t *apic, uint32_t n, uint32_t i,
+			   char *buf, size_t len);
+
 struct mem_range {
 	paddr_t base, end; /* [base, end) */
 };

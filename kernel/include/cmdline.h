@@ -11,6 +11,8 @@
 
 struct kopts {
 	uint32_t cluster_size;        /* cluster_size=1..256|all; default all */
+	uint8_t cluster_by;           /* cluster_size=smt|l2|llc|socket: enum cluster_by
+	                                 (cluster_plan.h); CLUSTER_BY_COUNT (0) for a number or all */
 	char test[KOPT_STR_MAX];      /* test=<name>: run a test mode; "" = none */
 	uint32_t loglevel;            /* loglevel=0..4; default 2 */
 	bool fastpath;                /* fastpath=on|off; default on */

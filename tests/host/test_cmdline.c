@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "cluster_plan.h"
 #include "cmdline.h"
 
 struct warnings {
@@ -65,7 +66,15 @@ static void test_good_values(void)
 	CHECK(parse("cluster_size=1") == 0 && o.cluster_size == 1);
 	CHECK(parse("cluster_size=256") == 0 && o.cluster_size == 256);
 	CHECK(parse("cluster_size=all") == 0 && o.cluster_size == CLUSTER_SIZE_ALL);
-	CHECK(parse("cluster_size=0x10") == 0 && o.cluster_size == 16);
+	CHECK(parse("cluster_size=0x10") == 0 && o.cluster_size == 16 && o.cluster_by == CLUSTER_BY_COUNT);
+	CHECK(parse("cluster_size=smt") == 0 && o.cluster_by == CLUSTER_BY_SMT && o.cluster_size == CLUSTER_SIZE_ALL);
+	CHECK(parse("cluster_size=l2") == 0 && o.cluster_by == CLUSTER_BY_L2);
+	CHECK(parse("cluster_size=llc") == 0 && o.cluster_by == CLUSTER_BY_LLC);
+	CHECK(parse("cluster_size=socket") == 0 && o.cluster_by == CLUSTER_BY_SOCKET);
+	CHECK(parse("cluster_size=socket cluster_size=2") == 0 && o.cluster_by == CLUSTER_BY_COUNT &&
+	      o.cluster_size == 2);
+	CHECK(parse("cluster_size=sockets") == 1 && o.cluster_by == CLUSTER_BY_COUNT &&
+	      o.cluster_size == CLUSTER_SIZE_ALL);
 	CHECK(parse("test=ipc_ping:1,2.3-x") == 0 && strcmp(o.test, "ipc_ping:1,2.3-x") == 0);
 	CHECK(parse("test=") == 0 && o.test[0] == 0);
 	CHECK(parse("test=abcdefghijklmnopqrstuvwxyz01234") == 0 && strlen(o.test) == 31);
@@ -124,9 +133,9 @@ static void bad(const char *line, const char *msg, int lineno)
 
 static void test_bad_values(void)
 {
-	BAD("cluster_size=0", "cmdline: cluster_size='0' is not 1..256 or all; using all");
+	BAD("cluster_size=0", "cmdline: cluster_size='0' is not 1..256, all, smt, l2, llc or socket; using all");
 	BAD("cluster_size=257", NULL);
-	BAD("cluster_size=", "cmdline: cluster_size='' is not 1..256 or all; using all");
+	BAD("cluster_size=", "cmdline: cluster_size='' is not 1..256, all, smt, l2, llc or socket; using all");
 	BAD("cluster_size=-1", NULL);
 	BAD("cluster_size=ALL", NULL);
 	BAD("cluster_size=4x", NULL);

@@ -8,7 +8,7 @@ cptr_t atoll_debug_cap = ROOT_DEBUG;
 /* At most DEBUG_PUTS_MAX bytes a call, cut after the last whole line that
  * fits: the kernel keeps each line of a call whole among the clusters'
  * output, so only a line longer than a call can be cut into. */
-uint64_t puts_raw(const char *s, size_t len)
+static uint64_t puts_flags(const char *s, size_t len, uint64_t flags)
 {
 	uint64_t err = E_OK;
 
@@ -21,7 +21,7 @@ uint64_t puts_raw(const char *s, size_t len)
 			if (k)
 				n = k;
 		}
-		uint64_t e = atoll_debug_puts(atoll_debug_cap, s, n);
+		uint64_t e = atoll_debug_puts_flags(atoll_debug_cap, s, n, flags);
 		if (e && !err)
 			err = e;
 		s += n;
@@ -30,12 +30,23 @@ uint64_t puts_raw(const char *s, size_t len)
 	return err;
 }
 
+uint64_t puts_raw(const char *s, size_t len)
+{
+	return puts_flags(s, len, 0);
+}
+
+uint64_t puts_serial(const char *s, size_t len)
+{
+	return puts_flags(s, len, DEBUG_PUTS_SERIAL_ONLY);
+}
+
 /* One printf is one kernel write when it fits the buffer (the longest
  * write the kernel takes), so lines from other threads and other clusters
  * do not cut into it. */
 struct outbuf {
 	char b[DEBUG_PUTS_MAX];
 	size_t n;
+	uint64_t flags; /* DEBUG_PUTS flags */
 };
 
 static void sink(void *ctx, const char *s, size_t len)
@@ -43,26 +54,43 @@ static void sink(void *ctx, const char *s, size_t len)
 	struct outbuf *o = ctx;
 
 	if (o->n + len > sizeof(o->b)) {
-		puts_raw(o->b, o->n);
+		puts_flags(o->b, o->n, o->flags);
 		o->n = 0;
 	}
 	if (len > sizeof(o->b)) {
-		puts_raw(s, len);
+		puts_flags(s, len, o->flags);
 		return;
 	}
 	for (size_t i = 0; i < len; i++)
 		o->b[o->n++] = s[i];
 }
 
-int vprintf(const char *fmt, va_list ap)
+static int vprintf_flags(uint64_t flags, const char *fmt, va_list ap)
 {
 	struct outbuf o;
 	int n;
 
 	o.n = 0;
+	o.flags = flags;
 	n = kvprintf_sink(sink, &o, fmt, ap);
 	if (o.n)
-		puts_raw(o.b, o.n);
+		puts_flags(o.b, o.n, flags);
+	return n;
+}
+
+int vprintf(const char *fmt, va_list ap)
+{
+	return vprintf_flags(0, fmt, ap);
+}
+
+int printf_serial(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vprintf_flags(DEBUG_PUTS_SERIAL_ONLY, fmt, ap);
+	va_end(ap);
 	return n;
 }
 

@@ -6,9 +6,40 @@
 #define UART_IIR 2
 #define UART_MCR 4
 #define UART_LSR 5
+#define UART_SCR 7
 #define MCR_DTR_RTS_OUT2 0x0B /* OUT2 gates the UART's interrupt line on a PC */
 #define IER_THRE 0x02
 #define LSR_THRE 0x20
+
+/* One byte written to the scratch register and read back. */
+static bool scratch_keeps(cptr_t io, uint16_t base, uint8_t v, uint64_t *e)
+{
+	struct ipc_result r;
+
+	if ((*e = atoll_ioport_out8(io, base + UART_SCR, v)))
+		return false;
+	r = atoll_ioport_in8(io, base + UART_SCR);
+	*e = r.err;
+	return !r.err && (uint8_t)r.mr[0] == v;
+}
+
+uint64_t serial_probe(uint16_t base, cptr_t io_slot, bool *present)
+{
+	uint64_t e, e2;
+	struct ipc_result lsr;
+
+	*present = false;
+	if ((e = atoll_ioport_issue(ROOT_IOPORT_CONTROL, base, base + 7, ROOT_CNODE, io_slot)))
+		return e;
+	lsr = atoll_ioport_in8(io_slot, base + UART_LSR);
+	e = lsr.err;
+	if (!e && (uint8_t)lsr.mr[0] != 0xFF)
+		*present = scratch_keeps(io_slot, base, 0x5A, &e) && scratch_keeps(io_slot, base, 0xA5, &e);
+	if (!e)
+		(void)atoll_ioport_out8(io_slot, base + UART_SCR, 0);
+	e2 = atoll_cnode_delete(ROOT_CNODE, io_slot);
+	return e ? e : e2;
+}
 
 uint64_t serial_open(struct serial_dev *d, uint16_t base, uint32_t irq, cptr_t ntfn, cptr_t io_slot,
 		     cptr_t irq_slot)

@@ -1,4 +1,5 @@
 /* Endpoints, reply objects, notifications, threads, address spaces, I/O ports. */
+#include "atoll/serial.h"
 #include "suite.h"
 
 #define PRIO_LOW 100
@@ -395,9 +396,14 @@ static void t_ioport_range(void)
 	}
 	io = slot_alloc();
 	narrow = slot_alloc();
+	bool uart;
+	REQUIRE_OK(serial_probe(0x3F8, io, &uart)); /* leaves io empty */
 	EXPECT_EQ(atoll_ioport_issue(ROOT_IOPORT_CONTROL, 0x3F8, 0x3FF, ROOT_CNODE, io), E_OK);
 	EXPECT_EQ(atoll_ioport_out8(io, 0x3FF, 0xA5), E_OK); /* UART scratch register */
-	EXPECT_EQ(atoll_ioport_in8(io, 0x3FF).mr[0], 0xA5);
+	if (uart) /* an empty bus reads 0xFF: the round trip needs the UART */
+		EXPECT_EQ(atoll_ioport_in8(io, 0x3FF).mr[0], 0xA5);
+	else
+		ut_skip("no UART at 0x3F8 (COM1) for the port round trip; range checks done");
 	EXPECT_EQ(atoll_ioport_out8(io, 0x3FF, 0x00), E_OK);
 	EXPECT_EQ(atoll_ioport_out8(io, 0x400, 0), E_RANGE_ERROR);
 	EXPECT_EQ(atoll_ioport_in8(io, 0x3F7).err, E_RANGE_ERROR);

@@ -130,6 +130,30 @@ static void t_debug_rights(void)
 	slot_free(rw);
 }
 
+/* MR2 flags: DEBUG_PUTS_SERIAL_ONLY prints to the serial line (the line
+ * below is in the serial log, not on the screen); any other bit is refused
+ * before anything is printed; the write right is needed all the same. */
+static void t_debug_puts_flags(void)
+{
+	static const char line[] = "# serial only: printed with DEBUG_PUTS_SERIAL_ONLY\n";
+	static const char bad[] = "# this line must not be printed (bad flags)\n";
+	cptr_t r = slot_alloc();
+
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, line, sizeof(line) - 1, DEBUG_PUTS_SERIAL_ONLY), E_OK);
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, bad, sizeof(bad) - 1, 2), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, bad, sizeof(bad) - 1, 1ull << 63), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, bad, sizeof(bad) - 1, ~0ull), E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, bad, DEBUG_PUTS_MAX + 1, DEBUG_PUTS_SERIAL_ONLY),
+		  E_RANGE_ERROR);
+	EXPECT_EQ(atoll_debug_puts_flags(ROOT_DEBUG, (const char *)0x7000000000ull, 16, DEBUG_PUTS_SERIAL_ONLY),
+		  E_INVALID_ARGUMENT);
+	EXPECT_EQ(atoll_cnode_copy(ROOT_CNODE, r, ROOT_DEBUG, DEBUG_RIGHT_STATS), E_OK);
+	EXPECT_EQ(atoll_debug_puts_flags(r, bad, sizeof(bad) - 1, DEBUG_PUTS_SERIAL_ONLY), E_INVALID_CAPABILITY);
+	EXPECT_EQ(atoll_cnode_delete(ROOT_CNODE, r), E_OK);
+	slot_free(r);
+	EXPECT_EQ(puts_serial("", 0), E_OK);
+}
+
 static void t_debug_puts_bad_pointer(void)
 {
 	char *edge = (char *)(uintptr_t)(EDGE_VA + 4096 - 7);
@@ -205,6 +229,7 @@ const struct utest sys_tests[] = {
 	{ "debug calls through a deleted or revoked copy fail", t_debug_deleted_or_revoked_cap },
 	{ "each debug call needs its right of the debug capability", t_debug_rights },
 	{ "debug output rejects bad pointers, and text that runs off its page", t_debug_puts_bad_pointer },
+	{ "debug output to the serial line only; unknown flags are refused", t_debug_puts_flags },
 	{ "debug output: at most 512 bytes a call; the runtime splits longer text", t_debug_puts_bounded },
 	{ "lookup of an empty slot: missing capability", t_lookup_empty_slot },
 	{ "lookup with wrong guard bits: guard mismatch", t_lookup_guard_mismatch },

@@ -52,6 +52,10 @@ enum lookup_fault {
 /* Longest DEBUG_PUTS (a long line of the suite's, the runtime's printf
  * buffer); a longer one fails with E_RANGE_ERROR, unprinted. */
 #define DEBUG_PUTS_MAX 512
+/* DEBUG_PUTS flags (MR2); other bits: E_INVALID_ARGUMENT. */
+#define DEBUG_PUTS_SERIAL_ONLY 1u /* the serial line (and port 0xE9) only, not the screen:
+                                     machine-read lines such as a benchmark's BENCH {...} */
+#define DEBUG_PUTS_FLAGS DEBUG_PUTS_SERIAL_ONLY
 
 /* Message info word: label (bits 12-63), caps unwrapped (9-11), extra caps
  * (7-8), length in words (0-6). */

@@ -15,6 +15,10 @@ int vprintf(const char *fmt, va_list ap);
 extern cptr_t atoll_debug_cap;
 /* len bytes to the console, DEBUG_PUTS_MAX at a time; the first error. */
 uint64_t puts_raw(const char *s, size_t len);
+/* The same to the serial line only, not the screen (DEBUG_PUTS_SERIAL_ONLY):
+ * lines for a program reading the serial log, e.g. a benchmark's BENCH {...}. */
+uint64_t puts_serial(const char *s, size_t len);
+int printf_serial(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* End the run with verdict `code` (0 = pass) if atoll_debug_cap allows,
  * else stop the calling program's thread. */
 __attribute__((noreturn)) void atoll_exit(long code);

@@ -44,6 +44,12 @@ static inline uint64_t atoll_debug_puts(cptr_t dbg, const char *s, uint64_t len)
 	return atoll_call6(SYS_DEBUG_PUTS, dbg, 0, 0, (uint64_t)(uintptr_t)s, len, 0, 0).err;
 }
 
+/* The same with DEBUG_PUTS flags (DEBUG_PUTS_SERIAL_ONLY: not on the screen). */
+static inline uint64_t atoll_debug_puts_flags(cptr_t dbg, const char *s, uint64_t len, uint64_t flags)
+{
+	return atoll_call6(SYS_DEBUG_PUTS, dbg, 0, 0, (uint64_t)(uintptr_t)s, len, flags, 0).err;
+}
+
 /* Grant right: end the whole run with `verdict` (0 = pass). Returns only
  * if it could not (the error). */
 static inline uint64_t atoll_debug_exit(cptr_t dbg, uint64_t verdict)

@@ -34,6 +34,10 @@ void arch_vga_move(void *text_buffer); /* the same screen at a new mapping */
 void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
 void arch_pic_disable(void);                  /* remap and mask the legacy PICs */
 void arch_cpu_detect(struct cpu_features *f); /* CPUID */
+/* The boot core's view of how APIC ids split into threads, cores, shared
+ * caches and packages (CPUID 0x1F/0xB, AMD 0x80000008/0x8000001E, caches
+ * from 4 or 0x8000001D); boot only. */
+void arch_cpu_topology(const struct cpu_features *f, struct cpu_topology *t);
 void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
 void arch_tsc_calibrate(struct cpu_features *f);
 uint64_t arch_timestamp(void);                /* serialised TSC read */
