@@ -4,7 +4,7 @@
 #   make run             boot in QEMU (-smp $(SMP)) on this terminal; powers off at the end
 #   make run APP=hello   the same, the root task starting userland/apps/hello (docs/programming.md)
 #   make test            host unit tests + the in-guest boot matrix (CTest)
-#   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi CPU= MEM= CMDLINE= EMULATOR=qemu|bochs BOCHS_CPU=
+#   make test-boot       one in-guest run: SMP= FIRMWARE=bios|uefi MACHINE=q35|pc CPU= MEM= CMDLINE= EMULATOR=qemu|bochs BOCHS_CPU=
 #   make debug           QEMU paused with a gdb stub; then `gdb -x build/gdbinit` (APP= as for run)
 #   make fuzz            the stateful fuzzer: CALLS= SEED= [SMP= CMDLINE= KEEP=]; shrinks a failure
 #   make bench           IPC benchmarks under QEMU -icount: build/bench/ipc.json + the L4 table
@@ -12,12 +12,13 @@
 #   make coverage        instrumented kernel (build/coverage-build): suite + fuzz runs, report in build/coverage/
 #   make clean
 #
-# Variables: APP (run, debug), SMP (default 4 for run), FIRMWARE, CPU, MEM, CMDLINE, EMULATOR, BOCHS_CPU, JOBS;
+# Variables: APP (run, debug), SMP (default 4 for run), FIRMWARE, MACHINE, CPU, MEM, CMDLINE, EMULATOR, BOCHS_CPU, JOBS;
 # for make test, FUZZ=<calls> [SEED=<n>] adds a longer fuzzer run.
 
 BUILD    ?= build
 SMP      ?= 4
 FIRMWARE ?= bios
+MACHINE  ?= q35
 CPU      ?= max
 MEM      ?= 512M
 CMDLINE  ?=
@@ -56,7 +57,7 @@ build: $(BUILD)/CMakeCache.txt
 run: deps build
 	@$(if $(APP),$(if $(filter $(APP),$(APPS)),,echo "make run: no application '$(APP)' (userland/apps/ has: $(APPS))"; exit 2))
 	@scripts/mkiso.sh --out $(BUILD)/run.iso --kernel $(KERNEL) $(MODULES) --cmdline "$(strip $(RUN_CMDLINE) $(APP_CMDLINE) $(CMDLINE))"
-	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
+	qemu-system-x86_64 -M $(MACHINE) -cdrom $(BUILD)/run.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot
 
 test: deps build
@@ -66,7 +67,7 @@ test: deps build
 		LOGDIR=$(BUILD)/logs scripts/fuzz.sh; fi
 
 test-boot: deps build
-	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) BOCHS_CPU=$(BOCHS_CPU) \
+	@SMP=$(SMP) FIRMWARE=$(FIRMWARE) MACHINE=$(MACHINE) CPU=$(CPU) MEM=$(MEM) EMULATOR=$(EMULATOR) BOCHS_CPU=$(BOCHS_CPU) \
 		CMDLINE="$(if $(CMDLINE),$(CMDLINE),test=suite)" KERNEL=$(KERNEL) \
 		MODULES="$(BUILD)/userland/init=init $(BUILD)/userland/peer=peer $(APP_MODULES)" scripts/boot-test.sh
 
@@ -85,7 +86,7 @@ debug: deps build
 		"$(abspath $(KERNEL))" > $(BUILD)/gdbinit
 	@$(if $(APP),printf 'add-symbol-file %s\n' "$(abspath $(BUILD)/userland/apps/$(APP))" >> $(BUILD)/gdbinit)
 	@echo "QEMU is paused with a gdb stub on :1234. In another terminal: gdb -x $(BUILD)/gdbinit"
-	qemu-system-x86_64 -M q35 -cdrom $(BUILD)/debug.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
+	qemu-system-x86_64 -M $(MACHINE) -cdrom $(BUILD)/debug.iso -boot d $(QEMU_FW) -smp $(SMP) -m $(MEM) \
 		-cpu $(CPU) -serial mon:stdio -display none -no-reboot -s -S
 
 # IPC benchmarks (bench/run.sh, docs/bench.md): a bench ISO booted once under

@@ -129,7 +129,7 @@ static void cause_df(void)
 
 static const struct fault_kind faults[] = {
 	{ "pf", 14, cause_pf }, { "ud", 6, cause_ud }, { "de", 0, cause_de },
-	{ "gp", 13, cause_gp }, { "df", 8, cause_df },
+	{ "gp", 13, cause_gp }, { "df", 8, cause_df }, { "mc", 18, arch_machine_check_test },
 };
 
 NORETURN void kernel_fatal_trap(uint64_t vector)

@@ -60,19 +60,29 @@ static void parse_bootinfo(uint32_t magic, paddr_t mbi)
 		panic("boot: boot information rejected: %s", err);
 }
 
+/* The EBDA's base from the BIOS data area (its segment at 0x40E), 0 unless
+ * it looks like one; without a BIOS (UEFI) the word is whatever is there:
+ * bootmem_alloc_trampoline only takes it as a lower limit. */
+static paddr_t ebda_base(void)
+{
+	return acpi_ebda_base(*(volatile uint16_t *)phys_to_virt(0x40E));
+}
+
 /* Keep boot memory away from everything the loader handed over. */
 static void reserve_boot_memory(void)
 {
 	const struct bootinfo *bi = &kb.bi;
 
 	bootmem_init(&kb.bm, bi);
-	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, AP trampoline */
 	bootmem_reserve(&kb.bm, kb.image_start, kb.image_end - kb.image_start);
 	bootmem_reserve(&kb.bm, bi->mb2_paddr, bi->mb2_size);
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		bootmem_reserve(&kb.bm, bi->modules[i].start, bi->modules[i].end - bi->modules[i].start);
 	if (bi->fb.type != BI_FB_NONE)
 		bootmem_reserve(&kb.bm, bi->fb.addr, (uint64_t)bi->fb.pitch * bi->fb.height);
+	/* The AP trampoline: free low memory by the map, none of the above. */
+	kb.trampoline = bootmem_alloc_trampoline(&kb.bm, ebda_base());
+	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, the rest of low memory */
 }
 
 /* ACPI tables (and the BIOS areas searched for the RSDP): through the
@@ -256,6 +266,7 @@ static void print_boot_report(void)
 		kb.opts.loglevel, kb.opts.fastpath ? "on" : "off", (unsigned long long)kb.opts.seed,
 		kb.opts.test[0] ? kb.opts.test : "none", kb.opts.compat32 ? " compat32=on" : "");
 	print_cpu();
+	arch_mce_boot_report();
 	print_memory();
 	print_acpi();
 	IF_SANITIZE(sanitize_boot_report());
@@ -300,6 +311,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 		boot_suite_run();
 	}
 	arch_lapic_timer_start();
-	arch_ioapic_init(kb.acpi.ioapic_count ? kb.acpi.ioapics[0].addr : 0, arch_lapic_id());
+	arch_ioapics_init(kb.acpi.ioapics, kb.acpi.ioapic_count, arch_lapic_id());
+	arch_ioapic_describe();
 	cluster_run(&kb);
 }

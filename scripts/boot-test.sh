@@ -19,6 +19,10 @@
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
 #   ICOUNT    1: -icount shift=0,sleep=off -rtc clock=vm (QEMU only)   0
+#   MACHINE   QEMU machine: q35 | pc (i440fx)  q35
+#   HMP       QEMU monitor (HMP) commands, `;`-separated (e.g. `nmi`), sent
+#             once the serial log matches HMP_AFTER (QEMU only)       (none)
+#   HMP_AFTER extended regex that triggers HMP                        (none)
 #   EXPECT    extended regex the serial log must contain                (none)
 #   EXIT      how the guest ends the run (QEMU only)       port
 #             port:     isa-debug-exit, QEMU exits 33 (pass) or 35 (fail)
@@ -54,7 +58,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT EXPECT EXIT MAX_ENTRY LOG LOGDIR TOPOLOGY SERIAL ACPI BOOTDEV "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT MACHINE HMP HMP_AFTER EXPECT EXIT MAX_ENTRY LOG LOGDIR TOPOLOGY SERIAL ACPI BOOTDEV "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -83,6 +87,9 @@ CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
 ICOUNT=${ICOUNT:-0}
+MACHINE=${MACHINE:-q35}
+HMP=${HMP:-}
+HMP_AFTER=${HMP_AFTER:-}
 EXPECT=${EXPECT:-}
 EXIT=${EXIT:-port}
 MAX_ENTRY=${MAX_ENTRY:-}
@@ -109,6 +116,8 @@ case "$BOOTDEV" in cdrom|usb) ;; *) usage "BOOTDEV must be cdrom or usb, not '$B
 if [ "$EMULATOR" = bochs ] && { [ -n "$TOPOLOGY" ] || [ "$SERIAL$ACPI$BOOTDEV$VIDEO" != com1oncdromstd ]; }; then
     usage "TOPOLOGY, SERIAL, ACPI, BOOTDEV and VIDEO are QEMU only"
 fi
+case "$MACHINE" in q35|pc) ;; *) usage "MACHINE must be q35 or pc, not '$MACHINE'" ;; esac
+[ -z "$HMP" ] || { [ -n "$HMP_AFTER" ] && [ "$EMULATOR" = qemu ]; } || usage "HMP needs HMP_AFTER and EMULATOR=qemu"
 
 # One word naming the configuration: used in messages and the default LOG name.
 if [ "$EMULATOR" = bochs ]; then
@@ -116,12 +125,14 @@ if [ "$EMULATOR" = bochs ]; then
     [ "$BOCHS_CPU" = tigerlake ] || CONFIG="bochs-$BOCHS_CPU-smp$SMP-$MEM"
 else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$MACHINE" = q35 ] || CONFIG="qemu-$MACHINE-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$VIDEO" = std ] || CONFIG+="-$VIDEO"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
     [ -z "$TOPOLOGY" ] || CONFIG+="-$(printf '%s' "$TOPOLOGY" | tr -c 'a-z0-9' '_')"
     [ "$SERIAL" = com1 ] || CONFIG+="-noserial"
     [ "$ACPI" = on ] || CONFIG+="-noacpi"
     [ "$BOOTDEV" = cdrom ] || CONFIG+="-usb"
+    [ -z "$HMP" ] || CONFIG+="-hmp"
 fi
 [ -z "$CMDLINE" ] || CONFIG+="-$(printf '%s' "$CMDLINE" | tr -c 'A-Za-z0-9.=:-' '_' | cut -c1-60)"
 LOG=${LOG:-$LOGDIR/$CONFIG.log}
@@ -157,14 +168,16 @@ write_bochsrc() {
 
 # qemu_cmd ISO SERIAL: sets the array EMU to the QEMU command line.
 qemu_cmd() {
-    local machine=q35 smp=$SMP
+    local machine=$MACHINE smp=$SMP
     # q35 accepts acpi=off but SeaBIOS still builds the tables under QEMU
     # 7.2; on i440fx (-M pc) acpi=off removes them.
     [ "$ACPI" = on ] || machine=pc,acpi=off
     [ -z "$TOPOLOGY" ] || smp+=",$TOPOLOGY"
     EMU=(qemu-system-x86_64 -M "$machine" -smp "$smp" -m "$MEM"
          -cpu "$CPU" -display none -no-reboot
-         -device isa-debug-exit,iobase=0xf4,iosize=0x04 -monitor none)
+         -device isa-debug-exit,iobase=0xf4,iosize=0x04)
+    if [ -n "$HMP" ]; then EMU+=(-monitor "unix:${TMP:-/tmp}/hmp.sock,server=on,wait=off")
+    else EMU+=(-monitor none); fi
     if [ "$BOOTDEV" = usb ]; then
         EMU+=(-drive "if=none,id=stick,format=raw,file=${1//,/,,}"
               -device qemu-xhci -device usb-storage,drive=stick,bootindex=1)
@@ -230,11 +243,40 @@ mkiso_cmd "$TMP/atoll.iso"
 
 # run_qemu / run_bochs: boot once; set STATUS (emulator exit status, 124 on
 # timeout) and SIDE (the emulator's own stderr/log, shown on failure).
+# hmp_inject: once the log matches HMP_AFTER, send the HMP commands to the
+# monitor socket (python3), and note it in $TMP/hmp.done.
+hmp_inject() {
+    local deadline=$((SECONDS + TIMEOUT))
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if [ -S "$TMP/hmp.sock" ] && [ -f "$LOG" ] && tr -d '\r\000' < "$LOG" | grep -Eq -- "$HMP_AFTER"; then
+            python3 - "$TMP/hmp.sock" "$HMP" <<'PY' && echo "sent: $HMP" > "$TMP/hmp.done"
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.connect(sys.argv[1])
+s.settimeout(2)
+for cmd in sys.argv[2].split(';'):
+    s.sendall((cmd.strip() + '\n').encode())
+    time.sleep(0.2)
+try:
+    s.recv(65536)
+except OSError:
+    pass
+s.close()
+PY
+            return
+        fi
+        sleep 0.1
+    done
+}
+
 run_qemu() {
+    local inj=""
     qemu_cmd "$TMP/atoll.iso" "$LOG"
     SIDE="$TMP/qemu.stderr"
+    if [ -n "$HMP" ]; then hmp_inject & inj=$!; fi
     timeout -k 5 "$TIMEOUT" "${EMU[@]}" </dev/null >"$SIDE" 2>&1
     STATUS=$?
+    if [ -n "$inj" ]; then kill "$inj" 2>/dev/null; wait "$inj" 2>/dev/null; fi
 }
 
 run_bochs() {
@@ -321,6 +363,8 @@ verdict() {
         REASON="no test passed ('$summary')"
     elif [ "$oks" != "$passed" ]; then
         REASON="$oks 'ok' lines but the summary says '$summary'"
+    elif [ -n "$HMP" ] && [ ! -f "$TMP/hmp.done" ]; then
+        REASON="HMP '$HMP' was never sent (no /$HMP_AFTER/ in the log, or no monitor)"
     elif [ -n "$EXPECT" ] && ! grep -Eq -- "$EXPECT" "$clean"; then
         REASON="EXPECT not found: /$EXPECT/"
     elif [ -n "$MAX_ENTRY" ] && [ -z "$(longest_entry)" ]; then

@@ -213,16 +213,65 @@ static uint32_t plan_topology(const struct kernel_boot *kb, uint32_t *apic, uint
 	return size;
 }
 
+/*
+ * This core's LINT0/LINT1 as the MADT's local APIC NMI entries say: those
+ * for every core and those for this core's ACPI UID are NMIs, the others
+ * masked. Without usable ACPI: the PC's usual wiring, LINT1 the NMI line.
+ */
+static void smp_core_lints(const struct kernel_boot *kb)
+{
+	static const struct acpi_nmi pc_default = { ACPI_NMI_ALL_CPUS, 1, 0, { false, false } };
+	uint32_t self = arch_lapic_id(), uid = 0;
+	bool have_uid = false;
+
+	if (kb->acpi_error) {
+		arch_lapic_lint_setup(&pc_default, 1, false, 0);
+		return;
+	}
+	for (uint32_t i = 0; i < kb->acpi.cpu_count && !have_uid; i++)
+		if (kb->acpi.cpus[i].apic_id == self) {
+			uid = kb->acpi.cpus[i].uid;
+			have_uid = true;
+		}
+	arch_lapic_lint_setup(kb->acpi.nmis, kb->acpi.nmi_count, have_uid, uid);
+}
+
+/*
+ * Which of the listed cores answer (apic[1..n-1]; apic[0] is this core):
+ * those are kept, in order, at the front of apic[]; returns how many
+ * (this core included). A core that does not answer is reported and left
+ * out; test_ap_fail=N makes logical core N stay silent, as a dead core would.
+ */
+static uint32_t probe_cores(struct kernel_boot *kb, uint32_t *apic, uint32_t n)
+{
+	uint32_t up = 1;
+
+	if (n > 1 && !arch_smp_prepare(&kb->bm, &kb->cpu, kb->trampoline)) {
+		kprintf("SMP: no trampoline page below 1 MiB (or no memory for its tables): the other cores stay halted\n");
+		return 1;
+	}
+	if (n > 1)
+		kprintf("SMP: AP trampoline at %#llx; probing %u core%s\n", (unsigned long long)kb->trampoline,
+			n - 1, n == 2 ? "" : "s");
+	for (uint32_t k = 1; k < n; k++) {
+		if (arch_probe_core(apic[k], k != kb->opts.test_ap_fail))
+			apic[up++] = apic[k];
+		else
+			kprintf("SMP: cpu %u (APIC id %u) did not start: left out\n", k, apic[k]);
+	}
+	return up;
+}
+
 void smp_boot(struct kernel_boot *kb)
 {
-	uint32_t apic[MAX_CORES], found, n = list_cores(kb, apic, &found);
+	uint32_t apic[MAX_CORES], found, n = list_cores(kb, apic, &found), up;
 	struct cluster_layout lay;
 	struct smp_scratch *sc;
 	paddr_t sc_pa;
 
-	cluster_layout_plan(plan_topology(kb, apic, n), found, &lay, layout_warn, NULL);
-	if (lay.cores > 1)
-		arch_smp_prepare(&kb->bm, &kb->cpu);
+	smp_core_lints(kb);
+	up = probe_cores(kb, apic, n);
+	cluster_layout_plan(plan_topology(kb, apic, up), up, &lay, layout_warn, NULL);
 	sc_pa = bootmem_alloc(&kb->bm, ALIGN_UP(sizeof(*sc), PAGE_SIZE), PAGE_SIZE, ~0ull);
 	if (!sc_pa)
 		panic("clusters: no boot memory to plan with");
@@ -271,8 +320,8 @@ void smp_boot(struct kernel_boot *kb)
 	for (uint32_t k = 1; k < lay.cores; k++) {
 		if (arch_start_core(sc->cpus[k]))
 			cores_online++;
-		else
-			panic("SMP: core %u (APIC id %u) did not start", k, apic[k]);
+		else /* it answered the probe: its cluster counts on it */
+			panic("SMP: core %u (APIC id %u) answered, then did not start", k, apic[k]);
 	}
 	arch_switch_kernel_tables(sc->pml4[0]);
 	kprintf("SMP: %u of %u cores online in %u cluster%s%s\n", cores_online, found, lay.count,
@@ -284,6 +333,7 @@ NORETURN void smp_ap_main(struct cpu *c)
 	struct core *core = c->sched_core;
 
 	arch_pcid_enable_here();
+	smp_core_lints(smp_kb);
 	arch_syscall_init(smp_kb->opts.compat32);
 	arch_lapic_timer_start();
 	klock_acquire();

@@ -4,10 +4,13 @@
  * vectors. The local APIC runs in x2APIC mode (register at offset R is MSR
  * 0x800 + R/16, 32-bit ids, the ICR one 64-bit MSR) where CPUID has x2APIC,
  * else in xAPIC mode (MMIO through the direct map). ISA IRQs follow the ACPI
- * MADT's interrupt source overrides to their GSIs.
+ * MADT's interrupt source overrides to their GSIs; every I/O APIC of the
+ * MADT is used, a GSI going to the one whose range holds it.
  */
 #include "acpi.h"
 #include "arch/arch.h"
+#include "arch/ioapic_route.h"
+#include "irq.h"
 #include "arch/x86.h"
 #include "console.h"
 #include "layout.h"
@@ -23,6 +26,8 @@
 #define LAPIC_ICR_LO 0x300
 #define LAPIC_ICR_HI 0x310 /* xAPIC only */
 #define LAPIC_LVT_TIMER 0x320
+#define LAPIC_LVT_LINT0 0x350
+#define LAPIC_LVT_LINT1 0x360
 #define LAPIC_TIMER_INIT 0x380
 #define LAPIC_TIMER_CUR 0x390
 #define LAPIC_TIMER_DIV 0x3E0
@@ -33,14 +38,20 @@
 #define TIMER_TSC_DEADLINE (2u << 17)
 #define MSR_TSC_DEADLINE 0x6E0
 #define LVT_MASKED (1u << 16)
+#define LVT_NMI (4u << 8)            /* delivery mode NMI */
+#define LVT_ACTIVE_LOW (1u << 13)
 #define IOREDTBL(pin) (0x10 + 2 * (pin))
 #define IOREDTBL_ACTIVE_LOW (1u << 13)
 #define IOREDTBL_LEVEL (1u << 15)
 #define IOREDTBL_MASKED (1u << 16)
 #define ISA_IRQS 16
 #define NO_GSI 0xFFFFFFFFu
+#define IOAPIC_MAX ACPI_MAX_IOAPICS
 
-/* Where an IRQ goes: a GSI (= pin of the one I/O APIC) and its trigger mode. */
+_Static_assert(VEC_IRQ_BASE + IRQ_MAX <= VEC_PIC_BASE, "device vectors below the 8259's");
+_Static_assert(VEC_PIC_BASE + 16 <= VEC_KICK && VEC_PIC_BASE > VEC_TIMER, "8259 vectors collide with nothing");
+
+/* Where an IRQ goes: a GSI (an I/O APIC's pin) and its trigger mode. */
 struct irq_route {
 	uint32_t gsi; /* NO_GSI: nowhere */
 	bool level, active_low;
@@ -59,13 +70,17 @@ static struct {
 	bool x2apic;
 	bool calibrated;
 	paddr_t lapic; /* xAPIC MMIO base */
-	uintptr_t lapic_va, ioapic_va; /* their uncached device mappings (arch_apic_map) */
+	uintptr_t lapic_va; /* its uncached device mapping (arch_apic_map) */
 	uint32_t ticks_per_ms;
 	uint32_t timer_count; /* initial count of one timer period */
 	bool tsc_deadline;    /* the timer runs in TSC-deadline mode (CPUID.1:ECX[24]) */
 	uint64_t tsc_period;  /* TSC ticks of one timer period, in that mode */
-	paddr_t ioapic;
-	uint32_t ioapic_pins; /* 0 until arch_ioapic_init */
+	uint32_t ioapic_count;                 /* 0 until arch_ioapics_init */
+	paddr_t ioapic[IOAPIC_MAX];            /* MMIO bases */
+	uintptr_t ioapic_va[IOAPIC_MAX];       /* their uncached device mappings, 0 if none */
+	uint8_t ioapic_id[IOAPIC_MAX];         /* their MADT ids */
+	struct ioapic_range ioapic_range[IOAPIC_MAX];
+	uint32_t gsi_end;                      /* one past the highest GSI served */
 	uint32_t ioapic_dest; /* the local APIC id every line goes to */
 	struct irq_route isa[ISA_IRQS];
 } apic = {
@@ -218,6 +233,25 @@ uint32_t arch_apic_timer_ticks_per_ms(void)
 	return apic.ticks_per_ms;
 }
 
+void arch_lapic_lint_setup(const struct acpi_nmi *nmis, uint32_t count, bool have_uid, uint32_t uid)
+{
+	uint32_t lvt[2] = { LVT_MASKED, LVT_MASKED };
+
+	for (uint32_t i = 0; i < count; i++) {
+		const struct acpi_nmi *n = &nmis[i];
+		if (n->lint > 1 || (n->uid != ACPI_NMI_ALL_CPUS && !(have_uid && n->uid == uid)))
+			continue;
+		lvt[n->lint] = LVT_NMI | (n->mode.active_low ? LVT_ACTIVE_LOW : 0);
+	}
+	lapic_write(LAPIC_LVT_LINT0, lvt[0]);
+	lapic_write(LAPIC_LVT_LINT1, lvt[1]);
+}
+
+uint32_t arch_lapic_lvt_lint(uint32_t pin)
+{
+	return lapic_read(pin ? LAPIC_LVT_LINT1 : LAPIC_LVT_LINT0);
+}
+
 static void xapic_wait_idle(void)
 {
 	for (int spin = 0; spin < 100000 && (lapic_read(LAPIC_ICR_LO) & ICR_PENDING); spin++)
@@ -253,23 +287,31 @@ void arch_irq_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-static uint32_t ioapic_read(uint32_t reg)
+/* io: the I/O APIC's uncached device mapping (apic.ioapic_va). */
+static uint32_t ioapic_read(uintptr_t io, uint32_t reg)
 {
-	*(volatile uint32_t *)apic.ioapic_va = reg;
-	return *(volatile uint32_t *)(apic.ioapic_va + 0x10);
+	*(volatile uint32_t *)io = reg;
+	return *(volatile uint32_t *)(io + 0x10);
 }
 
-static void ioapic_write(uint32_t reg, uint32_t v)
+static void ioapic_write(uintptr_t io, uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)apic.ioapic_va = reg;
-	*(volatile uint32_t *)(apic.ioapic_va + 0x10) = v;
+	*(volatile uint32_t *)io = reg;
+	*(volatile uint32_t *)(io + 0x10) = v;
 }
 
-/* The destination word first, so a line is never unmasked towards a stale one. */
-static void ioapic_set_entry(uint32_t pin, uint32_t lo)
+/* The destination word first, so a line is never unmasked towards a stale
+ * one. False if no I/O APIC serves the GSI. */
+static bool gsi_set_entry(uint32_t gsi, uint32_t lo)
 {
-	ioapic_write(IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
-	ioapic_write(IOREDTBL(pin), lo);
+	uint32_t pin;
+	int i = ioapic_for_gsi(apic.ioapic_range, apic.ioapic_count, gsi, &pin);
+
+	if (i < 0)
+		return false;
+	ioapic_write(apic.ioapic_va[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
+	ioapic_write(apic.ioapic_va[i], IOREDTBL(pin), lo);
+	return true;
 }
 
 void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count)
@@ -291,23 +333,67 @@ void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count)
 				apic.isa[i].gsi = NO_GSI;
 }
 
-void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id)
+/* Pins of the I/O APIC mapped at `io` (its maximum redirection entry + 1),
+ * 0 if it could not be mapped or nothing sensible answers there (all ones:
+ * no device). */
+static uint32_t ioapic_pins(uintptr_t io)
 {
-	uint32_t pins;
+	uint32_t ver;
 
-	apic.ioapic = ioapic ? ioapic : IOAPIC_DEFAULT;
-	apic.ioapic_va = (uintptr_t)arch_map_device(apic.ioapic, PAGE_SIZE, MEM_UC);
-	if (!apic.ioapic_va)
-		panic("APIC: no room in the device window for the I/O APIC at %#llx",
-		      (unsigned long long)apic.ioapic);
+	if (!io)
+		return 0;
+	ver = ioapic_read(io, 1);
+
+	return ver == 0xFFFFFFFFu ? 0 : ((ver >> 16) & 0xFF) + 1;
+}
+
+void arch_ioapics_init(const struct acpi_ioapic *io, uint32_t count, uint32_t dest_apic_id)
+{
+	static const struct acpi_ioapic dflt = { 0, (uint32_t)IOAPIC_DEFAULT, 0 };
+
+	if (count == 0) {
+		io = &dflt;
+		count = 1;
+	}
+	if (count > IOAPIC_MAX) {
+		kprintf("warning: APIC: %u I/O APICs, using the first %u\n", count, IOAPIC_MAX);
+		count = IOAPIC_MAX;
+	}
 	if (dest_apic_id > 0xFF)
 		kprintf("APIC: the I/O APIC cannot reach APIC id %u; lines go to id %u\n", dest_apic_id,
 			dest_apic_id & 0xFF);
 	apic.ioapic_dest = dest_apic_id & 0xFF; /* physical destination: 8 bits */
-	pins = ((ioapic_read(1) >> 16) & 0xFF) + 1;
-	for (uint32_t pin = 0; pin < pins; pin++)
-		ioapic_set_entry(pin, IOREDTBL_MASKED | VEC_SPURIOUS);
-	apic.ioapic_pins = pins;
+	apic.ioapic_count = count;
+	for (uint32_t i = 0; i < count; i++) {
+		apic.ioapic[i] = io[i].addr;
+		apic.ioapic_va[i] = (uintptr_t)arch_map_device(io[i].addr, PAGE_SIZE, MEM_UC);
+		apic.ioapic_id[i] = io[i].id;
+		apic.ioapic_range[i] = (struct ioapic_range){ io[i].gsi_base, ioapic_pins(apic.ioapic_va[i]) };
+		if (!apic.ioapic_range[i].pins)
+			kprintf("warning: APIC: no I/O APIC answers (or maps) at %#x: its GSIs are not used\n", io[i].addr);
+	}
+	apic.gsi_end = ioapic_gsi_end(apic.ioapic_range, count);
+	for (uint32_t i = 0; i < count; i++)
+		for (uint32_t pin = 0; pin < apic.ioapic_range[i].pins; pin++) {
+			ioapic_write(apic.ioapic_va[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
+			ioapic_write(apic.ioapic_va[i], IOREDTBL(pin), IOREDTBL_MASKED | VEC_SPURIOUS);
+		}
+}
+
+void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id)
+{
+	struct acpi_ioapic one = { 0, (uint32_t)(ioapic ? ioapic : IOAPIC_DEFAULT), 0 };
+
+	arch_ioapics_init(&one, 1, dest_apic_id);
+}
+
+void arch_ioapic_describe(void)
+{
+	for (uint32_t i = 0; i < apic.ioapic_count; i++)
+		if (apic.ioapic_range[i].pins)
+			kprintf("APIC: I/O APIC %u at %#llx: GSIs %u-%u\n", apic.ioapic_id[i], (unsigned long long)apic.ioapic[i],
+				apic.ioapic_range[i].gsi_base,
+				apic.ioapic_range[i].gsi_base + apic.ioapic_range[i].pins - 1);
 }
 
 void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
@@ -319,13 +405,13 @@ void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic)
 
 uint32_t arch_irq_count(void)
 {
-	return apic.ioapic_pins;
+	return MIN(apic.gsi_end, (uint32_t)(VEC_PIC_BASE - VEC_IRQ_BASE));
 }
 
 /* See arch.h for the IRQ -> GSI rules; false where the IRQ has no line. */
 static bool irq_route(uint32_t irq, struct irq_route *r)
 {
-	if (irq >= VEC_SPURIOUS - VEC_IRQ_BASE)
+	if (irq >= VEC_PIC_BASE - VEC_IRQ_BASE)
 		return false;
 	if (irq < ISA_IRQS) {
 		*r = apic.isa[irq];
@@ -335,7 +421,7 @@ static bool irq_route(uint32_t irq, struct irq_route *r)
 			if (apic.isa[i].gsi == irq)
 				return false; /* an ISA IRQ's override owns this GSI */
 	}
-	return r->gsi < apic.ioapic_pins;
+	return r->gsi < apic.gsi_end;
 }
 
 void arch_irq_mask(uint32_t irq, bool masked)
@@ -344,7 +430,7 @@ void arch_irq_mask(uint32_t irq, bool masked)
 
 	if (!irq_route(irq, &r))
 		return;
-	ioapic_set_entry(r.gsi, (VEC_IRQ_BASE + irq) | (r.level ? IOREDTBL_LEVEL : 0) |
+	gsi_set_entry(r.gsi, (VEC_IRQ_BASE + irq) | (r.level ? IOREDTBL_LEVEL : 0) |
 					(r.active_low ? IOREDTBL_ACTIVE_LOW : 0) |
 					(masked ? IOREDTBL_MASKED : 0));
 }

@@ -109,6 +109,7 @@ void arch_cpu_protect(const struct cpu_features *f)
 	if (f->smap)
 		cr4 |= CR4_SMAP;
 	write_cr4(cr4);
+	arch_mce_enable();
 }
 
 /* --- topology (cluster_size=smt|l2|llc|socket; docs/clusters.md) --- */

@@ -43,11 +43,17 @@ void gdt_set_compat32(struct cpu *c, bool on)
 	c->gdt[3] = on ? 0x00CFFA000000FFFFull : 0;
 }
 
+/* Each IST stack's top 16 bytes hold the struct cpu's address (the NMI
+ * and machine-check entry find their core there, whatever GS holds); the
+ * CPU's frame goes below them. */
 static void tss_fill(struct cpu *c)
 {
 	memset(&c->tss, 0, sizeof(c->tss));
-	for (int i = 0; i < 3; i++)
-		c->tss.ist[i] = (uint64_t)(uintptr_t)(c->ist_stack[i] + IST_STACK_SIZE);
+	for (int i = 0; i < 3; i++) {
+		uint8_t *top = c->ist_stack[i] + IST_STACK_SIZE - IST_TOP_RESERVED;
+		*(struct cpu **)top = c;
+		c->tss.ist[i] = (uint64_t)(uintptr_t)top;
+	}
 	c->tss.iomap_base = sizeof(c->tss); /* no I/O bitmap: user port I/O faults */
 }
 
@@ -57,14 +63,19 @@ static void segments_reload(void)
 	load_segments(SEL_KCODE, SEL_KDATA);
 }
 
-void cpu_tables_init(struct cpu *c, uint32_t index)
+void cpu_tables_fill(struct cpu *c, uint32_t index)
 {
-	struct desc_ptr p = { sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt };
-
 	c->self = c;
 	c->index = index;
 	gdt_fill(c);
 	tss_fill(c);
+}
+
+void cpu_tables_init(struct cpu *c, uint32_t index)
+{
+	struct desc_ptr p = { sizeof(c->gdt) - 1, (uint64_t)(uintptr_t)c->gdt };
+
+	cpu_tables_fill(c, index);
 	lgdt(&p);
 	segments_reload();
 	ltr(SEL_TSS);

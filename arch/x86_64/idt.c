@@ -16,6 +16,7 @@ struct idt_gate {
 _Static_assert(sizeof(struct idt_gate) == 16, "IDT gate layout");
 
 extern const uint64_t trap_stubs[256];
+extern const char ist_nmi_entry[], ist_mc_entry[]; /* ist.asm: whatever GS holds */
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 static uint8_t gate_ist(unsigned v)
@@ -32,6 +33,16 @@ static uint8_t gate_ist(unsigned v)
 	}
 }
 
+uint64_t idt_base(void)
+{
+	return (uint64_t)(uintptr_t)idt;
+}
+
+uint16_t idt_limit(void)
+{
+	return sizeof(idt) - 1;
+}
+
 /* Fill the IDT (once) and load it on this core. */
 void idt_init(void)
 {
@@ -42,7 +53,9 @@ void idt_init(void)
 
 	if (!idt[0].type) {
 		for (unsigned v = 0; v < 256; v++) {
-			uint64_t a = trap_stubs[v];
+			uint64_t a = v == VEC_NMI ? (uint64_t)(uintptr_t)ist_nmi_entry
+				   : v == VEC_MC  ? (uint64_t)(uintptr_t)ist_mc_entry
+						  : trap_stubs[v];
 			unsigned dpl = (v == VEC_BP) ? 3 : 0;
 			idt[v] = (struct idt_gate){ (uint16_t)a, SEL_KCODE, gate_ist(v),
 						    (uint8_t)(0x8E | dpl << 5), (uint16_t)(a >> 16),

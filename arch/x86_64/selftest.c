@@ -13,6 +13,7 @@
 
 #define PTE_W (1ull << 1)
 #define PTE_NX (1ull << 63)
+#define ICR_NMI 0x4400 /* delivery mode NMI, level assert */
 
 extern char boot_stack_guard[];
 /* This file's globals: the boot core's self-tests only (cluster 0, at boot). */
@@ -48,6 +49,18 @@ static void expect_fault(const char *what, uint64_t vector, void (*fn)(void), ui
 		     (unsigned long long)r.error);
 }
 
+/* Each IST entry points IST_TOP_RESERVED below its stack's top, where the
+ * core's struct cpu address is (the NMI and #MC entry read it there). */
+static bool ist_ok(const struct cpu *c)
+{
+	for (int i = 0; i < 3; i++) {
+		const uint8_t *top = c->ist_stack[i] + IST_STACK_SIZE - IST_TOP_RESERVED;
+		if (c->tss.ist[i] != (uint64_t)(uintptr_t)top || *(struct cpu *const *)top != c)
+			return false;
+	}
+	return true;
+}
+
 static void test_tables(void)
 {
 	uint16_t tr = str();
@@ -55,9 +68,7 @@ static void test_tables(void)
 
 	ktest_result(c == &boot_cpu && c->self == c, "GS base reaches the boot core's struct cpu");
 	ktest_result(tr == SEL_TSS, "task register holds the TSS selector");
-	ktest_result(c->tss.ist[IST_DOUBLE_FAULT - 1] == (uint64_t)(uintptr_t)(c->ist_stack[0] + IST_STACK_SIZE) &&
-			     c->tss.ist[IST_NMI - 1] && c->tss.ist[IST_MACHINE_CHECK - 1],
-		     "IST stacks set for #DF, NMI and #MC");
+	ktest_result(ist_ok(c), "IST stacks set for #DF, NMI and #MC, the struct cpu at each top");
 	ktest_result(!(read_rflags() & RFLAGS_IF), "interrupts are off in the kernel");
 }
 
@@ -226,6 +237,32 @@ static void test_fpu_setup(void)
 		     "CR0: EM clear, MP and NE set, TS set (no thread's FPU state is live)");
 }
 
+/* The 8259s masked on their own vectors; CR4.MCE where CPUID has machine
+ * checks; a real NMI (from this core's local APIC to itself) is reported on
+ * the NMI IST stack and the core carries on. */
+static void test_nmi_mce(void)
+{
+	struct cpu *c = this_cpu();
+	uint64_t before = c->nmis, start;
+	uint32_t r[4];
+	bool mce;
+
+	cpuid(1, 0, r);
+	mce = r[3] >> 7 & 1;
+	ktest_result(arch_pic_masks() == 0xFFFF, "8259 PICs fully masked (%#x), on vectors %#x-%#x",
+		     arch_pic_masks(), VEC_PIC_BASE, VEC_PIC_BASE + 15);
+	ktest_result(arch_mce_enabled() == mce, "CR4.MCE %s (CPUID machine checks: %s)",
+		     arch_mce_enabled() ? "on" : "off", mce ? "yes" : "no");
+	arch_lapic_ipi(arch_lapic_id(), ICR_NMI);
+	for (start = rdtsc_ordered(); __atomic_load_n(&c->nmis, __ATOMIC_RELAXED) == before &&
+				       rdtsc_ordered() - start < 2000000000ull;)
+		cpu_pause();
+	ktest_result(c->nmis == before + 1 && c->nmi_frame >= (uint64_t)(uintptr_t)c->ist_stack[IST_NMI - 1] &&
+			     c->nmi_frame < (uint64_t)(uintptr_t)c->ist_stack[IST_NMI - 1] + IST_STACK_SIZE,
+		     "an NMI sent to this core is reported on its NMI stack, then the core carries on (%llu)",
+		     (unsigned long long)(c->nmis - before));
+}
+
 void arch_boot_selftests(const struct cpu_features *f)
 {
 	test_tables();
@@ -236,6 +273,7 @@ void arch_boot_selftests(const struct cpu_features *f)
 	test_protection(f);
 	test_tsc(f);
 	test_apic(f);
+	test_nmi_mce();
 	test_fpu_setup();
 	arch_paging_selftests();
 }

@@ -141,7 +141,8 @@ void trap_user(struct trapframe *tf);
  * is the thread's fault, not the kernel's. It becomes an exception fault
  * of the thread (MR0 its rip, MR1 its rsp, the vector and error code), as
  * if the thread had run that IRETQ itself; then the next thread runs.
- * NMIs and machine checks that hit the instruction stay fatal.
+ * NMIs and machine checks never come here: they have their own entry
+ * (ist.asm); anything else is fatal.
  */
 NORETURN void trap_return_fault(uint64_t vector, uint64_t error);
 NORETURN void trap_return_fault(uint64_t vector, uint64_t error)

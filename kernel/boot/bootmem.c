@@ -174,6 +174,15 @@ paddr_t bootmem_alloc(struct bootmem *bm, uint64_t size, uint64_t align, paddr_t
 	return 0;
 }
 
+paddr_t bootmem_alloc_trampoline(struct bootmem *bm, paddr_t ebda)
+{
+	paddr_t limit = BOOTMEM_TRAMPOLINE_LIMIT;
+
+	if (ebda >= BOOTMEM_EBDA_MIN && ebda < limit)
+		limit = ALIGN_DOWN(ebda, PAGE_SIZE);
+	return bootmem_alloc(bm, PAGE_SIZE, PAGE_SIZE, limit);
+}
+
 uint64_t bootmem_free_bytes(const struct bootmem *bm)
 {
 	uint64_t n = 0;

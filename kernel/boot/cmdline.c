@@ -291,6 +291,18 @@ static void opt_kcheck_every(struct parse *p, struct span v)
 	}
 }
 
+static void opt_test_ap_fail(struct parse *p, struct span v)
+{
+	uint64_t x;
+
+	if (parse_u64(v, &x) && x >= 1 && x <= 255)
+		p->o->test_ap_fail = (uint32_t)x;
+	else {
+		warn_value(p, "test_ap_fail", v, "1..255", "none");
+		p->o->test_ap_fail = 0;
+	}
+}
+
 /* A name option: on a bad value, a warning and the default `dflt`. */
 static void set_name(struct parse *p, const char *key, struct span v, char *dst, const char *dflt)
 {
@@ -325,6 +337,7 @@ static const struct option {
 	{ "compat32", opt_compat32 },
 	{ "kcheck", opt_kcheck },
 	{ "kcheck_every", opt_kcheck_every },
+	{ "test_ap_fail", opt_test_ap_fail },
 };
 
 /* --- tokens --- */

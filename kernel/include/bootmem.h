@@ -30,6 +30,17 @@ void bootmem_reserve(struct bootmem *bm, paddr_t base, uint64_t len);
  * >= PAGE_SIZE) below `limit`. Returns 0 on failure or after close. The
  * lowest suitable address is returned, so results are deterministic. */
 paddr_t bootmem_alloc(struct bootmem *bm, uint64_t size, uint64_t align, paddr_t limit);
+/*
+ * The AP start-up (trampoline) page: a SIPI starts a core at a page below
+ * 1 MiB. Taken from the free set (so call it after reserving what the
+ * loader handed over, and before reserving low memory wholesale): the
+ * lowest free page below BOOTMEM_TRAMPOLINE_LIMIT and below `ebda` (the
+ * BIOS's extended data area, from the BDA; ignored unless it lies in
+ * [BOOTMEM_EBDA_MIN, BOOTMEM_TRAMPOLINE_LIMIT)). 0 if there is none.
+ */
+#define BOOTMEM_TRAMPOLINE_LIMIT 0x9F000ull /* the usual EBDA is the KiB below 0xA0000 */
+#define BOOTMEM_EBDA_MIN 0x80000ull         /* an EBDA is at most 128 KiB */
+paddr_t bootmem_alloc_trampoline(struct bootmem *bm, paddr_t ebda);
 /* Total free bytes. */
 uint64_t bootmem_free_bytes(const struct bootmem *bm);
 /* End boot-time allocation. */

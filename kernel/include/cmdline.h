@@ -28,6 +28,8 @@ struct kopts {
 	bool compat32;                /* compat32=on|off: a 32-bit user code segment (tests); default off */
 	uint8_t kcheck;               /* kcheck=off|on|full: invariant checks (KCHECK_*); default off */
 	uint32_t kcheck_every;        /* kcheck_every=N: a full check every N entries; 0 = the default */
+	uint32_t test_ap_fail;        /* test_ap_fail=N: logical core N (1..255) does not answer its
+	                                 start-up (tests the boot without it); 0 = none */
 };
 
 /* exit= values: how a run ends (docs/boot.md, "Ending a run"). */

@@ -23,6 +23,7 @@ struct kernel_boot {
 	uint32_t cores_online;       /* cores that reached the kernel, this one included */
 	paddr_t image_start, image_end; /* physical extent of the kernel image */
 	uint64_t boot_tsc;              /* TSC at kmain entry */
+	paddr_t trampoline;             /* AP start-up page below 1 MiB, reserved; 0 if none */
 };
 
 const struct kernel_boot *kboot(void);

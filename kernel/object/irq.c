@@ -28,8 +28,8 @@ uint64_t irq_timer_ticks(void)
  * need nothing of the kernel's objects, so no lock either. */
 bool irq_handle_idle(uint64_t vector)
 {
-	if (vector == VEC_SPURIOUS)
-		return true;
+	if (arch_vector_spurious(vector))
+		return true; /* no EOI: nothing is in service */
 	if (vector != VEC_TIMER && vector != VEC_KICK)
 		return false;
 	arch_irq_eoi();
@@ -46,8 +46,8 @@ void irq_handle(uint64_t vector)
 {
 	uint64_t irq = vector - VEC_IRQ_BASE;
 
-	if (vector == VEC_SPURIOUS)
-		return;
+	if (arch_vector_spurious(vector))
+		return; /* no EOI: nothing is in service */
 	if (vector >= VEC_IRQ_BASE && irq < IRQ_MAX) {
 		/* A device line: mask it until the driver acknowledges, then
 		 * EOI. In this order a level-triggered line that is still

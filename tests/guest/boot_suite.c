@@ -134,12 +134,59 @@ static void test_bootmem(const struct kernel_boot *kb)
 		     "boot allocator refuses after close");
 }
 
+/* Whether [pa, pa + 4 KiB) is available RAM in the map that no other
+ * region claims and that holds nothing the loader handed over. */
+static bool page_is_free_ram(const struct kernel_boot *kb, paddr_t pa)
+{
+	const struct bootinfo *bi = &kb->bi;
+	paddr_t end = pa + PAGE_SIZE;
+	bool in_ram = false;
+
+	for (uint32_t i = 0; i < bi->mem_count; i++) {
+		const struct bi_mem_region *r = &bi->mem[i];
+		if (r->type == BI_MEM_AVAILABLE)
+			in_ram |= r->base <= pa && end <= r->base + r->len;
+		else if (overlaps(pa, end, r->base, r->base + r->len))
+			return false;
+	}
+	for (uint32_t i = 0; i < bi->module_count; i++)
+		if (overlaps(pa, end, bi->modules[i].start, bi->modules[i].end))
+			return false;
+	return in_ram && !overlaps(pa, end, bi->mb2_paddr, bi->mb2_paddr + bi->mb2_size) &&
+	       !overlaps(pa, end, kb->image_start, kb->image_end);
+}
+
+/* The boot core's LINT0/LINT1 as its MADT NMI entries say: an NMI pin
+ * (delivery mode 4, unmasked) where an entry names it or every core, else
+ * masked; without ACPI, LINT1 the NMI. */
+static void test_lints(const struct kernel_boot *kb)
+{
+	bool want[2] = { false, kb->acpi_error != NULL };
+	uint32_t uid = ~0u;
+
+	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
+		if (kb->acpi.cpus[i].apic_id == arch_lapic_id())
+			uid = kb->acpi.cpus[i].uid;
+	for (uint32_t i = 0; i < kb->acpi.nmi_count; i++)
+		if (kb->acpi.nmis[i].lint < 2 && (kb->acpi.nmis[i].uid == ACPI_NMI_ALL_CPUS || kb->acpi.nmis[i].uid == uid))
+			want[kb->acpi.nmis[i].lint] = true;
+	for (uint32_t pin = 0; pin < 2; pin++) {
+		uint32_t lvt = arch_lapic_lvt_lint(pin);
+		bool nmi = !(lvt & (1u << 16)) && (lvt >> 8 & 7) == 4;
+		ktest_result(nmi == want[pin] && (nmi || (lvt & (1u << 16))),
+			     "LINT%u %s, as the MADT says (%u NMI entr%s; LVT %#x)", pin, want[pin] ? "an NMI" : "masked",
+			     kb->acpi.nmi_count, kb->acpi.nmi_count == 1 ? "y" : "ies", lvt);
+	}
+}
+
 static void test_cores(const struct kernel_boot *kb)
 {
-	uint32_t enabled = 0;
+	uint32_t enabled = 0, want, silenced;
 
 	for (uint32_t i = 0; i < kb->acpi.cpu_count; i++)
 		enabled += kb->acpi.cpus[i].enabled;
+	want = MIN(enabled ? enabled : 1, (uint32_t)MAX_CORES);
+	silenced = kb->opts.test_ap_fail && kb->opts.test_ap_fail < want; /* test_ap_fail=N */
 	if (!machine_has_acpi(kb))
 		ktest_result(true, "ACPI MADT parsed # SKIP no ACPI on this machine: one core (%s)",
 			     kb->acpi_error ? kb->acpi_error : "no error");
@@ -151,8 +198,18 @@ static void test_cores(const struct kernel_boot *kb)
 	else
 		ktest_result(kb->bios_rsdp_found && memcmp(kb->bios_rsdp, kb->bi.rsdp, 20) == 0,
 			     "ACPI RSDP search of the EBDA and 0xE0000-0xFFFFF finds the loader's RSDP");
-	ktest_result(kb->cores_online == (enabled ? enabled : 1),
-		     "every enabled core of the MADT started (%u of %u online)", kb->cores_online, enabled);
+	ktest_result(kb->cores_online == want - silenced,
+		     "every enabled core of the MADT started%s (%u of %u online)",
+		     silenced ? " but the one test_ap_fail= silenced" : "", kb->cores_online, enabled);
+	ktest_result(cluster.total_cores <= kb->cores_online &&
+			     cluster.count * cluster.ncores == cluster.total_cores,
+		     "clusters planned over the cores that came up (%u cores in %u clusters, %u online)",
+		     cluster.total_cores, cluster.count, kb->cores_online);
+	ktest_result(kb->trampoline && kb->trampoline % PAGE_SIZE == 0 &&
+			     kb->trampoline < BOOTMEM_TRAMPOLINE_LIMIT &&
+			     page_is_free_ram(kb, kb->trampoline),
+		     "AP trampoline page %#llx: free low memory, below the EBDA, nothing the loader gave",
+		     (unsigned long long)kb->trampoline);
 	ktest_result(smp_cores_uncached == 0 && !(read_cr0() & (CR0_CD | CR0_NW)),
 		     "every core runs with caches on (CR0.CD and NW clear; %u without)", smp_cores_uncached);
 }
@@ -265,6 +322,7 @@ void boot_suite_run(void)
 	test_cmdline(kb);
 	test_bootmem(kb);
 	test_cores(kb);
+	test_lints(kb);
 	test_partition(kb);
 	test_apic_id(kb);
 	test_memmove();

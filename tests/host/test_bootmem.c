@@ -341,6 +341,85 @@ static void test_random(void)
 	CHECK(mismatches == 0);
 }
 
+/* The AP trampoline page over synthetic memory maps: the lowest free page
+ * below 0x9F000 and the EBDA, never one the map or a reservation (what the
+ * loader handed over) claims, taken out of the free set. */
+static paddr_t tramp_for(const struct bi_mem_region *r, uint32_t n, const struct bootmem_range *taken,
+			 uint32_t n_taken, paddr_t ebda)
+{
+	map(r, n);
+	bootmem_init(&bm, &bi);
+	for (uint32_t i = 0; i < n_taken; i++)
+		bootmem_reserve(&bm, taken[i].base, taken[i].end - taken[i].base);
+	return bootmem_alloc_trampoline(&bm, ebda);
+}
+
+static bool page_free(paddr_t pa)
+{
+	for (uint32_t i = 0; i < bm.count; i++)
+		if (bm.free[i].base <= pa && pa + PG <= bm.free[i].end)
+			return true;
+	return false;
+}
+
+static void test_trampoline(void)
+{
+	const struct bi_mem_region seabios[] = {
+		{ 0x0, 0x9fc00, BI_MEM_AVAILABLE }, { 0x9fc00, 0x400, BI_MEM_RESERVED },
+		{ 0xf0000, 0x10000, BI_MEM_RESERVED }, { 0x100000, 0x7ee0000, BI_MEM_AVAILABLE },
+	};
+	const struct bi_mem_region taken_8000[] = { /* GRUB or firmware data at 0x8000 */
+		{ 0x0, 0x8000, BI_MEM_AVAILABLE }, { 0x8000, 0x1000, BI_MEM_RESERVED },
+		{ 0x9000, 0x96000, BI_MEM_AVAILABLE }, { 0x100000, 0x100000, BI_MEM_AVAILABLE },
+	};
+	const struct bi_mem_region uefi[] = { /* fragments, the first pages boot services data */
+		{ 0x0, 0x3000, BI_MEM_RESERVED }, { 0x3000, 0x800, BI_MEM_AVAILABLE },
+		{ 0x3800, 0x4800, BI_MEM_ACPI_NVS }, { 0x8000, 0x1000, BI_MEM_RESERVED },
+		{ 0x9000, 0x7000, BI_MEM_AVAILABLE }, { 0x100000, 0x100000, BI_MEM_AVAILABLE },
+	};
+	const struct bi_mem_region unaligned[] = { { 0x7800, 0x2000, BI_MEM_AVAILABLE },
+						   { 0x100000, 0x100000, BI_MEM_AVAILABLE } };
+	const struct bi_mem_region only_high[] = { { 0x100000, 0x1000000, BI_MEM_AVAILABLE } };
+	const struct bi_mem_region at_limit[] = { { 0x9e000, 0x2000, BI_MEM_AVAILABLE },
+						  { 0x100000, 0x100000, BI_MEM_AVAILABLE } };
+	const struct bi_mem_region past_limit[] = { { 0x9f000, 0x1000, BI_MEM_AVAILABLE },
+						    { 0xa0000, 0x20000, BI_MEM_AVAILABLE } };
+	const struct bi_mem_region overlap[] = { /* available, but a reserved region overlaps */
+		{ 0x0, 0xa0000, BI_MEM_AVAILABLE }, { 0x0, 0x50000, BI_MEM_RESERVED },
+	};
+	const struct bootmem_range loader_low[] = { { 0x1000, 0x8000 }, { 0x8000, 0x8100 } }; /* mbi, a module */
+	const struct bootmem_range all_low[] = { { 0x0, 0x9e000 } };
+	paddr_t p;
+
+	CHECK(tramp_for(seabios, 4, NULL, 0, 0x9fc00) == 0x1000);
+	CHECK(!page_free(0x1000) && page_free(0x2000) && bm.allocated == PG);
+	CHECK(tramp_for(seabios, 4, loader_low, 2, 0x9fc00) == 0x9000); /* 0x8000 is taken too */
+	CHECK(tramp_for(taken_8000, 4, loader_low, 1, 0) == 0x9000);
+	CHECK(tramp_for(taken_8000, 4, NULL, 0, 0) == 0x1000);
+	CHECK(tramp_for(uefi, 6, NULL, 0, 0) == 0x9000); /* 0x3000 is only half a page */
+	CHECK(tramp_for(unaligned, 2, NULL, 0, 0) == 0x8000);
+	CHECK(tramp_for(only_high, 1, NULL, 0, 0) == 0);
+	CHECK(tramp_for(at_limit, 2, NULL, 0, 0) == 0x9e000);
+	CHECK(tramp_for(past_limit, 2, NULL, 0, 0) == 0); /* 0x9f000 and up: EBDA and ROM land */
+	CHECK(tramp_for(overlap, 2, NULL, 0, 0) == 0x50000);
+	CHECK(tramp_for(seabios, 4, all_low, 1, 0x9fc00) == 0x9e000);
+	/* The EBDA from the BDA lowers the limit when it looks like one. */
+	CHECK(tramp_for(seabios, 4, all_low, 1, 0x90000) == 0);
+	CHECK(tramp_for(seabios, 4, all_low, 1, 0x9e800) == 0); /* rounded down to its page */
+	CHECK(tramp_for(seabios, 4, all_low, 1, 0x7f000) == 0x9e000); /* below 512 KiB: not an EBDA */
+	CHECK(tramp_for(seabios, 4, all_low, 1, 0xf0000) == 0x9e000); /* UEFI garbage */
+	/* One page each, never the same, until low memory runs out. */
+	map(at_limit, 2);
+	bootmem_init(&bm, &bi);
+	p = bootmem_alloc_trampoline(&bm, 0);
+	CHECK(p == 0x9e000 && bootmem_alloc_trampoline(&bm, 0) == 0 && well_formed(&bm));
+	bootmem_close(&bm);
+	map(seabios, 4);
+	bootmem_init(&bm, &bi);
+	bootmem_close(&bm);
+	CHECK(bootmem_alloc_trampoline(&bm, 0) == 0); /* after close: nothing */
+}
+
 int main(void)
 {
 	test_init();
@@ -350,5 +429,6 @@ int main(void)
 	test_determinism();
 	test_overflow();
 	test_random();
+	test_trampoline();
 	return check_summary("test_bootmem");
 }

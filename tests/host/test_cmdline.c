@@ -49,7 +49,7 @@ static bool is_default(void)
 	return o.cluster_size == CLUSTER_SIZE_ALL && o.test[0] == 0 && o.loglevel == 2 && o.fastpath &&
 	       o.seed == 1 && o.poweroff && o.bench[0] == 0 &&
 	       strcmp(o.init, "init") == 0 && !o.compat32 &&
-	       !o.entry_stats && o.kcheck == KCHECK_MODE_OFF && o.kcheck_every == 0;
+	       !o.entry_stats && o.kcheck == KCHECK_MODE_OFF && o.kcheck_every == 0 && o.test_ap_fail == 0;
 }
 
 static void test_defaults(void)
@@ -106,6 +106,8 @@ static void test_good_values(void)
 	CHECK(parse("kcheck=off") == 0 && o.kcheck == KCHECK_MODE_OFF);
 	CHECK(parse("kcheck_every=1") == 0 && o.kcheck_every == 1);
 	CHECK(parse("kcheck_every=0x40") == 0 && o.kcheck_every == 64);
+	CHECK(parse("test_ap_fail=1") == 0 && o.test_ap_fail == 1);
+	CHECK(parse("test_ap_fail=255") == 0 && o.test_ap_fail == 255);
 	/* entrystats: on exactly in test runs unless given, in either order */
 	CHECK(parse("test=suite") == 0 && o.entry_stats);
 	CHECK(parse("bench=ipc") == 0 && !o.entry_stats);
@@ -163,6 +165,9 @@ static void test_bad_values(void)
 	BAD("kcheck=", NULL);
 	BAD("kcheck_every=0", "cmdline: kcheck_every='0' is not 1..1000000000; using the default");
 	BAD("kcheck_every=4294967297", NULL);
+	BAD("test_ap_fail=0", "cmdline: test_ap_fail='0' is not 1..255; using none");
+	BAD("test_ap_fail=256", "cmdline: test_ap_fail='256' is not 1..255; using none");
+	BAD("test_ap_fail=-1", NULL);
 }
 
 static void test_overflow(void)

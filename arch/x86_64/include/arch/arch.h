@@ -33,6 +33,7 @@ void arch_vga_move(void *text_buffer); /* the same screen at a new mapping */
 /* CPU: descriptor tables, traps, features, protection bits. */
 void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
 void arch_pic_disable(void);                  /* remap and mask the legacy PICs */
+uint16_t arch_pic_masks(void);                /* their interrupt masks (slave << 8 | master) */
 void arch_cpu_detect(struct cpu_features *f); /* CPUID */
 /* The boot core's view of how APIC ids split into threads, cores, shared
  * caches and packages (CPUID 0x1F/0xB, AMD 0x80000008/0x8000001E, caches
@@ -108,6 +109,15 @@ NORETURN void arch_exit(bool pass, bool poweroff);
  * nothing set up: callable before kmain. */
 uint64_t arch_boot_random(const char **source);
 
+/* Machine checks and NMIs (mce.c): CR4.MCE on this core where the CPU has
+ * it (arch_cpu_protect does it); whether it is on; the boot core's report
+ * of the banks at boot; NMIs this core took; test=fault:mc's `int $18`. */
+void arch_mce_enable(void);
+bool arch_mce_enabled(void);
+void arch_mce_boot_report(void);
+uint64_t arch_nmi_count(void);
+void arch_machine_check_test(void);
+
 /* Raise a divide error (#DE) with the instruction (test=fault:de). */
 void arch_divide_error(void);
 
@@ -140,6 +150,7 @@ void arch_port_out(uint16_t port, unsigned size, uint32_t value);
  */
 #define VEC_TIMER 0x20
 #define VEC_IRQ_BASE 0x30 /* IRQ n arrives on vector VEC_IRQ_BASE + n */
+#define VEC_PIC_BASE 0xE0 /* the masked 8259s' 16 vectors (pic.c): only spurious ones arrive */
 #define VEC_KICK 0xF0    /* another core of the cluster has a request (smp.h) */
 #define VEC_XNOTIF 0xF1  /* a cross-cluster notification has bits for a waiter */
 #define VEC_SPURIOUS 0xFF
@@ -167,6 +178,14 @@ bool arch_lapic_timer_deadline(void);
 bool arch_lapic_x2apic(void);
 /* This core's local APIC id: 32 bits in x2APIC mode, 8 in xAPIC mode. */
 uint32_t arch_lapic_id(void);
+/* This core's LINT0 and LINT1 from local APIC NMI entries: an entry for
+ * every core (ACPI_NMI_ALL_CPUS) or for `uid` (when have_uid) makes its
+ * pin an NMI with the entry's polarity (always edge: the SDM's rule for
+ * NMI delivery); a pin no entry names is masked. */
+struct acpi_nmi;
+void arch_lapic_lint_setup(const struct acpi_nmi *nmis, uint32_t count, bool have_uid, uint32_t uid);
+/* This core's LVT LINT0 (pin 0) or LINT1 register, for the self-tests. */
+uint32_t arch_lapic_lvt_lint(uint32_t pin);
 /* Send an IPI; icr_lo is the ICR's low word (vector, delivery mode, level).
  * xAPIC: waits for delivery; x2APIC: one fenced WRMSR, no delivery status. */
 void arch_lapic_ipi(uint32_t apic_id, uint32_t icr_lo);
@@ -187,21 +206,39 @@ bool arch_irq_pending(void);
 struct acpi_override;
 /* Boot core, before any line is unmasked: the MADT's overrides (copied). */
 void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count);
-/* Boot core: route every line of the I/O APIC at `ioapic` (0: the default
- * 0xFEC00000) to dest_apic_id, all masked. */
+/* Boot core: every I/O APIC of the MADT (none: the default one at
+ * 0xFEC00000, GSI base 0), its pin count read from it; every line routed to
+ * dest_apic_id, all masked. One that does not answer is skipped (warning). */
+struct acpi_ioapic;
+void arch_ioapics_init(const struct acpi_ioapic *io, uint32_t count, uint32_t dest_apic_id);
+/* The same for one I/O APIC at `ioapic` (0: the default), GSI base 0. */
 void arch_ioapic_init(paddr_t ioapic, uint32_t dest_apic_id);
+/* Print the I/O APICs in use and their GSI ranges. */
+void arch_ioapic_describe(void);
+/* Whether `vector` is one to ignore without an EOI: the local APIC's
+ * spurious vector, and the masked 8259s' (their spurious IRQ 7 and 15). */
+bool arch_vector_spurious(uint64_t vector);
 /* Boot core: arch_apic_calibrate (if not done yet), arch_ioapic_init to this
  * core and arch_lapic_timer_start. */
 void arch_apic_init(uint64_t tsc_hz, uint32_t period_ms, paddr_t ioapic);
-/* Number of IRQ numbers (the I/O APIC's lines). */
+/* Number of IRQ numbers (GSIs up to the highest any I/O APIC serves). */
 uint32_t arch_irq_count(void);
 /* Mask or unmask IRQ `irq` (nothing for a line that cannot be reached). */
 void arch_irq_mask(uint32_t irq, bool masked);
 
-/* Starting the other cores (INIT-SIPI-SIPI through the low-memory
- * trampoline). arch_smp_prepare runs once while boot memory is open;
- * arch_start_core returns whether the core reported itself online. */
-void arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f);
+/*
+ * Starting the other cores (INIT-SIPI-SIPI through the trampoline page
+ * `tramp`, free low memory the boot core reserved: bootmem_alloc_trampoline).
+ * arch_smp_prepare runs once while boot memory is open; false if no core
+ * can be started (no trampoline page, no memory for its tables).
+ * arch_probe_core: whether the core answers (runs the trampoline's first
+ * instructions and checks in) within a bounded TSC time; answered or not
+ * it is left parked (INIT). answer=false makes it halt silently instead
+ * (test_ap_fail=). arch_start_core: start it for good; whether it reported
+ * itself online in time (if not, it is parked again).
+ */
+bool arch_smp_prepare(struct bootmem *bm, const struct cpu_features *f, paddr_t tramp);
+bool arch_probe_core(uint32_t apic_id, bool answer);
 struct cpu;
 /* c: zeroed but for index, apic_id, kernel_pml4, kstack_top/bottom. */
 bool arch_start_core(struct cpu *c);

@@ -21,6 +21,7 @@
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 #define IST_STACK_SIZE 8192
+#define IST_TOP_RESERVED 16 /* the struct cpu's address at the top of each IST stack (gdt.c) */
 
 struct tss {
 	uint32_t reserved0;
@@ -60,6 +61,8 @@ struct cpu {
 	uint64_t entry_obj;      /* object type + 1 of an invocation; 0 = none */
 	uint64_t entry_lockwait; /* TSC spent waiting for the kernel lock in it */
 	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
+	uint64_t nmis;           /* NMIs this core took (mce.c) */
+	uint64_t nmi_frame;      /* where the last one's frame was (the NMI self-test) */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	/* gdt, tss: set up at boot by this core (cpu_tables_init); after that
 	 * it writes tss.rsp[0] at every thread switch (activate.h). */
@@ -70,7 +73,10 @@ struct cpu {
 /* The boot core's struct; later cores get theirs from their cluster's partition. */
 extern struct cpu boot_cpu;
 
-/* Load this core's GDT, TSS and GS base. */
+/* Fill c's GDT and TSS (IST stacks) without loading them: for a core the
+ * boot core is about to start, whose trampoline loads them. */
+void cpu_tables_fill(struct cpu *c, uint32_t index);
+/* Fill and load this core's GDT, TSS and GS base. */
 void cpu_tables_init(struct cpu *c, uint32_t index);
 /* Whether GDT slot 3 (SEL_UCODE32) is the 32-bit user code segment. */
 void gdt_set_compat32(struct cpu *c, bool on);

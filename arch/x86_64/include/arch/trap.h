@@ -25,6 +25,10 @@ _Static_assert(__builtin_offsetof(struct trapframe, vector) == 15 * 8, "trap.asm
 #define VEC_MC 18
 
 void idt_init(void);
+/* The IDT's address and limit, for a core's trampoline (filled by idt_init
+ * on the boot core before any other core starts). */
+uint64_t idt_base(void);
+uint16_t idt_limit(void);
 void trap_dispatch(struct trapframe *tf);
 const char *trap_name(uint64_t vector);
 
