@@ -6,12 +6,10 @@
 ; GiB at -2 GiB for the kernel image), enter long mode and call
 ; kmain(magic, mbi_paddr) on the boot stack in the higher half. Never returns.
 
+%include "asm_offsets.inc"
+
 MB2_MAGIC       equ 0xE85250D6
 MB2_ARCH_I386   equ 0
-BOOT_MAGIC      equ 0x36D76289
-PTE_P           equ 1
-PTE_W           equ 2
-PTE_PS          equ 0x80
 
 section .multiboot2 progbits alloc noexec nowrite align=8
 mb2_header:
@@ -37,7 +35,7 @@ _start:
 	mov esp, boot32_stack_top
 	mov edi, eax                    ; keep magic and mbi in edi/esi
 	mov esi, ebx
-	cmp edi, BOOT_MAGIC
+	cmp edi, MB2_BOOT_MAGIC         ; (asm_offsets.inc, from bootinfo.h)
 	jne .no_multiboot
 	mov eax, 0x80000000             ; long mode present?
 	cpuid
@@ -49,16 +47,16 @@ _start:
 	jz .no_long_mode
 	call build_early_tables
 	mov eax, cr4
-	or eax, 1 << 5                  ; PAE
+	or eax, CR4_PAE
 	mov cr4, eax
 	mov eax, early_pml4
 	mov cr3, eax
-	mov ecx, 0xC0000080             ; EFER.LME
+	mov ecx, MSR_EFER
 	rdmsr
-	or eax, 1 << 8
+	or eax, EFER_LME
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16) | 1 ; PG, WP, PE
+	or eax, CR0_PG | CR0_WP | CR0_PE
 	mov cr0, eax
 	lgdt [early_gdt_ptr]
 	jmp 0x08:long_entry

@@ -2,7 +2,7 @@
 file(STRINGS ${IN} lines REGEX "->")
 set(out "; Generated from arch/x86_64/asm_offsets.c. Do not edit.\n")
 foreach(l ${lines})
-  string(REGEX MATCH "->([A-Z0-9_]+) ([0-9]+)" m "${l}")
+  string(REGEX MATCH "->([A-Z0-9_]+) [$]?([0-9]+)" m "${l}")
   if(m)
     string(APPEND out "%define ${CMAKE_MATCH_1} ${CMAKE_MATCH_2}\n")
   endif()

@@ -60,7 +60,6 @@ static struct kerr debug_puts(struct tcb *t)
 		return kerr(E_INVALID_ARGUMENT, 2);
 	if (!uaccess_read(t, buf, va, len))
 		return kerr(E_INVALID_ARGUMENT, 0);
-	preempt_reset();
 	while (done < len) {
 		size_t n = 0;
 		while (done + n < len && buf[done + n++] != '\n')

@@ -5,9 +5,9 @@
  * report a test run ends with.
  */
 #include "abi/abi.h"
+#include "arch/arch.h"
 #include "arch/regs.h"
 #include "arch/trap.h"
-#include "arch/x86.h"
 #include "console.h"
 #include "entrystats.h"
 #include "kstring.h"
@@ -54,7 +54,7 @@ void entry_stats_close(void)
 
 	if (!entry_stats_on || !cpu->entry_tsc)
 		return;
-	work = rdtsc() - cpu->entry_tsc - cpu->entry_lockwait;
+	work = arch_cycles() - cpu->entry_tsc - cpu->entry_lockwait;
 	cpu->entry_tsc = 0;
 	if (work > cpu->entry_max)
 		record(cpu, work);
@@ -69,7 +69,7 @@ void entry_stats_open(uint64_t kind)
 	cpu->entry_kind = kind;
 	cpu->entry_what = cpu->entry_info = cpu->entry_obj = 0;
 	cpu->entry_lockwait = 0;
-	cpu->entry_tsc = rdtsc();
+	cpu->entry_tsc = arch_cycles();
 }
 
 void entry_stats_lock_wait(uint64_t ticks)

@@ -9,8 +9,8 @@
 #include "arch/activate.h"
 #include "fastpath.h"
 #include "ipc.h"
+#include "entry.h"
 #include "sched.h"
-#include "smp.h"
 
 /* Lookup of a capability of `type` for the common CSpace shape: one CNode
  * whose zero guard covers the rest of the address, so the cptr is the slot
@@ -134,7 +134,7 @@ __attribute__((optimize("omit-frame-pointer"))) bool fastpath_syscall(void)
 {
 	struct tcb *t;
 
-	if (__builtin_expect(klock_active, 0) && !kernel_enter(ENTRY_SYSCALL)) {
+	if (__builtin_expect(!kernel_enter(ENTRY_SYSCALL), 0)) { /* for the slowpath too */
 		sched_choose(); /* another core stopped this thread: its call is re-issued later */
 		return true;
 	}

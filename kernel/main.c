@@ -8,6 +8,7 @@
  */
 #include "arch/arch.h"
 #include "console.h"
+#include "entry.h"
 #include "fastpath.h"
 #include "kernel.h"
 #include "ktest.h"
@@ -23,7 +24,6 @@
 #ifndef ATOLL_VERSION
 #define ATOLL_VERSION "dev"
 #endif
-#define MB2_BOOT_MAGIC 0x36D76289u
 #define TIMER_PERIOD_MS 10
 
 /* Per cluster (copied .bss): filled by the boot core, each copy given its
@@ -274,6 +274,37 @@ static void print_boot_report(void)
 		(unsigned long long)(arch_timestamp() - kb.boot_tsc));
 }
 
+/* The module named by init= (default "init"; else the first). */
+static const struct bi_module *init_module(void)
+{
+	for (uint32_t i = 0; i < kb.bi.module_count; i++)
+		if (strcmp(kb.bi.modules[i].name, kb.opts.init) == 0)
+			return &kb.bi.modules[i];
+	return kb.bi.module_count ? &kb.bi.modules[0] : NULL;
+}
+
+/* The rest of a cluster's boot on its first core, under its lock (kb is
+ * the cluster's own copy): the root task, then run. */
+static NORETURN void cluster_run(void)
+{
+	const struct bi_module *init = init_module();
+
+	if (!init) {
+		bootmem_close(&kb.bm);
+		if (cluster.id == 0) {
+			kprintf("No init module was loaded: nothing more to run. %s.\n",
+				kb.opts.poweroff ? "Powering off" : "Halting");
+			arch_exit(true, kb.opts.poweroff);
+		}
+	} else {
+		fastpath_enable(kb.opts.fastpath);
+		roottask_create(&kb, init);
+	}
+	entry_stats_enable(kb.opts.entry_stats); /* boot is over: entries are timed from here */
+	sched_choose();
+	arch_enter_user();
+}
+
 NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr);
 
 NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
@@ -300,7 +331,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	arch_apic_calibrate(kb.cpu.tsc_hz, TIMER_PERIOD_MS); /* the APIC mode the other cores follow */
 	arch_irq_set_overrides(kb.acpi.overrides, kb.acpi.override_count);
 	arch_syscall_init(kb.opts.compat32);
-	smp_boot(&kb); /* from here on: cluster 0, its tables, its lock held */
+	smp_boot(&kb); /* from here on: cluster 0 */
+	kernel_enter(ENTRY_FIRST); /* its lock, held while the boot core goes on booting */
+	smp_start_cores(); /* on cluster 0's tables from here */
 	kb.cores_online = smp_cores_online();
 	if (ktest_is_kernel_mode(kb.opts.test))
 		ktest_run_mode(kb.opts.test);
@@ -313,5 +346,23 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	arch_lapic_timer_start();
 	arch_ioapics_init(kb.acpi.ioapics, kb.acpi.ioapic_count, arch_lapic_id());
 	arch_ioapic_describe();
-	cluster_run(&kb);
+	cluster_run();
+}
+
+/* An application processor, on its cluster's tables (arch/x86_64/smpboot.c
+ * calls it once the core runs): its first kernel entry, then the root task
+ * if it is its cluster's first core, then threads. */
+NORETURN void kernel_ap_main(struct cpu *c)
+{
+	struct core *core = c->sched_core;
+
+	arch_pcid_enable_here();
+	smp_core_lints(&kb);
+	arch_syscall_init(kb.opts.compat32);
+	arch_lapic_timer_start();
+	kernel_enter(ENTRY_FIRST);
+	if (core->index == 0)
+		cluster_run();
+	sched_choose();
+	arch_enter_user();
 }

@@ -20,27 +20,22 @@
 #define PREEMPT_UNITS 64      /* units of work per kernel entry at most */
 #define PREEMPT_POLL_UNITS 8  /* units between looks at the local APIC */
 
+struct preempt_budget preempt_budget;
 static struct {
-	uint32_t units, since_poll;
 	uint64_t preemptions, by_interrupt;
 } pre;
-
-void preempt_reset(void)
-{
-	pre.units = 0;
-	pre.since_poll = 0;
-}
+#define budget preempt_budget
 
 bool preempt_work(unsigned units)
 {
-	pre.units += units;
-	pre.since_poll += units;
-	if (pre.units >= PREEMPT_UNITS) {
+	budget.units += units;
+	budget.since_poll += units;
+	if (budget.units >= PREEMPT_UNITS) {
 		pre.preemptions++;
 		return true;
 	}
-	if (pre.since_poll >= PREEMPT_POLL_UNITS) {
-		pre.since_poll = 0;
+	if (budget.since_poll >= PREEMPT_POLL_UNITS) {
+		budget.since_poll = 0;
 		if (arch_irq_pending()) {
 			pre.preemptions++;
 			pre.by_interrupt++;

@@ -13,7 +13,23 @@
 #include "sched.h"
 #include "uaccess.h"
 
-#define SYSCALL_INSN_LEN 2
+/* The ABI's layout as user code sees it (docs/abi.md): the IPC buffer and
+ * the message-info word. */
+#define IPCB_AT(f) __builtin_offsetof(struct ipc_buffer, f)
+_Static_assert(IPCB_AT(mr) == 0 && IPCB_AT(caps) == MSG_MAX_WORDS * 8 &&
+	       IPCB_AT(receive_cnode) == IPCB_AT(caps) + MSG_MAX_EXTRA_CAPS * 8 &&
+	       IPCB_AT(receive_index) == IPCB_AT(receive_cnode) + 8 && IPCB_AT(user_data) == IPCB_AT(receive_index) + 8 &&
+	       sizeof(struct ipc_buffer) == IPCB_AT(user_data) + 8,
+	       "IPC buffer: mr[], caps[], receive_cnode, receive_index, user_data, packed 64-bit words");
+_Static_assert(sizeof(struct ipc_buffer) <= PAGE_SIZE, "the IPC buffer is one page (TCB_CONFIGURE checks alignment)");
+_Static_assert(MSG_REG_WORDS == 4 && MSG_REG_WORDS <= MSG_MAX_WORDS, "MR0-MR3 are r10, r8, r9, r12 (arch/regs.h)");
+_Static_assert(MSGINFO_LENGTH(~0ull) >= MSG_MAX_WORDS, "message info: the length field holds MSG_MAX_WORDS");
+_Static_assert(MSGINFO_EXTRA_CAPS(~0ull) >= MSG_MAX_EXTRA_CAPS && MSGINFO_UNWRAPPED(~0ull) >= MSG_MAX_EXTRA_CAPS,
+	       "message info: the cap fields hold MSG_MAX_EXTRA_CAPS");
+_Static_assert(MSGINFO_LENGTH(0x7Full) == 0x7F && MSGINFO_EXTRA_CAPS(3ull << 7) == 3 && MSGINFO_UNWRAPPED(7ull << 9) == 7 &&
+	       MSGINFO_LABEL(1ull << 12) == 1 && MSGINFO_LENGTH(~0x7Full) == 0 && MSGINFO_EXTRA_CAPS(~(3ull << 7)) == 0 &&
+	       MSGINFO_UNWRAPPED(~(7ull << 9)) == 0 && MSGINFO_LABEL(0xFFFull) == 0,
+	       "message info: length 0-6, extra caps 7-8, unwrapped 9-11, label 12-63, disjoint (abi.h msginfo)");
 
 static void set_error(struct tcb *t, struct kerr e)
 {
@@ -61,11 +77,10 @@ static void do_invoke(struct tcb *t, struct cte *slot)
 	struct inv iv = { .caller = t, .slot = slot, .cap = slot->cap };
 	struct kerr e;
 
-	load_args(&iv, t->regs.REG_INFO);
-	preempt_reset();
+	load_args(&iv, t->regs.REG_INFO); /* the entry's budget was reset by kernel_enter */
 	e = obj_invoke(&iv);
 	if (e.err == E_PREEMPTED) {
-		t->regs.rip -= SYSCALL_INSN_LEN; /* restart: state is kept in the objects */
+		arch_syscall_restart(t); /* state is kept in the objects */
 		return;
 	}
 	if (e.err)
@@ -190,7 +205,7 @@ static void handle_debug(struct tcb *t)
 	struct kerr e = debug_syscall(t);
 
 	if (e.err == E_PREEMPTED)
-		t->regs.rip -= SYSCALL_INSN_LEN; /* the rest of a long print (debug.c) */
+		arch_syscall_restart(t); /* the rest of a long print (debug.c) */
 	else if (e.err)
 		set_error(t, e);
 	else

@@ -1,6 +1,7 @@
 /*
- * Inside a cluster: the kernel lock, requests between its cores (reschedule,
- * stall, TLB shootdown) and the kernel entry that ties them together.
+ * Inside a cluster: the kernel lock and requests between its cores
+ * (reschedule, stall, TLB shootdown). The kernel entry and exit that take
+ * and drop the lock are kernel/entry.c's.
  *
  * The lock is a ticket lock: FIFO, so no core starves. While a core waits
  * for it, interrupts are off, so it polls its requests (`kick`) in the spin
@@ -9,7 +10,6 @@
  */
 #include "arch/arch.h"
 #include "arch/vspace.h"
-#include "arch/x86.h"
 #include "panic.h"
 #include "sched.h"
 #include "smp.h"
@@ -17,7 +17,6 @@
 /* Per cluster (copied .bss): each copy written by the boot core in
  * smp_boot, read-only after. */
 struct cluster cluster;
-bool klock_active;
 
 /* Per cluster (copied .bss): next and owner are atomics; holder is written
  * by the core that holds the lock. */
@@ -27,70 +26,58 @@ static struct {
 	struct core *holder;
 } klock;
 
-void klock_acquire(void)
+/* Spin for ticket `ticket`, serving this core's requests; the TSC ticks waited. */
+static uint64_t klock_wait(uint32_t ticket)
+{
+	uint64_t w0 = arch_cycles();
+
+	while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
+		arch_cpu_relax();
+		smp_poll_kicks();
+	}
+	return arch_cycles() - w0;
+}
+
+uint64_t klock_acquire(void)
 {
 	struct core *me;
 	uint32_t ticket;
-	uint64_t t0 = 0;
+	uint64_t t0 = 0, waited = 0;
 
-	if (!klock_active)
-		return;
+	if (!cluster.lock_on)
+		return 0;
 	me = this_core();
 	if (klock.holder == me)
 		panic("kernel lock: core %u takes it twice", me->index);
 	ticket = __atomic_fetch_add(&klock.next, 1, __ATOMIC_RELAXED);
 	if (cluster.lock_stats)
-		t0 = rdtsc();
+		t0 = arch_cycles();
 	if (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
-		uint64_t w0 = entry_stats_on ? rdtsc() : 0;
 		me->ls.contended += cluster.lock_stats;
-		while (__atomic_load_n(&klock.owner, __ATOMIC_ACQUIRE) != ticket) {
-			cpu_pause();
-			smp_poll_kicks();
-		}
-		if (entry_stats_on) /* another core's entry: not counted in this one */
-			entry_stats_lock_wait(rdtsc() - w0);
+		waited = klock_wait(ticket);
 	}
 	klock.holder = me;
 	if (cluster.lock_stats) {
-		me->ls.hold_start = rdtsc();
+		me->ls.hold_start = arch_cycles();
 		me->ls.wait_cycles += me->ls.hold_start - t0;
 		me->ls.acquisitions++;
 	}
+	return waited;
 }
 
 void klock_release(void)
 {
 	struct core *me;
 
-	if (!klock_active)
+	if (!cluster.lock_on)
 		return;
 	me = this_core();
 	if (klock.holder != me)
 		panic("kernel lock: core %u releases it without holding it", me->index);
 	klock.holder = NULL;
 	if (cluster.lock_stats)
-		me->ls.hold_cycles += rdtsc() - me->ls.hold_start;
+		me->ls.hold_cycles += arch_cycles() - me->ls.hold_start;
 	__atomic_store_n(&klock.owner, klock.owner + 1, __ATOMIC_RELEASE);
-}
-
-/* Called from the entry code (syscall.asm, trap.asm) on the way out. */
-void klock_exit(void);
-void klock_exit(void)
-{
-	klock_release();
-}
-
-bool kernel_enter(int kind)
-{
-	struct core *me = this_core();
-	struct tcb *t = me->current;
-
-	me->entering = (uint8_t)kind;
-	klock_acquire();
-	smp_poll_kicks();
-	me->entering = ENTRY_NONE;
-	return me->current == t;
 }
 
 static void send_ipi(struct core *c)
@@ -114,7 +101,7 @@ void smp_kick_sync(struct core *c, uint32_t what)
 	__atomic_fetch_or(&c->kick, what, __ATOMIC_SEQ_CST);
 	send_ipi(c);
 	while (__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) & what) {
-		cpu_pause();
+		arch_cpu_relax();
 		smp_poll_kicks(); /* never needed under the lock, but cheap */
 	}
 }
@@ -136,7 +123,7 @@ static void kick_all_sync(uint64_t targets, uint32_t what)
 	for (uint64_t t = targets; t; t &= t - 1) {
 		struct core *c = &cluster_cores[__builtin_ctzll(t)];
 		while (__atomic_load_n(&c->kick, __ATOMIC_ACQUIRE) & what) {
-			cpu_pause();
+			arch_cpu_relax();
 			smp_poll_kicks(); /* never needed under the lock, but cheap */
 		}
 	}
@@ -148,12 +135,12 @@ void smp_forget_root(paddr_t root)
 	uint64_t targets = 0;
 
 	vspace_drop(root);
-	if (!klock_active) /* one core (or boot): no other core to ask */
+	if (!cluster.lock_on) /* one core (or boot): no other core to ask */
 		return;
 	dying_root = root;
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
 		struct core *c = &cluster_cores[i];
-		if (c != this_core() && c->cr3_root == root)
+		if (c != this_core() && c->cpu->loaded_root == root)
 			targets |= 1ull << i;
 	}
 	kick_all_sync(targets, KICK_ROOT);
@@ -173,7 +160,7 @@ void smp_poll_kicks(void)
 	if ((what & KICK_STALL) && me->current) {
 		/* Its registers are in its TCB (saved at this entry). A system
 		 * call not yet served is re-issued when the thread next runs. */
-		if (me->entering == ENTRY_SYSCALL)
+		if (me->syscall_waiting)
 			arch_syscall_restart(me->current);
 		me->current = NULL;
 		arch_fpu_release(); /* its FPU state too */
@@ -187,12 +174,12 @@ void smp_tlb_shootdown(paddr_t root)
 	uint64_t targets = 0;
 	struct core *me;
 
-	if (!klock_active)
+	if (!cluster.lock_on)
 		return;
 	me = this_core();
 	for (uint32_t i = 0; i < cluster.ncores; i++) {
 		struct core *c = &cluster_cores[i];
-		if (c != me && (arch_tlb_tagged() || c->cr3_root == root || !root))
+		if (c != me && (arch_tlb_tagged() || c->cpu->loaded_root == root || !root))
 			targets |= 1ull << i;
 	}
 	kick_all_sync(targets, KICK_TLB);

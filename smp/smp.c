@@ -13,11 +13,10 @@
 #include "arch/arch.h"
 #include "arch/cpu.h"
 #include "console.h"
-#include "fastpath.h"
+#include "kernel.h"
 #include "kstring.h"
 #include "layout.h"
 #include "panic.h"
-#include "roottask.h"
 #include "sanitize.h"
 #include "sched.h"
 #include "smp.h"
@@ -34,8 +33,13 @@ struct smp_scratch {
 	struct mem_range rw[PART_MAX_RANGES + 1], ro[BI_MAX_MODULES];
 };
 
-static struct kernel_boot *smp_kb; /* this cluster's copy of the boot record */
 static uint32_t cores_online = 1;
+/* The boot core's plan, from smp_boot to smp_start_cores (cluster 0 only). */
+static struct {
+	struct smp_scratch *sc;
+	uint32_t cores, found, clusters;
+	uint32_t apic[MAX_CORES];
+} boot_plan;
 
 uint64_t shared_region_bytes(uint32_t clusters)
 {
@@ -138,6 +142,7 @@ static void build_cluster(struct kernel_boot *kb, struct smp_scratch *sc, const 
 		readyq_init(&cores[i].rq);
 		cores[i].index = i;
 		cores[i].apic_id = apic[k];
+		cores[i].cpu = &boot_cpu;
 		if (k == 0)
 			continue; /* the boot core has its struct cpu and stack */
 		struct cpu *cpu = phys_to_virt(alloc_zeroed(bm, sizeof(struct cpu), "a struct cpu", c));
@@ -147,6 +152,7 @@ static void build_cluster(struct kernel_boot *kb, struct smp_scratch *sc, const 
 		cpu->kstack_bottom = (uint64_t)(uintptr_t)phys_to_virt(stack);
 		cpu->kstack_top = cpu->kstack_bottom + AP_STACK_SIZE;
 		cpu->sched_core = &cores[i];
+		cores[i].cpu = cpu;
 		sc->cpus[k] = cpu;
 	}
 	for (uint32_t i = 0; i < part->n; i++)
@@ -218,7 +224,7 @@ static uint32_t plan_topology(const struct kernel_boot *kb, uint32_t *apic, uint
  * for every core and those for this core's ACPI UID are NMIs, the others
  * masked. Without usable ACPI: the PC's usual wiring, LINT1 the NMI line.
  */
-static void smp_core_lints(const struct kernel_boot *kb)
+void smp_core_lints(const struct kernel_boot *kb)
 {
 	static const struct acpi_nmi pc_default = { ACPI_NMI_ALL_CPUS, 1, 0, { false, false } };
 	uint32_t self = arch_lapic_id(), uid = 0;
@@ -262,9 +268,42 @@ static uint32_t probe_cores(struct kernel_boot *kb, uint32_t *apic, uint32_t n)
 	return up;
 }
 
+/* Each cluster's own view (struct cluster, its cores, its boot memory),
+ * written into its copy of .data/.bss; cluster 0's into the image's own. */
+static void write_cluster_views(struct kernel_boot *kb, struct smp_scratch *sc, const struct cluster_layout *lay,
+				const uint32_t *apic)
+{
+	for (uint32_t c = lay->count; c-- > 0;) {
+		struct cluster ci = {
+			.id = c, .count = lay->count, .first_core = c * lay->size, .ncores = lay->size,
+			.total_cores = lay->cores, .shared_pa = sc->plan.shared.base,
+			.shared_bytes = sc->plan.shared.end - sc->plan.shared.base,
+			.part = sc->plan.part[c], .kernel_pml4 = sc->pml4[c], .lock_on = lay->size > 1,
+			.lock_stats = kb->opts.lock_stats,
+		};
+		memcpy(ci.core_apic, apic, sizeof(ci.core_apic));
+		for (uint32_t i = 0; i < lay->count; i++)
+			ci.part_base[i] = sc->plan.part[i].r[0].base;
+		if (c == 0) {
+			cluster = ci;
+			cluster_cores = sc->cores[0];
+			kb->bm = sc->bm[0];
+			boot_cpu.sched_core = &sc->cores[0][0];
+			break;
+		}
+		paddr_t d = sc->data_pa[c];
+		copy_data(d);
+		*(struct cluster *)in_copy(d, &cluster) = ci;
+		*(struct core **)in_copy(d, &cluster_cores) = sc->cores[c];
+		/* Sanitizer kernel: the cluster's own stack guard (none of its cores has run yet). */
+		IF_SANITIZE(*(uintptr_t *)in_copy(d, &__stack_chk_guard) = stack_guard_fresh());
+		((struct kernel_boot *)in_copy(d, kb))->bm = sc->bm[c];
+	}
+}
+
 void smp_boot(struct kernel_boot *kb)
 {
-	uint32_t apic[MAX_CORES], found, n = list_cores(kb, apic, &found), up;
+	uint32_t *apic = boot_plan.apic, found, n = list_cores(kb, apic, &found), up;
 	struct cluster_layout lay;
 	struct smp_scratch *sc;
 	paddr_t sc_pa;
@@ -282,92 +321,25 @@ void smp_boot(struct kernel_boot *kb)
 	describe(sc, &lay, (enum cluster_by)kb->opts.cluster_by);
 	for (uint32_t c = 0; c < lay.count; c++)
 		build_cluster(kb, sc, &lay, apic, c);
+	boot_plan.sc = sc;
+	boot_plan.cores = lay.cores;
+	boot_plan.found = found;
+	boot_plan.clusters = lay.count;
+	write_cluster_views(kb, sc, &lay, apic);
+}
 
-	/* Each cluster's own view, then the copies of .data/.bss. */
-	for (uint32_t c = lay.count; c-- > 0;) {
-		struct cluster ci = {
-			.id = c, .count = lay.count, .first_core = c * lay.size, .ncores = lay.size,
-			.total_cores = lay.cores, .shared_pa = sc->plan.shared.base,
-			.shared_bytes = sc->plan.shared.end - sc->plan.shared.base,
-			.part = sc->plan.part[c], .kernel_pml4 = sc->pml4[c], .lock_on = lay.size > 1,
-			.lock_stats = kb->opts.lock_stats,
-		};
-		memcpy(ci.core_apic, apic, sizeof(ci.core_apic));
-		for (uint32_t i = 0; i < lay.count; i++)
-			ci.part_base[i] = sc->plan.part[i].r[0].base;
-		if (c == 0) {
-			cluster = ci;
-			cluster_cores = sc->cores[0];
-			klock_active = ci.lock_on;
-			smp_kb = kb;
-			kb->bm = sc->bm[0];
-			boot_cpu.sched_core = &sc->cores[0][0];
-			break;
-		}
-		paddr_t d = sc->data_pa[c];
-		smp_kb = kb; /* copied below as the copy's own kb */
-		copy_data(d);
-		*(struct cluster *)in_copy(d, &cluster) = ci;
-		*(struct core **)in_copy(d, &cluster_cores) = sc->cores[c];
-		*(bool *)in_copy(d, &klock_active) = ci.lock_on;
-		/* Sanitizer kernel: the cluster's own stack guard (none of its cores has run yet). */
-		IF_SANITIZE(*(uintptr_t *)in_copy(d, &__stack_chk_guard) = stack_guard_fresh());
-		((struct kernel_boot *)in_copy(d, kb))->bm = sc->bm[c];
-	}
+void smp_start_cores(void)
+{
+	struct smp_scratch *sc = boot_plan.sc;
+	uint32_t clusters = boot_plan.clusters;
 
-	/* Cluster 0 holds its kernel lock while the boot core goes on booting. */
-	klock_acquire();
-	for (uint32_t k = 1; k < lay.cores; k++) {
+	for (uint32_t k = 1; k < boot_plan.cores; k++) {
 		if (arch_start_core(sc->cpus[k]))
 			cores_online++;
 		else /* it answered the probe: its cluster counts on it */
-			panic("SMP: core %u (APIC id %u) answered, then did not start", k, apic[k]);
+			panic("SMP: core %u (APIC id %u) answered, then did not start", k, boot_plan.apic[k]);
 	}
 	arch_switch_kernel_tables(sc->pml4[0]);
-	kprintf("SMP: %u of %u cores online in %u cluster%s%s\n", cores_online, found, lay.count,
-		lay.count == 1 ? "" : "s", found > lay.cores ? " (the other cores stay halted)" : "");
-}
-
-NORETURN void smp_ap_main(struct cpu *c)
-{
-	struct core *core = c->sched_core;
-
-	arch_pcid_enable_here();
-	smp_core_lints(smp_kb);
-	arch_syscall_init(smp_kb->opts.compat32);
-	arch_lapic_timer_start();
-	klock_acquire();
-	if (core->index == 0)
-		cluster_run(smp_kb);
-	sched_choose();
-	arch_enter_user();
-}
-
-/* The module named by init= (default "init"; else the first). */
-static const struct bi_module *init_module(const struct kernel_boot *kb)
-{
-	for (uint32_t i = 0; i < kb->bi.module_count; i++)
-		if (strcmp(kb->bi.modules[i].name, kb->opts.init) == 0)
-			return &kb->bi.modules[i];
-	return kb->bi.module_count ? &kb->bi.modules[0] : NULL;
-}
-
-NORETURN void cluster_run(struct kernel_boot *kb)
-{
-	const struct bi_module *init = init_module(kb);
-
-	if (!init) {
-		bootmem_close(&kb->bm);
-		if (cluster.id == 0) {
-			kprintf("No init module was loaded: nothing more to run. %s.\n",
-				kb->opts.poweroff ? "Powering off" : "Halting");
-			arch_exit(true, kb->opts.poweroff);
-		}
-	} else {
-		fastpath_enable(kb->opts.fastpath);
-		roottask_create(kb, init);
-	}
-	entry_stats_enable(kb->opts.entry_stats); /* boot is over: entries are timed from here */
-	sched_choose();
-	arch_enter_user();
+	kprintf("SMP: %u of %u cores online in %u cluster%s%s\n", cores_online, boot_plan.found, clusters,
+		clusters == 1 ? "" : "s", boot_plan.found > boot_plan.cores ? " (the other cores stay halted)" : "");
 }

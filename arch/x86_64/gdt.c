@@ -18,14 +18,14 @@ static void gdt_fill(struct cpu *c)
 	uint64_t base = (uint64_t)(uintptr_t)&c->tss, limit = sizeof(c->tss) - 1;
 
 	c->gdt[0] = 0;
-	c->gdt[1] = 0x00AF9A000000FFFFull; /* kernel code, 64-bit */
-	c->gdt[2] = 0x00CF92000000FFFFull; /* kernel data */
-	c->gdt[3] = 0; /* no 32-bit user code segment (gdt_set_compat32): only STAR's base */
-	c->gdt[4] = 0x00CFF2000000FFFFull; /* user data */
-	c->gdt[5] = 0x00AFFA000000FFFFull; /* user code, 64-bit */
-	c->gdt[6] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) |
-		    ((limit >> 16 & 0xF) << 48) | ((base >> 24 & 0xFF) << 56);
-	c->gdt[7] = base >> 32; /* available 64-bit TSS, upper half */
+	c->gdt[GDT_SLOT(SEL_KCODE)] = 0x00AF9A000000FFFFull; /* kernel code, 64-bit */
+	c->gdt[GDT_SLOT(SEL_KDATA)] = 0x00CF92000000FFFFull; /* kernel data */
+	c->gdt[GDT_SLOT(SEL_UCODE32)] = 0; /* no 32-bit user code segment (gdt_set_compat32): only STAR's base */
+	c->gdt[GDT_SLOT(SEL_UDATA)] = 0x00CFF2000000FFFFull; /* user data */
+	c->gdt[GDT_SLOT(SEL_UCODE)] = 0x00AFFA000000FFFFull; /* user code, 64-bit */
+	c->gdt[GDT_SLOT(SEL_TSS)] = (limit & 0xFFFF) | ((base & 0xFFFFFF) << 16) | (0x89ull << 40) |
+				    ((limit >> 16 & 0xF) << 48) | ((base >> 24 & 0xFF) << 56);
+	c->gdt[GDT_SLOT(SEL_TSS) + 1] = base >> 32; /* available 64-bit TSS, upper half */
 }
 
 /*
@@ -40,7 +40,7 @@ static void gdt_fill(struct cpu *c)
  */
 void gdt_set_compat32(struct cpu *c, bool on)
 {
-	c->gdt[3] = on ? 0x00CFFA000000FFFFull : 0;
+	c->gdt[GDT_SLOT(SEL_UCODE32)] = on ? 0x00CFFA000000FFFFull : 0;
 }
 
 /* Each IST stack's top 16 bytes hold the struct cpu's address (the NMI

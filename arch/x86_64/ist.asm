@@ -11,7 +11,6 @@
 %include "asm_offsets.inc"
 %include "gprs.inc"
 
-MSR_GS_BASE equ 0xC0000101
 
 section .text
 extern trap_ist
@@ -19,12 +18,12 @@ global ist_nmi_entry, ist_mc_entry
 
 ist_nmi_entry:
 	push 0                          ; error code
-	push 2                          ; vector
+	push 2                          ; vector: #NMI
 	jmp ist_common
 
 ist_mc_entry:
 	push 0
-	push 18
+	push 18                         ; vector: #MC
 	jmp ist_common
 
 ist_common:

@@ -11,8 +11,8 @@
 #include "layout.h"
 #include "smp.h"
 
-#define PTE_W (1ull << 1)
-#define PTE_NX (1ull << 63)
+#include "arch/pte.h"
+
 #define ICR_NMI 0x4400 /* delivery mode NMI, level assert */
 
 extern char boot_stack_guard[];

@@ -10,21 +10,20 @@
  * the IDT before any C code runs, then ap_entry() switches to its cluster's
  * kernel tables (and so to its cluster's copy of .data/.bss), turns on the
  * protection bits and its local APIC, reports itself online and enters its
- * cluster (smp_ap_main).
+ * cluster (kernel_ap_main).
  */
 #include "arch/arch.h"
 #include "arch/cpu.h"
+#include "arch/tramp.h"
 #include "arch/trap.h"
 #include "arch/x86.h"
+#include "kernel.h"
 #include "kstring.h"
 #include "layout.h"
 #include "smp.h"
 
 #define ICR_INIT 0x4500
 #define ICR_STARTUP 0x4600
-#define TRAMP_CHECK_IN 0 /* trampoline modes (trampoline.asm) */
-#define TRAMP_START 1
-#define TRAMP_SILENT 2
 #define INIT_SETTLE_US 10000   /* INIT to the first SIPI (Intel MP start-up) */
 #define SIPI1_WAIT_US 1000     /* after the first SIPI */
 #define SIPI2_WAIT_US 1000000  /* after the second: generous for emulators on a busy host */
@@ -32,23 +31,8 @@
 extern const uint8_t ap_trampoline[], ap_trampoline_end[], ap_tramp_data[];
 extern paddr_t kernel_pml4_paddr;
 
-/* The data block at the trampoline's end (trampoline.asm); pointers for
- * lgdt/lidt are 10 bytes at +6 of their 16. */
-struct tramp_data {
-	uint64_t cr3, efer, stack, cpu, entry;
-	uint16_t gdtr_pad[3], gdt_limit;
-	uint64_t gdt_base;
-	uint16_t idtr_pad[3], idt_limit;
-	uint64_t idt_base;
-	uint8_t mode, pad[3];
-	volatile uint32_t arrived;
-};
-_Static_assert(__builtin_offsetof(struct tramp_data, gdt_limit) == 46, "trampoline.asm d_gdtr");
-_Static_assert(__builtin_offsetof(struct tramp_data, idt_limit) == 62, "trampoline.asm d_idtr");
-_Static_assert(__builtin_offsetof(struct tramp_data, mode) == 72, "trampoline.asm d_mode");
-_Static_assert(__builtin_offsetof(struct tramp_data, arrived) == 76, "trampoline.asm d_arrived");
-
-/* Boot core only, written in arch_smp_prepare before any core starts. */
+/* Written by the boot core in arch_smp_prepare before any core starts,
+ * read-only after (an AP reads its own cluster's copy in ap_entry). */
 static struct {
 	paddr_t pml4;                    /* identity 0-1 GiB + the kernel half */
 	paddr_t tramp;                   /* the trampoline page, below 1 MiB */
@@ -121,7 +105,7 @@ static NORETURN __attribute__((no_stack_protector)) void ap_entry(struct cpu *c)
 	arch_fpu_cpu_init();
 	arch_lapic_enable();
 	__atomic_store_n(&c->online, 1, __ATOMIC_RELEASE);
-	smp_ap_main(c);
+	kernel_ap_main(c);
 }
 
 static bool wait_flag(volatile const uint32_t *flag, uint64_t us)

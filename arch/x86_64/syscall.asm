@@ -5,15 +5,16 @@
 ; the end of that frame), marks it VEC_SYSCALL_MARK, switches to the core's
 ; kernel stack and calls fastpath_syscall(), then, if that declined,
 ; syscall_handler() (SYS_NULL returns at once: it measures this path; it
-; takes no kernel lock).
+; does no kernel work, so it makes no kernel entry: no kernel_enter, no
+; kernel_exit). fastpath_syscall begins with the entry hook, kernel_enter
+; (kernel/entry.h), for both paths.
 ; syscall_entry_compat (MSR_CSTAR) runs on SYSCALL from 32-bit
 ; compatibility mode, which Atoll does not serve: it saves the frame the
 ; CPU would have pushed for a #UD at that SYSCALL (Intel CPUs raise #UD
 ; there) and joins the exception path, so the thread takes a #UD fault.
-; arch_return_to_user runs the invariant checks when kcheck is on
-; (kcheck_after_entry, under the lock: one compare and a branch not taken
-; otherwise), drops the kernel lock (clusters of several cores) and
-; resumes whichever thread is current then: SYSRET for a frame saved by
+; arch_return_to_user calls the exit hook, kernel_exit (kernel/entry.c:
+; the invariant checks when kcheck is on, the kernel lock in clusters of
+; several cores; it clobbers only what the C ABI lets it), and resumes whichever thread is current then: SYSRET for a frame saved by
 ; SYSCALL whose RIP is below USER_TOP (so never non-canonical: SYSRET's only
 ; fault, a #GP in ring 0 on the user's stack on Intel CPUs, cannot happen),
 ; IRETQ otherwise (trap.asm: trap_return_iret). Every return to user mode
@@ -24,12 +25,9 @@
 %include "gprs.inc"
 %include "entrystats.inc"
 
-USER_TOP equ 0x00007FFFFFFFF000 ; arch/regs.h (too wide for asm_offsets)
-
 section .text
 global syscall_entry, syscall_entry_compat, arch_return_to_user, arch_return_unlocked
-extern syscall_handler, fastpath_syscall, trap_return_iret, trap_user_entry, klock_exit, klock_active
-extern kcheck_on, kcheck_after_entry
+extern syscall_handler, fastpath_syscall, trap_return_iret, trap_user_entry, kernel_exit
 extern entry_stats_record
 
 syscall_entry:
@@ -61,12 +59,7 @@ syscall_stamped:
 	; fall through
 
 arch_return_to_user:
-	cmp byte [rel kcheck_on], 0     ; kcheck=on|full: check the invariants first
-	jne kcheck_exit
-kcheck_done:
-	cmp byte [rel klock_active], 0  ; a cluster of several cores: drop the kernel lock
-	je return_unlocked
-	call klock_exit
+	call kernel_exit                ; the exit hook (kernel/entry.c): checks, the kernel lock
 arch_return_unlocked:                   ; (the boot self-tests enter here)
 return_unlocked:
 	cmp byte [rel entry_stats_on], 0
@@ -79,13 +72,13 @@ exit_stamped:
 	POP_GPRS
 	; Each frame word is read once, and the registers checked are the
 	; registers SYSRET uses.
-	mov rcx, [rsp + 16]             ; rip
+	mov rcx, [rsp + TFH_RIP]
 	mov r11, USER_TOP
 	cmp rcx, r11
 	jae .iret                       ; trap_return_iret reloads every register
-	mov r11, [rsp + 32]             ; rflags: the user's own as SYSCALL saved it;
+	mov r11, [rsp + TFH_RFLAGS]     ; the user's own as SYSCALL saved it;
 	and r11d, USER_RFLAGS_KEEP_IF   ; defence, one AND: never IOPL, VIF, VIP
-	mov rsp, [rsp + 40]             ; user stack
+	mov rsp, [rsp + TFH_RSP]        ; user stack
 	swapgs
 	o64 sysret
 .iret:
@@ -135,15 +128,10 @@ syscall_entry_compat:
 	push qword [gs:CPU_USER_RSP]    ; rsp
 	push r11                        ; rflags
 	push SEL_USER_CODE32            ; cs: it resumes in compatibility mode
-	sub ecx, 2                      ; rip: the SYSCALL itself (2 bytes), as for a #UD there
+	sub ecx, SYSCALL_INSN_LEN       ; rip: the SYSCALL itself, as for a #UD there
 	push rcx
 	push 0                          ; error code
 	push VEC_UD_NO                  ; vector: #UD
 	jmp trap_user_entry             ; rcx and r11 stay as SYSCALL left them
-
-; Out of line, so that the path above only compares: the invariant checks.
-kcheck_exit:
-	call kcheck_after_entry
-	jmp kcheck_done
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -82,5 +82,5 @@ NORETURN void arch_enter_user(void)
 
 void arch_syscall_restart(struct tcb *t)
 {
-	t->regs.rip -= 2; /* SYSCALL is two bytes; the frame keeps rax and the arguments */
+	t->regs.rip -= SYSCALL_INSN_LEN; /* the frame keeps rax and the arguments */
 }

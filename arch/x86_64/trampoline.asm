@@ -4,7 +4,9 @@
 ; vector is its page number), fills the data block at its end and sends
 ; INIT-SIPI-SIPI. The code is position independent: in real mode it finds
 ; its page from CS, and patches its own GDT pointer and far-jump targets.
-; The block's mode says what the AP does:
+; The block (struct tramp_data, arch/tramp.h; its TRAMP_* offsets and the
+; constants used here are generated into asm_offsets.inc) says by its mode
+; what the AP does:
 ;   0 check in: set `arrived` and halt (the boot core then parks it with INIT)
 ;   1 start: real -> protected -> long mode on a table that identity-maps the
 ;     first GiB and has the kernel's upper half; then, before any C code can
@@ -12,7 +14,13 @@
 ;     IDT; then the stack, and call ap_entry(struct cpu *), which never returns
 ;   2 halt without checking in (test_ap_fail=: a core that does not answer)
 
+%include "asm_offsets.inc"
+
 %define OFF(x) ((x) - ap_trampoline)
+; Selectors of the trampoline's own GDT (tramp_gdt below).
+%define TG_CODE64 0x08
+%define TG_DATA 0x10
+%define TG_CODE32 0x18
 
 section .rodata
 global ap_trampoline, ap_trampoline_end, ap_tramp_data
@@ -22,10 +30,10 @@ ap_trampoline:
 	cld
 	mov ax, cs
 	mov ds, ax
-	cmp byte [OFF(d_mode)], 1
+	cmp byte [OFF(ap_tramp_data) + TRAMP_MODE], TRAMP_MODE_START
 	je .start
 	ja .park
-	mov dword [OFF(d_arrived)], 1
+	mov dword [OFF(ap_tramp_data) + TRAMP_ARRIVED], 1
 .park:
 	cli
 	hlt
@@ -41,53 +49,53 @@ ap_trampoline:
 	mov [OFF(lm64_ptr)], eax
 	lgdt [OFF(tramp_gdt_ptr)]
 	mov eax, cr0                    ; after INIT: CD and NW set (caches off)
-	and eax, ~((1 << 30) | (1 << 29)) ; caches on: CD, NW clear
-	or eax, 1                       ; PE
+	and eax, ~(CR0_CD | CR0_NW)     ; caches on
+	or eax, CR0_PE
 	mov cr0, eax
 	jmp dword far [OFF(pm32_ptr)]
 
 bits 32
 tramp_pm32:
-	mov ax, 0x10
+	mov ax, TG_DATA
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
 	mov eax, cr4
-	or eax, 1 << 5                  ; PAE
+	or eax, CR4_PAE
 	mov cr4, eax
-	mov eax, [ebx + OFF(ap_tramp_data)] ; cr3
+	mov eax, [ebx + OFF(ap_tramp_data) + TRAMP_CR3]
 	mov cr3, eax
-	mov ecx, 0xC0000080             ; EFER: LME, and NXE if the boot core uses it
+	mov ecx, MSR_EFER               ; LME, and NXE if the boot core uses it
 	rdmsr
-	or eax, [ebx + OFF(ap_tramp_data) + 8]
+	or eax, [ebx + OFF(ap_tramp_data) + TRAMP_EFER]
 	wrmsr
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16)   ; PG, WP
+	or eax, CR0_PG | CR0_WP
 	mov cr0, eax
 	jmp dword far [ebx + OFF(lm64_ptr)]
 
 bits 64
 tramp_lm64:
-	mov rsp, [rel ap_tramp_data + 16]
-	lgdt [rel d_gdtr + 6]           ; the core's own GDT (its struct cpu)
-	mov ax, 0x10
+	mov rsp, [rel ap_tramp_data + TRAMP_STACK]
+	lgdt [rel ap_tramp_data + TRAMP_GDTR] ; the core's own GDT (its struct cpu)
+	mov ax, SEL_KERNEL_DATA
 	mov ds, ax
 	mov es, ax
 	mov ss, ax
 	lea rax, [rel .cs]
-	push 0x08
+	push SEL_KERNEL_CODE
 	push rax
 	o64 retf                        ; CS from the new GDT
 .cs:
-	mov ax, 0x30                    ; SEL_TSS: the IST stacks
+	mov ax, SEL_TSS_NO              ; the IST stacks
 	ltr ax
-	lidt [rel d_idtr + 6]
-	mov ecx, 0xC0000101             ; GS base: the struct cpu
-	mov eax, [rel ap_tramp_data + 24]
-	mov edx, [rel ap_tramp_data + 28]
+	lidt [rel ap_tramp_data + TRAMP_IDTR]
+	mov ecx, MSR_GS_BASE            ; the struct cpu
+	mov eax, [rel ap_tramp_data + TRAMP_CPU]
+	mov edx, [rel ap_tramp_data + TRAMP_CPU + 4]
 	wrmsr
-	mov rdi, [rel ap_tramp_data + 24]
-	mov rax, [rel ap_tramp_data + 32]
+	mov rdi, [rel ap_tramp_data + TRAMP_CPU]
+	mov rax, [rel ap_tramp_data + TRAMP_ENTRY]
 	xor ebp, ebp
 	call rax
 .halt:
@@ -106,26 +114,14 @@ tramp_gdt_ptr:
 	dd 0                            ; patched: physical address of tramp_gdt
 pm32_ptr:
 	dd 0                            ; patched: physical tramp_pm32
-	dw 0x18
+	dw TG_CODE32
 lm64_ptr:
 	dd 0                            ; patched: physical tramp_lm64
-	dw 0x08
+	dw TG_CODE64
 
 align 16
-ap_tramp_data:                          ; filled by the boot core (struct tramp_data, smpboot.c)
-	dq 0                            ; +0  cr3
-	dq 0                            ; +8  EFER bits to set
-	dq 0                            ; +16 stack top
-	dq 0                            ; +24 struct cpu *
-	dq 0                            ; +32 entry
-d_gdtr:
-	dq 0, 0                         ; +40 GDT pointer: limit at +46, base at +48
-d_idtr:
-	dq 0, 0                         ; +56 IDT pointer: limit at +62, base at +64
-d_mode:
-	dd 0                            ; +72 mode (above; a byte)
-d_arrived:
-	dd 0                            ; +76 set to 1 by a checking-in core
+ap_tramp_data:                          ; struct tramp_data, filled by the boot core (smpboot.c)
+	times TRAMP_SIZE db 0
 ap_trampoline_end:
 
 section .note.GNU-stack noalloc noexec nowrite progbits

@@ -43,7 +43,7 @@ trap_stub_ %+ v:
 %endrep
 
 trap_common:
-	test qword [rsp + 24], 3        ; CS of the interrupted context
+	test qword [rsp + TFH_CS], 3    ; CS of the interrupted context
 	jz trap_from_kernel
 	swapgs
 trap_user_entry:                        ; syscall_entry_compat joins here
@@ -87,21 +87,21 @@ trap_return_iret:
 	push rax                        ; cs, ring 3
 	push qword [rsi - TF_SIZE + TF_RIP]
 	sub rsi, TF_SIZE
-	mov r15, [rsi + 0]
-	mov r14, [rsi + 8]
-	mov r13, [rsi + 16]
-	mov r12, [rsi + 24]
-	mov r11, [rsi + 32]
-	mov r10, [rsi + 40]
-	mov r9, [rsi + 48]
-	mov r8, [rsi + 56]
-	mov rbp, [rsi + 64]
-	mov rdi, [rsi + 72]
-	mov rdx, [rsi + 88]
-	mov rcx, [rsi + 96]
-	mov rbx, [rsi + 104]
-	mov rax, [rsi + 112]
-	mov rsi, [rsi + 80]
+	mov r15, [rsi + TF_R15]
+	mov r14, [rsi + TF_R14]
+	mov r13, [rsi + TF_R13]
+	mov r12, [rsi + TF_R12]
+	mov r11, [rsi + TF_R11]
+	mov r10, [rsi + TF_R10]
+	mov r9, [rsi + TF_R9]
+	mov r8, [rsi + TF_R8]
+	mov rbp, [rsi + TF_RBP]
+	mov rdi, [rsi + TF_RDI]
+	mov rdx, [rsi + TF_RDX]
+	mov rcx, [rsi + TF_RCX]
+	mov rbx, [rsi + TF_RBX]
+	mov rax, [rsi + TF_RAX]
+	mov rsi, [rsi + TF_RSI]
 	swapgs
 user_iretq:
 	iretq
@@ -109,7 +109,7 @@ user_iretq:
 trap_from_kernel:
 	push rax
 	lea rax, [rel user_iretq]
-	cmp rax, [rsp + 24]             ; the faulting RIP (above: rax, vector, error)
+	cmp rax, [rsp + 8 + TFH_RIP]    ; the faulting RIP (above it: the rax just pushed)
 	pop rax
 	je iret_fault
 	PUSH_GPRS
@@ -117,7 +117,7 @@ trap_from_kernel:
 	mov rdi, rsp
 	call trap_dispatch
 	POP_GPRS
-	add rsp, 16                     ; vector and error code
+	add rsp, TFH_RIP                ; vector and error code
 	iretq
 
 ; The CPU refused the IRETQ to user mode (#GP, #SS, #NP: a frame it will
@@ -126,8 +126,8 @@ trap_from_kernel:
 ; its top) and trap_return_fault(vector, error).
 iret_fault:
 	swapgs
-	mov rdi, [rsp]                  ; vector
-	mov rsi, [rsp + 8]              ; error code
+	mov rdi, [rsp + TFH_VECTOR]
+	mov rsi, [rsp + TFH_ERROR]
 	mov rsp, [gs:CPU_KSTACK_TOP]
 	xor ebp, ebp
 	cld

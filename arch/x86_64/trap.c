@@ -4,12 +4,12 @@
 #include "arch/fpu.h"
 #include "arch/x86.h"
 #include "console.h"
+#include "entry.h"
 #include "layout.h"
 #include "fault.h"
 #include "irq.h"
 #include "panic.h"
 #include "sched.h"
-#include "smp.h"
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -119,9 +119,9 @@ void trap_dispatch(struct trapframe *tf)
 	if (tf->vector >= 32) { /* while idle: the idle loop looks again */
 		entry_stats_open(tf->vector); /* the core works until it halts again */
 		if (!irq_handle_idle(tf->vector)) {
-			klock_acquire(); /* the idle loop dropped it */
+			kernel_enter(ENTRY_IDLE_IRQ); /* the idle loop dropped the lock */
 			irq_handle(tf->vector);
-			klock_release();
+			kernel_exit();
 		}
 		return;
 	}
@@ -169,7 +169,7 @@ void trap_user(struct trapframe *tf)
 {
 	struct tcb *t = sched_current();
 
-	if (klock_active && !kernel_enter(ENTRY_TRAP)) {
+	if (!kernel_enter(ENTRY_TRAP)) {
 		/* Another core stopped this thread: an exception will recur when
 		 * it runs again; an interrupt is still served. */
 		if (tf->vector >= 32)

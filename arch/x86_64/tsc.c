@@ -11,6 +11,16 @@ uint64_t arch_timestamp(void)
 	return rdtsc_ordered();
 }
 
+uint64_t arch_cycles(void)
+{
+	return rdtsc();
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_pause();
+}
+
 static uint64_t tsc_from_cpuid(struct cpu_features *f)
 {
 	uint32_t r[4];

@@ -1,19 +1,15 @@
 /* User page tables (see arch/vspace.h). */
 #include "abi/abi.h"
+#include "arch/arch.h"
+#include "arch/cpu.h"
+#include "arch/pte.h"
+#include "arch/regs.h"
 #include "arch/vspace.h"
-#include "smp.h"
 #include "arch/x86.h"
 #include "kstring.h"
 #include "layout.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
-#define USER_LIMIT 0x00007FFFFFFFF000ull
-#define ASID_LIMIT 4096 /* = PCIDs */
+#define ASID_LIMIT PCID_COUNT
 
 static unsigned idx(vaddr_t va, int level)
 {
@@ -59,7 +55,7 @@ void vspace_pml4_init(uint64_t *pml4)
 
 bool vspace_user_addr_ok(vaddr_t va, uint64_t size)
 {
-	return va < USER_LIMIT && size <= USER_LIMIT - va;
+	return va < USER_TOP && size <= USER_TOP - va;
 }
 
 /* Walk from the PML4 down to the table at `level`; NULL if a level is missing. */
@@ -155,21 +151,16 @@ void arch_pcid_enable_here(void)
 		write_cr4(read_cr4() | CR4_PCIDE);
 }
 
+/* This core only: other cores are the caller's business (arch/vspace.h). */
 void vspace_asid_flush(uint32_t asid)
 {
 	if (!tlb.pcid || asid >= ASID_LIMIT)
 		return;
-	if (!tlb.invpcid && klock_active) {
-		/* The stale bits below are per cluster, not per core: with
-		 * several cores, flush everything instead. */
-		arch_tlb_flush_all();
-		return;
-	}
 	if (tlb.invpcid) {
 		struct { uint64_t pcid, addr; } d = { asid, 0 };
 		__asm__ volatile("invpcid %0, %1" ::"m"(d), "r"(1ull) : "memory"); /* single context */
 	} else {
-		tlb.stale[asid / 64] |= 1ull << (asid % 64);
+		this_cpu()->pcid_stale[asid / 64] |= 1ull << (asid % 64);
 	}
 }
 
@@ -182,56 +173,56 @@ void vspace_drop(paddr_t root)
 void vspace_activate(paddr_t root, uint32_t asid)
 {
 	uint64_t cur = read_cr3();
+	struct cpu *c = this_cpu();
 
-	smp_note_cr3(root);
+	c->loaded_root = root;
 	if (!tlb.pcid) {
 		if ((cur & PTE_ADDR) != root)
 			write_cr3(root);
 		return;
 	}
 	asid &= ASID_LIMIT - 1;
-	if (tlb.stale[asid / 64] & (1ull << (asid % 64))) {
-		tlb.stale[asid / 64] &= ~(1ull << (asid % 64));
+	if (c->pcid_stale[asid / 64] & (1ull << (asid % 64))) {
+		c->pcid_stale[asid / 64] &= ~(1ull << (asid % 64));
 		write_cr3(root | asid); /* this load flushes the PCID's old entries */
 	} else if (cur != (root | asid)) {
 		write_cr3(root | asid | CR3_NOFLUSH);
 	}
 }
 
-static void flush(uint64_t *pml4, uint32_t asid, vaddr_t va)
+static bool loaded_here(const uint64_t *pml4)
 {
-	if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
-		invlpg(va);
-	vspace_asid_flush(asid); /* other PCIDs' copies, and this one's if not current */
-	smp_tlb_shootdown((paddr_t)(uintptr_t)pml4 - DMAP_BASE); /* other cores' */
+	return (read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE);
 }
 
-void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large)
+bool vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large)
 {
 	int level = large ? PT_LEVEL_PD : PT_LEVEL_PT;
 	uint64_t *t = walk(pml4, va, level);
 
 	if (!t)
-		return;
+		return false;
 	uint64_t e = t[idx(va, level)];
-	if ((e & PTE_P) && (e & PTE_ADDR) == frame && !!(e & PTE_PS) == large) {
-		t[idx(va, level)] = 0;
-		flush(pml4, asid, va);
-	}
+	if (!(e & PTE_P) || (e & PTE_ADDR) != frame || !!(e & PTE_PS) != large)
+		return false;
+	t[idx(va, level)] = 0;
+	if (loaded_here(pml4))
+		invlpg(va);
+	vspace_asid_flush(asid); /* other PCIDs' copies, and this one's if not current */
+	return true;
 }
 
-void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table)
+bool vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table)
 {
 	uint64_t *parent = walk(pml4, va, level + 1);
 
-	if (parent && (parent[idx(va, level + 1)] & PTE_ADDR) == table &&
-	    !(parent[idx(va, level + 1)] & PTE_PS)) {
-		parent[idx(va, level + 1)] = 0;
-		if ((read_cr3() & PTE_ADDR) == ((paddr_t)(uintptr_t)pml4 - DMAP_BASE))
-			write_cr3(read_cr3() & ~CR3_NOFLUSH); /* the whole subtree goes */
-		vspace_asid_flush(asid);
-		smp_tlb_shootdown((paddr_t)(uintptr_t)pml4 - DMAP_BASE);
-	}
+	if (!parent || (parent[idx(va, level + 1)] & PTE_ADDR) != table || (parent[idx(va, level + 1)] & PTE_PS))
+		return false;
+	parent[idx(va, level + 1)] = 0;
+	if (loaded_here(pml4))
+		write_cr3(read_cr3() & ~CR3_NOFLUSH); /* the whole subtree goes */
+	vspace_asid_flush(asid);
+	return true;
 }
 
 void vspace_clear_table(paddr_t table)

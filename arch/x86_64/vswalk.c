@@ -3,11 +3,7 @@
 #include "arch/vswalk.h"
 #include "layout.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_U (1ull << 2)
-#define PTE_PS (1ull << 7)
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
+#include "arch/pte.h"
 
 static struct vs_entry decode(uint64_t raw, vaddr_t va, int level)
 {

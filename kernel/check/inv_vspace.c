@@ -120,7 +120,7 @@ static bool visit(void *ctx, const struct vs_entry *e)
 static bool loaded(paddr_t pa)
 {
 	for (uint32_t c = 0; c < cluster.ncores; c++)
-		if (cluster_cores[c].cr3_root == pa)
+		if (cluster_cores[c].cpu->loaded_root == pa)
 			return true;
 	return false;
 }

@@ -12,6 +12,7 @@
 #include "arch/vspace.h"
 #include "arch/vswalk.h"
 #include "console.h"
+#include "entry.h"
 #include "kc.h"
 #include "kernel.h"
 #include "kobj.h"
@@ -170,6 +171,8 @@ void kcheck_init(struct kernel_boot *kb, paddr_t root_pml4, bool force)
 	st.every = st.mode == KCHECK_MODE_FULL ? 1 : kb->opts.kcheck_every ? kb->opts.kcheck_every : DEFAULT_EVERY;
 	st.ready = true;
 	kcheck_on = st.mode != KCHECK_MODE_OFF;
+	if (kcheck_on)
+		kernel_exit_checks_on();
 	if (kcheck_on && cluster.id == 0)
 		kprintf("kcheck: %s; a full check every %u entr%s, index of %u capabilities\n",
 			st.mode == KCHECK_MODE_FULL ? "full" : "on", st.every, st.every == 1 ? "y" : "ies", cap);

@@ -10,6 +10,7 @@
 #define BI_MAX_MODULES 16
 #define BI_CMDLINE_MAX 512
 #define BI_NAME_MAX 64
+#define MB2_BOOT_MAGIC 0x36D76289u /* in eax (then edi) when a multiboot2 loader hands over; boot/entry.asm too */
 #define BI_MB2_MAX_SIZE (1u << 20) /* larger tag lists are rejected */
 
 enum bi_mem_type {

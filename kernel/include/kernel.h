@@ -27,3 +27,8 @@ struct kernel_boot {
 };
 
 const struct kernel_boot *kboot(void);
+
+/* An application processor's kernel part, on its cluster's tables (called
+ * by arch/x86_64/smpboot.c; never returns). */
+struct cpu;
+NORETURN void kernel_ap_main(struct cpu *c);

@@ -78,11 +78,18 @@ bool obj_cancel_one(struct cap c);
 /* Preemption points (kernel/preempt.c): after one unit of work (a few
  * hundred instructions at most), or n units, whether the current operation
  * must stop now with E_PREEMPTED (an interrupt is pending, or this entry's
- * budget is spent). preempt_reset starts an entry's budget. */
+ * budget is spent). preempt_reset starts an entry's budget: kernel_enter
+ * calls it (entry.h). The budget is the cluster's, used under the lock. */
 bool preempt_point(void);
 bool preempt_work(unsigned units);
 /* Bytes of memory cleared per unit of work (memset: 4 instructions per 8 bytes). */
 #define PREEMPT_UNIT_CLEAR_BYTES 512
-void preempt_reset(void);
+extern struct preempt_budget {
+	uint32_t units, since_poll;
+} preempt_budget;
+static inline void preempt_reset(void)
+{
+	preempt_budget = (struct preempt_budget){ 0, 0 };
+}
 /* Preemptions so far in this cluster, and how many an interrupt caused. */
 void preempt_counts(uint64_t *all, uint64_t *by_interrupt);

@@ -10,6 +10,7 @@
 #define DEVMAP_SIZE (1ull << 39)
 
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(DMAP_BASE + pa); }
+static inline paddr_t dmap_to_phys(const void *va) { return (paddr_t)(uintptr_t)va - DMAP_BASE; }
 static inline paddr_t kimage_to_phys(const void *va) { return (paddr_t)(uintptr_t)va - KERNEL_VBASE; }
 
 /* Linker-script symbols. */

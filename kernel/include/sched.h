@@ -37,8 +37,10 @@ struct core {
 	uint32_t index;        /* within the cluster */
 	uint32_t apic_id;
 	uint32_t kick;         /* KICK_* requests from other cores (atomic) */
-	uint8_t entering;      /* ENTRY_* while waiting for the kernel lock */
-	paddr_t cr3_root;      /* page tables this core has loaded */
+	bool syscall_waiting;  /* a system-call entry waits for the kernel lock: a
+	                          KICK_STALL then restarts the call (kernel_enter) */
+	struct cpu *cpu;       /* its arch record (set at boot, read-only after):
+	                          cpu->loaded_root is the root in its CR3 */
 	struct lock_stats ls;
 } __attribute__((aligned(64)));
 

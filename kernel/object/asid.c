@@ -5,11 +5,14 @@
  * full word, so a search is two count-trailing-zeros, whatever the number
  * of address spaces (docs/kernel.md, "Bounded kernel entries").
  */
-#include "smp.h"
+#include "arch/arch.h"
+#include "arch/cpu.h"
 #include "arch/vspace.h"
+#include "smp.h"
 #include "object.h"
 
 _Static_assert(ASID_MAX == 64 * 64, "one summary word covers the bitmap");
+_Static_assert(ASID_MAX <= PCID_COUNT, "an ASID is its address space's PCID (arch/x86_64/vspace.c)");
 
 /* Per cluster (copied .bss): set once at the cluster's boot (roottask);
  * the table it points to (in the partition) is under the kernel lock. */

@@ -1,6 +1,7 @@
 /* Frames (4 KiB, 2 MiB): map into a VSpace, unmap, physical address. */
 #include "arch/vspace.h"
 #include "kobj.h"
+#include "smp.h"
 
 #define ATTR_NX 1u
 
@@ -9,12 +10,14 @@ static bool is_large(struct cap c)
 	return cap_type(c) == OBJ_FRAME_2M;
 }
 
+/* The primitive flushes this core; if it removed a live mapping, the
+ * cluster's other cores that may hold it are asked to flush too. */
 void frame_unmap(struct cap *c)
 {
 	uint64_t *pml4 = asid_pml4(cap_map_asid(*c));
 
-	if (pml4)
-		vspace_unmap_frame(pml4, cap_map_asid(*c), cap_map_vaddr(*c), cap_paddr(*c), is_large(*c));
+	if (pml4 && vspace_unmap_frame(pml4, cap_map_asid(*c), cap_map_vaddr(*c), cap_paddr(*c), is_large(*c)))
+		smp_tlb_shootdown(dmap_to_phys(pml4));
 	c->w1 = 0;
 }
 

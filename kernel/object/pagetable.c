@@ -2,6 +2,7 @@
  * linking them into a VSpace and out again. A PML4 gets its ASID at retype. */
 #include "arch/vspace.h"
 #include "kobj.h"
+#include "smp.h"
 
 static int level_of(unsigned type)
 {
@@ -13,14 +14,15 @@ static int level_of(unsigned type)
  * unmapped, its address space deleted) may still hold entries, and they
  * must not come back when it is linked again. All capabilities to a
  * paging structure share one record (copies exist only of mapped ones),
- * so the caller holds the final one. */
+ * so the caller holds the final one. A live link removed: the cluster's
+ * other cores that may hold translations through it flush. */
 void pagetable_unmap(struct cap *c)
 {
 	uint64_t *pml4 = asid_pml4(cap_map_asid(*c));
 
-	if (pml4)
-		vspace_unmap_table(pml4, cap_map_asid(*c), cap_map_vaddr(*c), level_of(cap_type(*c)),
-				   cap_paddr(*c));
+	if (pml4 && vspace_unmap_table(pml4, cap_map_asid(*c), cap_map_vaddr(*c), level_of(cap_type(*c)),
+				       cap_paddr(*c)))
+		smp_tlb_shootdown(dmap_to_phys(pml4));
 	vspace_clear_table(cap_paddr(*c));
 	c->w1 = 0;
 }

@@ -3,7 +3,7 @@
 #include "arch/arch.h"
 #include "arch/regs.h"
 #include "object.h"
-#include "kcheck.h"
+#include "entry.h"
 #include "sched.h"
 #include "smp.h"
 
@@ -111,7 +111,7 @@ void sched_switch_blocked(struct tcb *t)
  * queue change is followed by an IPI, so a stale "no" only waits for it. */
 static bool idle_has_work(struct core *c)
 {
-	return !klock_active || __atomic_load_n(&c->rq.group_bits, __ATOMIC_ACQUIRE) ||
+	return !cluster.lock_on || __atomic_load_n(&c->rq.group_bits, __ATOMIC_ACQUIRE) ||
 	       __atomic_load_n(&c->kick, __ATOMIC_ACQUIRE);
 }
 
@@ -123,15 +123,13 @@ void sched_choose(void)
 	asid_flush_others(); /* for the ASIDs this entry allocated (asid.c) */
 	while (!(t = pick(c))) {
 		c->current = NULL;
-		kcheck_before_idle(); /* the entry ends here: check it under the lock */
 		arch_fpu_release(); /* its thread may run on another core next */
-		klock_release();
+		kernel_exit(); /* the entry ends here: checked, the lock dropped */
 		do { /* an interrupt may make a thread runnable */
 			entry_stats_close(); /* halted time is no kernel entry */
 			arch_idle_wait();
 		} while (!idle_has_work(c));
-		entry_stats_open(VEC_NONE); /* unless the interrupt opened one */
-		klock_acquire();
+		kernel_enter(ENTRY_WAKE);
 	}
 	if (t->timeslice == 0)
 		t->timeslice = TIMESLICE_TICKS;

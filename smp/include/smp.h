@@ -5,15 +5,20 @@
  * kernel page tables. Inside a cluster of several cores one fair kernel lock
  * is taken on every kernel entry. Across clusters only the cross-cluster
  * notification words in the shared region are touched.
+ *
+ * smp/ is a service of the kernel: kernel/ calls it, it calls nothing in
+ * kernel/ but the leaf services (panic, kprintf, boot memory, the cluster
+ * plan) and reaches the CPU through arch_* functions only. The one place it
+ * writes kernel state is struct core (smp/README.md says why).
  */
 #pragma once
 #include "cluster_plan.h"
-#include "kernel.h"
 #include "layout.h"
 #include "sched.h"
 
 struct cpu;
 struct core;
+struct kernel_boot;
 
 /* The shared region: one cache line per cluster's inbound cross-cluster
  * notification word, then one message-ring page per ordered pair. */
@@ -33,7 +38,9 @@ struct shared_region {
 };
 _Static_assert(sizeof(struct shared_region) <= SHARED_RINGS_OFFSET, "shared header fits");
 
-/* What one kernel instance knows about itself and the others. */
+/* What one kernel instance knows about itself and the others. Written by
+ * the boot core in smp_boot (into each cluster's copy of .data), read-only
+ * after. */
 struct cluster {
 	uint32_t id, count;           /* this cluster; how many there are */
 	uint32_t first_core, ncores;  /* its cores: logical [first_core, first_core + ncores) */
@@ -61,24 +68,24 @@ static inline paddr_t chan_ring_pa(uint32_t from, uint32_t to)
 uint64_t shared_region_bytes(uint32_t clusters);
 
 /* Boot core: plan the clusters, partition memory, set up each cluster's
- * tables and data, start every core. Returns in cluster 0, on its tables. */
+ * tables and data (cluster, cluster_cores and the boot record `kb`, which
+ * must lie in .data/.bss, copied into each). Returns in cluster 0. */
 void smp_boot(struct kernel_boot *kb);
-/* An application processor, in its cluster's tables (never returns). */
-NORETURN void smp_ap_main(struct cpu *c);
-/* The rest of a cluster's boot on its first core: the root task, then run. */
-NORETURN void cluster_run(struct kernel_boot *kb);
+/* Boot core, after smp_boot and its first kernel entry (it holds cluster
+ * 0's lock): start every other core (each calls kernel_ap_main), then
+ * switch to cluster 0's own tables. */
+void smp_start_cores(void);
+/* This core's LINT0/LINT1 from the MADT's NMI entries (every core, once). */
+void smp_core_lints(const struct kernel_boot *kb);
 /* Cores online in the whole machine (boot core's count). */
 uint32_t smp_cores_online(void);
 
-/* The kernel lock (ticket lock; a no-op in a cluster of one core). */
-extern bool klock_active; /* = cluster.lock_on; read by the entry code */
-void klock_acquire(void);
+/* The kernel lock (ticket lock; a no-op when !cluster.lock_on). Taken and
+ * dropped by the kernel's entry and exit hooks only (kernel/entry.c).
+ * klock_acquire serves this core's requests while it waits and returns
+ * the TSC ticks it waited (0 if it did not). */
+uint64_t klock_acquire(void);
 void klock_release(void);
-/* Kernel entry from user mode: take the lock. Returns false if, while this
- * core waited, another core stopped its thread (sched_stall): the entry's
- * work for that thread is then void. */
-enum { ENTRY_NONE, ENTRY_SYSCALL, ENTRY_TRAP };
-bool kernel_enter(int kind);
 
 /* Requests to another core of the cluster, by IPI. */
 #define KICK_RESCHED 1u /* choose again */
@@ -93,13 +100,8 @@ void smp_poll_kicks(void);
  * cluster that has them in CR3 (an idle core keeps the last thread's)
  * switches to the kernel's tables first, this one included. */
 void smp_forget_root(paddr_t root);
-/* Page tables rooted at `root` changed: cores of the cluster that may hold
- * translations of it flush (this core has flushed its own). */
+/* Page tables rooted at `root` changed (0: any, e.g. an ASID reused):
+ * cores of the cluster that may hold translations of it flush (this core
+ * has flushed its own: the arch primitive did). Called by the object
+ * layer when a primitive reports that it removed a live entry. */
 void smp_tlb_shootdown(paddr_t root);
-/* This core loaded `root` into CR3 (inline: it is on the IPC fastpath's
- * address-space switch, which must stay a leaf function). */
-static inline void smp_note_cr3(paddr_t root)
-{
-	if (cluster_cores)
-		this_core()->cr3_root = root;
-}

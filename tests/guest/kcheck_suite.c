@@ -292,14 +292,14 @@ static void asid_fix(void) { asid_table()->pml4[ASID_MAX - 1] = 0; }
 static paddr_t saved_cr3;
 static void kernel_brk(void)
 {
-	saved_cr3 = this_core()->cr3_root; /* as if this core had loaded PML4_2 */
-	this_core()->cr3_root = PA(PML4_2);
+	saved_cr3 = this_cpu()->loaded_root; /* as if this core had loaded PML4_2 */
+	this_cpu()->loaded_root = PA(PML4_2);
 	((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11; /* an ignored bit */
 }
 static void kernel_fix(void)
 {
 	((uint64_t *)OBJ(PML4_2))[511] ^= 1ull << 11;
-	this_core()->cr3_root = saved_cr3;
+	this_cpu()->loaded_root = saved_cr3;
 }
 
 static void frame_brk(void)

@@ -12,7 +12,7 @@
 
 #define FAULT_VM 1
 #define FAULT_EXCEPTION 2
-#define USER_TOP 0x00007FFFFFFFF000ull
+#define USER_TOP ABI_USER_TOP /* abi/abi.h */
 #define SEL_UCODE32 0x18
 #define RFLAGS_KEPT 0x244DD5ull /* CF PF AF ZF SF TF DF OF NT AC ID */
 #define RFLAGS_IF 0x200ull

@@ -60,6 +60,7 @@ struct tcb {
 	struct user_fpu fpu;         /* saved while it does not run (arch/x86_64/fpu.c) */
 };
 _Static_assert(sizeof(struct tcb) <= 2048, "TCB fits its 2 KiB object");
+_Static_assert(__builtin_offsetof(struct tcb, regs) == 0, "the entry code saves at the TCB's start (TSS.rsp0 = its end)");
 
 static inline struct tcb *tcb_of_rq(struct rq_node *n)
 {

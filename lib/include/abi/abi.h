@@ -37,6 +37,11 @@ enum lookup_fault {
 	LOOKUP_GUARD_MISMATCH = 4, /* a guard did not match */
 };
 
+/* User addresses lie below ABI_USER_TOP: frames and tables map there, and a
+ * thread's rip and rsp must be below it. The last page of the lower half
+ * is never user memory, so SYSRET never returns to a non-canonical rip. */
+#define ABI_USER_TOP 0x00007FFFFFFFF000ull
+
 /* Rights bits of a capability. */
 #define RIGHT_READ 1u
 #define RIGHT_WRITE 2u

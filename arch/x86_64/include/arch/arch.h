@@ -42,6 +42,8 @@ void arch_cpu_topology(const struct cpu_features *f, struct cpu_topology *t);
 void arch_cpu_protect(const struct cpu_features *f); /* NX, WP, SMEP, SMAP, PGE */
 void arch_tsc_calibrate(struct cpu_features *f);
 uint64_t arch_timestamp(void);                /* serialised TSC read */
+uint64_t arch_cycles(void);                   /* plain TSC read: statistics, waits */
+void arch_cpu_relax(void);                    /* in a spin-wait loop (PAUSE) */
 
 /* Kernel page tables: a direct map of RAM and ACPI memory (write-back) and
  * the W^X image, built here and loaded by arch_paging_load; between the two,

@@ -16,6 +16,19 @@
 #define SEL_UCODE 0x28
 #define SEL_TSS 0x30
 #define GDT_ENTRIES 8
+#define GDT_SLOT(sel) ((sel) >> 3)
+#define PCID_COUNT 4096 /* CR3 bits 11:0 */
+
+/* What SYSCALL and SYSRET require of the GDT (Intel SDM Vol. 2B SYSCALL,
+ * SYSRET; thread.c writes STAR = SEL_UCODE32|3 << 48 | SEL_KCODE << 32):
+ * SYSCALL loads CS = STAR[47:32] and SS = that + 8; 64-bit SYSRET loads
+ * CS = STAR[63:48] + 16 and SS = STAR[63:48] + 8, with RPL 3. */
+_Static_assert(SEL_KDATA == SEL_KCODE + 8, "SYSCALL: kernel SS = kernel CS + 8");
+_Static_assert(SEL_UDATA == SEL_UCODE32 + 8, "SYSRET: user SS = STAR base + 8");
+_Static_assert(SEL_UCODE == SEL_UCODE32 + 16, "SYSRET: 64-bit user CS = STAR base + 16");
+_Static_assert(((SEL_KCODE | SEL_KDATA | SEL_UCODE32 | SEL_UDATA | SEL_UCODE | SEL_TSS) & 7) == 0,
+	       "selectors: GDT slots (TI = 0, RPL 0)");
+_Static_assert(GDT_SLOT(SEL_TSS) + 1 < GDT_ENTRIES, "the 64-bit TSS descriptor takes two slots");
 
 #define IST_DOUBLE_FAULT 1
 #define IST_NMI 2
@@ -63,12 +76,20 @@ struct cpu {
 	uint64_t entry_max;      /* this core's longest entry so far (the exit's threshold) */
 	uint64_t nmis;           /* NMIs this core took (mce.c) */
 	uint64_t nmi_frame;      /* where the last one's frame was (the NMI self-test) */
+	/* This core's TLB, written by this core only (vspace.c); other cores
+	 * of its cluster read loaded_root under the kernel lock. */
+	paddr_t loaded_root;     /* the page-table root in CR3 */
+	uint64_t pcid_stale[PCID_COUNT / 64]; /* PCIDs whose old entries this core drops at their next load */
 	uint64_t gdt[GDT_ENTRIES] __attribute__((aligned(16)));
 	/* gdt, tss: set up at boot by this core (cpu_tables_init); after that
 	 * it writes tss.rsp[0] at every thread switch (activate.h). */
 	struct tss tss __attribute__((aligned(16)));
 	uint8_t ist_stack[3][IST_STACK_SIZE] __attribute__((aligned(16)));
 };
+
+_Static_assert(__builtin_offsetof(struct cpu, self) == 0, "this_cpu() reads GS:0");
+_Static_assert(__builtin_offsetof(struct cpu, user_rsp) % 8 == 0 && __builtin_offsetof(struct cpu, entry_max) % 8 == 0,
+	       "the fields the entry assembly reads through GS are 8-byte aligned");
 
 /* The boot core's struct; later cores get theirs from their cluster's partition. */
 extern struct cpu boot_cpu;

@@ -5,6 +5,7 @@
  * end of this struct), so no copy is made on kernel entry or exit.
  */
 #pragma once
+#include "abi/abi.h"
 #include "arch/trap.h"
 
 typedef struct trapframe user_regs_t;
@@ -14,6 +15,8 @@ struct user_fpu {
 	uint8_t area[512];
 } __attribute__((aligned(16)));
 
+/* SYSCALL (0F 05) is two bytes: a restarted call resumes this far back. */
+#define SYSCALL_INSN_LEN 2
 /* vector value that marks "entered by SYSCALL": exit may use SYSRET. */
 #define VEC_SYSCALL 0x100
 /* vector value for a fresh or rewritten context: exit by IRETQ. */
@@ -24,7 +27,9 @@ struct user_fpu {
  * ring-3 POPF may change itself (CF PF AF ZF SF TF DF OF NT AC ID). IF is
  * always set; IOPL, RF, VM, VIF and VIP are always clear. */
 #define USER_RFLAGS_MASK 0x244DD5ull
-#define USER_TOP 0x00007FFFFFFFF000ull /* last user page excluded: SYSRET safety */
+#define USER_TOP ABI_USER_TOP /* abi.h; last user page excluded: SYSRET safety */
+_Static_assert((USER_TOP & 0xFFF) == 0 && USER_TOP <= (1ull << 47) - 4096,
+	       "USER_TOP: page-aligned, the top page of the canonical lower half excluded (SYSRET)");
 
 /* ABI registers: rax = syscall number / error, rdi = capability address /
  * badge, rsi = message info, rdx = reply capability address, message

@@ -11,6 +11,22 @@ struct trapframe {
 };
 _Static_assert(sizeof(struct trapframe) == 22 * 8, "trap frame layout (trap.asm)");
 _Static_assert(__builtin_offsetof(struct trapframe, vector) == 15 * 8, "trap.asm pushes 15 GPRs");
+/* gprs.inc pushes rax first and r15 last (r15 at the lowest address). */
+_Static_assert(__builtin_offsetof(struct trapframe, r15) == 0 && __builtin_offsetof(struct trapframe, rax) == 14 * 8,
+	       "PUSH_GPRS order (gprs.inc)");
+/* The stubs push error then vector below the CPU's frame: rip, cs, rflags,
+ * rsp, ss at increasing addresses (Intel SDM Vol. 3A 6.14.1). */
+_Static_assert(__builtin_offsetof(struct trapframe, error) == __builtin_offsetof(struct trapframe, vector) + 8 &&
+	       __builtin_offsetof(struct trapframe, rip) == __builtin_offsetof(struct trapframe, error) + 8 &&
+	       __builtin_offsetof(struct trapframe, cs) == __builtin_offsetof(struct trapframe, rip) + 8 &&
+	       __builtin_offsetof(struct trapframe, rflags) == __builtin_offsetof(struct trapframe, cs) + 8 &&
+	       __builtin_offsetof(struct trapframe, rsp) == __builtin_offsetof(struct trapframe, rflags) + 8 &&
+	       __builtin_offsetof(struct trapframe, ss) == __builtin_offsetof(struct trapframe, rsp) + 8,
+	       "the CPU's interrupt frame order (trap.asm, syscall.asm)");
+/* The CPU aligns RSP down to 16 bytes before it pushes an interrupt frame
+ * (SDM Vol. 3A 6.14.2): TSS.rsp0, the end of a frame that starts a TCB
+ * (object/tcb.h), must be 16-aligned, or the frame would miss the TCB. */
+_Static_assert(sizeof(struct trapframe) % 16 == 0, "a frame at a 16-aligned start ends 16-aligned");
 
 #define VEC_DE 0
 #define VEC_NMI 2

@@ -21,20 +21,27 @@ int vspace_map_table(uint64_t *pml4, vaddr_t va, int level, paddr_t table);
 /* Map a 4 KiB (large=false) or 2 MiB frame at va; writable if `write`,
  * no-execute if `nx`. */
 int vspace_map_frame(uint64_t *pml4, vaddr_t va, paddr_t frame, bool large, bool write, bool nx);
-/* Remove the mapping of the frame at va if it still maps `frame`; stale
- * translations of that address space (ASID `asid`) are flushed. */
-void vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large);
+/*
+ * Unmapping. These primitives know one core: they flush this core's stale
+ * translations of that address space (ASID `asid`) and return true if they
+ * removed a live entry; the caller (the object layer) then asks the other
+ * cores that may have the address space loaded to flush (smp_tlb_shootdown).
+ */
+/* Remove the mapping of the frame at va if it still maps `frame`. */
+bool vspace_unmap_frame(uint64_t *pml4, uint32_t asid, vaddr_t va, paddr_t frame, bool large);
 /* Remove the level-`level` table at va if it is still `table`. */
-void vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table);
+bool vspace_unmap_table(uint64_t *pml4, uint32_t asid, vaddr_t va, int level, paddr_t table);
 /* Empty the paging structure at `table` (linked nowhere any more): nothing
  * it mapped stays reachable if it is linked again. */
 void vspace_clear_table(paddr_t table);
-/* The TLB may hold translations tagged with this ASID (its PCID) that must
- * not be used again: flush them now or before the ASID next runs. */
+/* This core's TLB may hold translations tagged with this ASID (its PCID)
+ * that must not be used again: flush them now or before the ASID next runs
+ * here. Other cores' TLBs are not touched (smp_tlb_shootdown does that). */
 void vspace_asid_flush(uint32_t asid);
 /* Turn PCIDs on where the CPU has them (boot, each core). */
 void vspace_pcid_init(bool has_pcid, bool has_invpcid);
-/* Load the address space root with its ASID (as PCID where enabled). */
+/* Load the address space root with its ASID (as PCID where enabled);
+ * this_cpu()->loaded_root records it. */
 void vspace_activate(paddr_t root, uint32_t asid);
 /* If this core's CR3 holds `root` (page tables about to be destroyed),
  * load the kernel's tables instead. */
@@ -43,8 +50,7 @@ void vspace_drop(paddr_t root);
 /* The common case inline: the CR3 value this space runs with is already
  * loaded (no write), or PCIDs are off and only the root differs. */
 extern struct vspace_tlb {
-	bool pcid, invpcid;
-	uint64_t stale[4096 / 64]; /* PCIDs to flush at their next load */
+	bool pcid, invpcid; /* set at boot, read-only after (stale PCIDs: struct cpu) */
 } vspace_tlb;
 
 static inline __attribute__((always_inline)) void vspace_activate_inline(paddr_t root, uint32_t asid)
