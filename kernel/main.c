@@ -1,8 +1,10 @@
 /*
  * kmain: the boot core's path from the 64-bit entry to a running system.
- * Order matters: traps first (so every fault is reported), then the boot
- * information, protection bits, boot memory and the final page tables, then
- * the screen, and only then the report of what was found.
+ * Order matters: traps first (so every fault is reported), the screen from
+ * the framebuffer tag (so every error is seen), then the boot information,
+ * protection bits, boot memory and the final page tables (the screen and
+ * the local APIC move to device mappings before they are loaded), and only
+ * then the report of what was found.
  */
 #include "arch/arch.h"
 #include "console.h"
@@ -31,6 +33,17 @@ static struct kernel_boot kb;
 const struct kernel_boot *kboot(void)
 {
 	return &kb;
+}
+
+/* The screen, from the framebuffer tag alone, before anything can fail:
+ * a malformed tag list still gets its error on the screen if the tag came
+ * before the fault. */
+static void early_screen(uint32_t magic, paddr_t mbi)
+{
+	if (magic == MB2_BOOT_MAGIC && mbi && mbi < DMAP_MIN_SIZE)
+		mb2_parse_screen(phys_to_virt(mbi), MIN(BI_MB2_MAX_SIZE, DMAP_MIN_SIZE - mbi), mbi,
+				 &kb.bi);
+	console_screen_init(&kb.bi);
 }
 
 static void parse_bootinfo(uint32_t magic, paddr_t mbi)
@@ -72,13 +85,14 @@ static void reserve_boot_memory(void)
 	bootmem_reserve(&kb.bm, 0, 1ull << 20); /* BIOS data, EBDA, the rest of low memory */
 }
 
-/* ACPI tables are read through the direct map, wherever they are: a range
- * it does not cover (above its top, or a hole in it) is mapped there first
- * (arch_dmap_reach), so tables above 4 GiB are reachable too. */
+/* ACPI tables (and the BIOS areas searched for the RSDP): through the
+ * direct map where they lie in ACPI memory or the first MiB, else a
+ * write-back mapping in the device window (firmware that keeps them in
+ * reserved memory, or above the direct map's top). */
 static const void *acpi_map(void *ctx, paddr_t pa, size_t len)
 {
 	(void)ctx;
-	return arch_dmap_reach(pa, len) ? phys_to_virt(pa) : NULL;
+	return pa ? arch_map_firmware(pa, len) : NULL;
 }
 
 static void acpi_warn(void *ctx, const char *msg)
@@ -187,6 +201,9 @@ static void print_memory(void)
 	uint64_t avail = 0;
 
 	kprintf("Memory map (%u regions):\n", bi->mem_count);
+	if (bi->mem_dropped)
+		kprintf("  warning: %u more regions ignored (the table holds %u; available ones dropped first)\n",
+			bi->mem_dropped, (unsigned)BI_MAX_MEM);
 	for (uint32_t i = 0; i < bi->mem_count; i++) {
 		const struct bi_mem_region *r = &bi->mem[i];
 		kprintf("  0x%012llx-0x%012llx %-13s %8llu KiB\n", (unsigned long long)r->base,
@@ -199,6 +216,7 @@ static void print_memory(void)
 		(unsigned long long)(avail >> 20), (unsigned long long)kb.image_start,
 		(unsigned long long)kb.image_end - 1,
 		(unsigned long long)(bootmem_free_bytes(&kb.bm) >> 20));
+	arch_paging_report();
 	for (uint32_t i = 0; i < bi->module_count; i++)
 		kprintf("  module %u: %#llx-%#llx '%s'\n", i, (unsigned long long)bi->modules[i].start,
 			(unsigned long long)bi->modules[i].end, bi->modules[i].name);
@@ -294,6 +312,7 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	kb.boot_tsc = arch_timestamp();
 	console_early_init();
 	arch_cpu_early_init();
+	early_screen(magic, mbi_paddr);
 	parse_bootinfo(magic, mbi_paddr);
 	kb.image_start = kimage_to_phys(__text_start) - (uintptr_t)(__boot_end - __boot_start);
 	kb.image_end = kimage_to_phys(__kernel_end);
@@ -302,7 +321,9 @@ NORETURN void kmain(uint32_t magic, uint32_t mbi_paddr)
 	arch_fpu_cpu_init();
 	reserve_boot_memory();
 	arch_paging_init(&kb.bm, &kb.bi, &kb.cpu);
-	console_screen_init(&kb.bi);
+	console_screen_remap(&kb.bi); /* device mappings, before the early map goes */
+	arch_apic_map();
+	arch_paging_load();
 	read_acpi();
 	arch_tsc_calibrate(&kb.cpu, kb.acpi_error ? NULL : &kb.acpi);
 	print_boot_report();

@@ -13,7 +13,9 @@ NORETURN void panic(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	console_set_alert(true); /* white on red on a framebuffer: easy to spot */
 	kprintf("\nPANIC: %s\n", msg);
+	console_set_alert(false);
 	if (ktest_active()) {
 		ktest_panicked(msg);
 		ktest_finish();

@@ -13,6 +13,8 @@
 #   CPU       QEMU -cpu model                max
 #   BOCHS_CPU Bochs `cpu: model=` (tigerlake; ryzen for an AMD CPU; `bochs -help cpu` lists them)  tigerlake
 #   MEM       guest memory (QEMU syntax)     256M
+#   VIDEO     QEMU display: std (VGA) or a framebuffer-only device with no
+#             VGA at all (ramfb, bochs-display; UEFI only)           std
 #   CMDLINE   kernel command line            test=boot
 #   EMULATOR  qemu | bochs                   qemu
 #   TIMEOUT   seconds before giving up (for Bochs, includes waiting for the lock)  120
@@ -57,7 +59,7 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OVMF=/usr/share/ovmf/OVMF.fd
 BOCHS_LOCK=/tmp/atoll-bochs.lock
-KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM CMDLINE EMULATOR TIMEOUT ICOUNT MACHINE HMP HMP_AFTER EXPECT EXIT MAX_ENTRY LOG LOGDIR TOPOLOGY SERIAL ACPI BOOTDEV "
+KNOWN_VARS=" KERNEL MODULES SMP FIRMWARE CPU BOCHS_CPU MEM VIDEO CMDLINE EMULATOR TIMEOUT ICOUNT MACHINE HMP HMP_AFTER EXPECT EXIT MAX_ENTRY LOG LOGDIR TOPOLOGY SERIAL ACPI BOOTDEV "
 
 usage() { echo "boot-test.sh: $*" >&2; echo "usage: see the comment at the top of $0" >&2; exit 2; }
 
@@ -81,6 +83,7 @@ FIRMWARE=${FIRMWARE:-bios}
 CPU=${CPU:-max}
 BOCHS_CPU=${BOCHS_CPU:-tigerlake}
 MEM=${MEM:-256M}
+VIDEO=${VIDEO:-std}
 CMDLINE=${CMDLINE-test=boot}
 EMULATOR=${EMULATOR:-qemu}
 TIMEOUT=${TIMEOUT:-120}
@@ -104,6 +107,7 @@ BOOTDEV=${BOOTDEV:-cdrom}
 [[ -z $MAX_ENTRY || $MAX_ENTRY =~ ^[0-9]+$ ]] || usage "MAX_ENTRY must be a number, not '$MAX_ENTRY'"
 case "$FIRMWARE" in bios|uefi) ;; *) usage "FIRMWARE must be bios or uefi, not '$FIRMWARE'" ;; esac
 case "$EMULATOR" in qemu|bochs) ;; *) usage "EMULATOR must be qemu or bochs, not '$EMULATOR'" ;; esac
+case "$VIDEO" in std|ramfb|bochs-display) ;; *) usage "VIDEO must be std, ramfb or bochs-display, not '$VIDEO'" ;; esac
 case "$EXIT" in port|shutdown|halt) ;; *) usage "EXIT must be port, shutdown or halt, not '$EXIT'" ;; esac
 [[ $BOCHS_CPU =~ ^[a-z0-9_]+$ ]] || usage "BOCHS_CPU must be a Bochs CPU model name, not '$BOCHS_CPU'"
 [[ -z $TOPOLOGY || $TOPOLOGY =~ ^[a-z]+=[0-9]+(,[a-z]+=[0-9]+)*$ ]] ||
@@ -111,8 +115,8 @@ case "$EXIT" in port|shutdown|halt) ;; *) usage "EXIT must be port, shutdown or 
 case "$SERIAL" in com1|none) ;; *) usage "SERIAL must be com1 or none, not '$SERIAL'" ;; esac
 case "$ACPI" in on|off) ;; *) usage "ACPI must be on or off, not '$ACPI'" ;; esac
 case "$BOOTDEV" in cdrom|usb) ;; *) usage "BOOTDEV must be cdrom or usb, not '$BOOTDEV'" ;; esac
-if [ "$EMULATOR" = bochs ] && { [ -n "$TOPOLOGY" ] || [ "$SERIAL$ACPI$BOOTDEV" != com1oncdrom ]; }; then
-    usage "TOPOLOGY, SERIAL, ACPI and BOOTDEV are QEMU only"
+if [ "$EMULATOR" = bochs ] && { [ -n "$TOPOLOGY" ] || [ "$SERIAL$ACPI$BOOTDEV$VIDEO" != com1oncdromstd ]; }; then
+    usage "TOPOLOGY, SERIAL, ACPI, BOOTDEV and VIDEO are QEMU only"
 fi
 [[ $MACHINE =~ ^(q35|pc)(,[a-z0-9_-]+=[a-z0-9_]+)*$ ]] ||
     usage "MACHINE must be q35 or pc with optional ,key=value options, not '$MACHINE'"
@@ -126,6 +130,7 @@ else
     CONFIG="qemu-$FIRMWARE-smp$SMP-$CPU-$MEM"
     [ "$MACHINE" = q35 ] ||
         CONFIG="qemu-$(printf '%s' "$MACHINE" | tr -c 'A-Za-z0-9.=-' '_')-$FIRMWARE-smp$SMP-$CPU-$MEM"
+    [ "$VIDEO" = std ] || CONFIG+="-$VIDEO"
     [ "$ICOUNT" = 0 ] || CONFIG+="-icount"
     [ -z "$TOPOLOGY" ] || CONFIG+="-$(printf '%s' "$TOPOLOGY" | tr -c 'a-z0-9' '_')"
     [ "$SERIAL" = com1 ] || CONFIG+="-noserial"
@@ -189,6 +194,7 @@ qemu_cmd() {
         EMU+=(-serial none -debugcon "file:${2//,/,,}")
     fi
     [ "$FIRMWARE" = bios ] || EMU+=(-bios "$OVMF")
+    [ "$VIDEO" = std ] || EMU+=(-vga none -device "$VIDEO")
     [ "$ICOUNT" = 0 ] || EMU+=(-icount shift=0,sleep=off -rtc clock=vm)
 }
 

@@ -18,6 +18,7 @@
 #include "console.h"
 #include "layout.h"
 #include "timecal.h"
+#include "panic.h"
 
 #define LAPIC_DEFAULT 0xFEE00000ull
 #define IOAPIC_DEFAULT 0xFEC00000ull
@@ -75,6 +76,7 @@ static struct {
 	bool x2apic;
 	bool calibrated;
 	paddr_t lapic; /* xAPIC MMIO base */
+	uintptr_t lapic_va; /* its uncached device mapping (arch_apic_map) */
 	uint32_t ticks_per_ms;
 	uint32_t timer_count; /* initial count of one timer period */
 	enum timer_mode mode; /* periodic; TSC-deadline where CPUID has it and it is safe */
@@ -82,6 +84,7 @@ static struct {
 	uint64_t tsc_period;  /* TSC ticks of one timer period (the armed modes' due time) */
 	uint32_t ioapic_count;                 /* 0 until arch_ioapics_init */
 	paddr_t ioapic[IOAPIC_MAX];            /* MMIO bases */
+	uintptr_t ioapic_va[IOAPIC_MAX];       /* their uncached device mappings, 0 if none */
 	uint8_t ioapic_id[IOAPIC_MAX];         /* their MADT ids */
 	struct ioapic_range ioapic_range[IOAPIC_MAX];
 	uint32_t gsi_end;                      /* one past the highest GSI served */
@@ -89,6 +92,7 @@ static struct {
 	struct irq_route isa[ISA_IRQS];
 } apic = {
 	.lapic = LAPIC_DEFAULT,
+	.lapic_va = DMAP_BASE + LAPIC_DEFAULT, /* the loader's early map, until arch_apic_map */
 	.isa = { ISA_ROUTE(0), ISA_ROUTE(1), ISA_ROUTE(2), ISA_ROUTE(3), ISA_ROUTE(4), ISA_ROUTE(5),
 		 ISA_ROUTE(6), ISA_ROUTE(7), ISA_ROUTE(8), ISA_ROUTE(9), ISA_ROUTE(10), ISA_ROUTE(11),
 		 ISA_ROUTE(12), ISA_ROUTE(13), ISA_ROUTE(14), ISA_ROUTE(15) },
@@ -100,7 +104,7 @@ static uint32_t lapic_read(uint32_t off)
 {
 	if (apic.x2apic)
 		return (uint32_t)rdmsr(X2APIC_MSR(off));
-	return *(volatile uint32_t *)phys_to_virt(apic.lapic + off);
+	return *(volatile uint32_t *)(apic.lapic_va + off);
 }
 
 static void lapic_write(uint32_t off, uint32_t v)
@@ -108,7 +112,7 @@ static void lapic_write(uint32_t off, uint32_t v)
 	if (apic.x2apic)
 		wrmsr(X2APIC_MSR(off), v);
 	else
-		*(volatile uint32_t *)phys_to_virt(apic.lapic + off) = v;
+		*(volatile uint32_t *)(apic.lapic_va + off) = v;
 }
 
 static bool cpu_has_x2apic(void)
@@ -225,6 +229,19 @@ static uint32_t median_ticks_per_ms(uint64_t tsc_hz)
 	return (uint32_t)timecal_median(runs, TIMECAL_RUNS, &kept, &spread);
 }
 
+/* The local APIC's registers through an uncached device mapping; until
+ * this runs (boot core, before the final tables are loaded) they are read
+ * through the loader's early map. */
+void arch_apic_map(void)
+{
+	paddr_t pa = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
+
+	apic.lapic = pa ? pa : LAPIC_DEFAULT;
+	apic.lapic_va = (uintptr_t)arch_map_device(apic.lapic, PAGE_SIZE, MEM_UC);
+	if (!apic.lapic_va)
+		panic("APIC: no room in the device window for the local APIC");
+}
+
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 {
 	uint64_t count;
@@ -232,9 +249,6 @@ void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms)
 	if (apic.calibrated)
 		return; /* written once: other cores may be reading it */
 	apic.x2apic = cpu_has_x2apic();
-	apic.lapic = rdmsr(MSR_APIC_BASE) & APIC_BASE_ADDR;
-	if (!apic.lapic)
-		apic.lapic = LAPIC_DEFAULT;
 	arch_lapic_enable();
 	apic.ticks_per_ms = MAX(median_ticks_per_ms(tsc_hz ? tsc_hz : 1000000000ull), 1u);
 	count = (uint64_t)apic.ticks_per_ms * MAX(period_ms, 1u);
@@ -432,16 +446,17 @@ void arch_irq_eoi(void)
 	lapic_write(LAPIC_EOI, 0);
 }
 
-static uint32_t ioapic_read(paddr_t io, uint32_t reg)
+/* io: the I/O APIC's uncached device mapping (apic.ioapic_va). */
+static uint32_t ioapic_read(uintptr_t io, uint32_t reg)
 {
-	*(volatile uint32_t *)phys_to_virt(io) = reg;
-	return *(volatile uint32_t *)phys_to_virt(io + 0x10);
+	*(volatile uint32_t *)io = reg;
+	return *(volatile uint32_t *)(io + 0x10);
 }
 
-static void ioapic_write(paddr_t io, uint32_t reg, uint32_t v)
+static void ioapic_write(uintptr_t io, uint32_t reg, uint32_t v)
 {
-	*(volatile uint32_t *)phys_to_virt(io) = reg;
-	*(volatile uint32_t *)phys_to_virt(io + 0x10) = v;
+	*(volatile uint32_t *)io = reg;
+	*(volatile uint32_t *)(io + 0x10) = v;
 }
 
 /* The destination word first, so a line is never unmasked towards a stale
@@ -453,8 +468,8 @@ static bool gsi_set_entry(uint32_t gsi, uint32_t lo)
 
 	if (i < 0)
 		return false;
-	ioapic_write(apic.ioapic[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
-	ioapic_write(apic.ioapic[i], IOREDTBL(pin), lo);
+	ioapic_write(apic.ioapic_va[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
+	ioapic_write(apic.ioapic_va[i], IOREDTBL(pin), lo);
 	return true;
 }
 
@@ -477,11 +492,16 @@ void arch_irq_set_overrides(const struct acpi_override *ov, uint32_t count)
 				apic.isa[i].gsi = NO_GSI;
 }
 
-/* Pins of the I/O APIC at `io` (its maximum redirection entry + 1), 0 if
- * nothing sensible answers there (all ones: no device). */
-static uint32_t ioapic_pins(paddr_t io)
+/* Pins of the I/O APIC mapped at `io` (its maximum redirection entry + 1),
+ * 0 if it could not be mapped or nothing sensible answers there (all ones:
+ * no device). */
+static uint32_t ioapic_pins(uintptr_t io)
 {
-	uint32_t ver = ioapic_read(io, 1);
+	uint32_t ver;
+
+	if (!io)
+		return 0;
+	ver = ioapic_read(io, 1);
 
 	return ver == 0xFFFFFFFFu ? 0 : ((ver >> 16) & 0xFF) + 1;
 }
@@ -505,16 +525,17 @@ void arch_ioapics_init(const struct acpi_ioapic *io, uint32_t count, uint32_t de
 	apic.ioapic_count = count;
 	for (uint32_t i = 0; i < count; i++) {
 		apic.ioapic[i] = io[i].addr;
+		apic.ioapic_va[i] = (uintptr_t)arch_map_device(io[i].addr, PAGE_SIZE, MEM_UC);
 		apic.ioapic_id[i] = io[i].id;
-		apic.ioapic_range[i] = (struct ioapic_range){ io[i].gsi_base, ioapic_pins(io[i].addr) };
+		apic.ioapic_range[i] = (struct ioapic_range){ io[i].gsi_base, ioapic_pins(apic.ioapic_va[i]) };
 		if (!apic.ioapic_range[i].pins)
-			kprintf("warning: APIC: no I/O APIC answers at %#x: its GSIs are not used\n", io[i].addr);
+			kprintf("warning: APIC: no I/O APIC answers (or maps) at %#x: its GSIs are not used\n", io[i].addr);
 	}
 	apic.gsi_end = ioapic_gsi_end(apic.ioapic_range, count);
 	for (uint32_t i = 0; i < count; i++)
 		for (uint32_t pin = 0; pin < apic.ioapic_range[i].pins; pin++) {
-			ioapic_write(apic.ioapic[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
-			ioapic_write(apic.ioapic[i], IOREDTBL(pin), IOREDTBL_MASKED | VEC_SPURIOUS);
+			ioapic_write(apic.ioapic_va[i], IOREDTBL(pin) + 1, apic.ioapic_dest << 24);
+			ioapic_write(apic.ioapic_va[i], IOREDTBL(pin), IOREDTBL_MASKED | VEC_SPURIOUS);
 		}
 }
 

@@ -67,6 +67,7 @@ void arch_cpu_detect(struct cpu_features *f)
 	f->xsave = r[2] >> 26 & 1;
 	f->apic = r[3] >> 9 & 1;
 	f->pge = r[3] >> 13 & 1;
+	f->pat = r[3] >> 16 & 1;
 	if (f->max_leaf >= 7) {
 		cpuid(7, 0, r);
 		f->fsgsbase = r[1] & 1;
@@ -87,8 +88,8 @@ void arch_cpu_detect(struct cpu_features *f)
 	}
 }
 
-/* NX (EFER), write protection in ring 0, caches on, global pages, SMEP and
- * SMAP; FSGSBASE off whatever the firmware left (user code must not set
+/* NX (EFER), the PAT (PA1 = write-combining), write protection in ring 0,
+ * caches on, global pages, SMEP and SMAP; FSGSBASE off whatever the firmware left (user code must not set
  * the GS base the kernel's SWAPGS exchanges, nor one the next thread sees). */
 void arch_cpu_protect(const struct cpu_features *f)
 {
@@ -96,6 +97,8 @@ void arch_cpu_protect(const struct cpu_features *f)
 
 	if (f->nx)
 		wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	if (f->pat) /* the same on every core (SDM 11.12.4); only PA1 changes */
+		wrmsr(MSR_PAT, PAT_ATOLL);
 	/* Write protection in ring 0; caches on, whatever the firmware left
 	 * (Bochs' BIOS hands over CR0.CD set). */
 	write_cr0((read_cr0() & ~(CR0_CD | CR0_NW)) | CR0_WP);

@@ -277,4 +277,5 @@ void arch_boot_selftests(const struct cpu_features *f)
 	test_nmi_mce();
 	arch_time_selftests(f);
 	test_fpu_setup();
+	arch_paging_selftests();
 }

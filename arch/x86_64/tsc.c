@@ -18,6 +18,7 @@
 #include "timecal.h"
 
 #define PIT_HZ 1193182u
+#define HPET_REGS_LEN 0x400 /* one event timer block */
 #define HPET_CAP 0x000
 #define HPET_CONFIG 0x010
 #define HPET_COUNTER 0x0F0
@@ -55,16 +56,30 @@ static uint64_t read_pm_timer(void *ctx)
 	return inl((uint16_t)(uintptr_t)ctx);
 }
 
-/* HPET registers through the direct map, as the local APIC's are until
- * paging.c gives device memory its own uncached mapping. */
-static volatile uint64_t *hpet_reg(paddr_t base, uint32_t off)
+/* HPET registers through an uncached device mapping of their 1 KiB (the
+ * direct map holds RAM only), made once: boot core, at boot. */
+static struct {
+	paddr_t pa;
+	uintptr_t va; /* 0: not mapped */
+} hpet_map;
+
+static uintptr_t hpet_regs(paddr_t base)
 {
-	return (volatile uint64_t *)phys_to_virt(base + off);
+	if (hpet_map.pa != base || !hpet_map.va) {
+		hpet_map.va = (uintptr_t)arch_map_device(base, HPET_REGS_LEN, MEM_UC);
+		hpet_map.pa = base;
+	}
+	return hpet_map.va;
+}
+
+static volatile uint64_t *hpet_reg(uintptr_t regs, uint32_t off)
+{
+	return (volatile uint64_t *)(regs + off);
 }
 
 static uint64_t read_hpet(void *ctx)
 {
-	return *hpet_reg((paddr_t)(uintptr_t)ctx, HPET_COUNTER);
+	return *hpet_reg((uintptr_t)ctx, HPET_COUNTER);
 }
 
 /* Channel 2 latched: a down-counter, returned inverted (an up-counter). */
@@ -155,22 +170,22 @@ static uint64_t try_pm_timer(const struct acpi_info *a)
 static bool hpet_source(const struct acpi_info *a, struct timecal_source *s, uint64_t *config)
 {
 	uint64_t cap;
-	paddr_t base;
+	uintptr_t base;
 
 	if (!a || !a->hpet.base)
 		return false;
-	if (a->hpet.base > DMAP_MIN_SIZE - 0x400) {
-		note_failure("HPET", "registers above the first 4 GiB, not mapped");
+	base = hpet_regs(a->hpet.base);
+	if (!base) {
+		note_failure("HPET", "registers cannot be mapped");
 		return false;
 	}
-	base = a->hpet.base;
 	cap = *hpet_reg(base, HPET_CAP);
 	if (cap == ~0ull || (cap >> 32) == 0 || (cap >> 32) > HPET_MAX_PERIOD_FS) {
 		note_failure("HPET", "no valid counter period");
 		return false;
 	}
 	*s = (struct timecal_source){ "HPET", 1000000000000000ull / (cap >> 32), cap & HPET_CAP_64BIT ? 64 : 32,
-				      read_hpet, read_tsc, (void *)(uintptr_t)base };
+				      read_hpet, read_tsc, (void *)base };
 	*config = *hpet_reg(base, HPET_CONFIG);
 	*hpet_reg(base, HPET_CONFIG) = *config | HPET_ENABLE;
 	return true;
@@ -184,7 +199,7 @@ static uint64_t try_hpet(const struct acpi_info *a)
 	if (!hpet_source(a, &s, &config))
 		return 0;
 	hz = try_source(&s);
-	*hpet_reg((paddr_t)(uintptr_t)s.ctx, HPET_CONFIG) = config; /* as the firmware left it */
+	*hpet_reg((uintptr_t)s.ctx, HPET_CONFIG) = config; /* as the firmware left it */
 	return hz;
 }
 
@@ -214,7 +229,7 @@ struct timecal_result arch_tsc_measure(enum tsc_ref ref, const struct acpi_info 
 	}
 	if (ref == TSC_REF_HPET && hpet_source(acpi, &hpet, &config)) {
 		none = timecal_calibrate(&hpet);
-		*hpet_reg((paddr_t)(uintptr_t)hpet.ctx, HPET_CONFIG) = config;
+		*hpet_reg((uintptr_t)hpet.ctx, HPET_CONFIG) = config;
 		return none;
 	}
 	if (ref == TSC_REF_PIT) {

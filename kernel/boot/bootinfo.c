@@ -40,6 +40,7 @@ struct parser {
 	paddr_t paddr;
 	struct bootinfo *bi;
 	bool seen_mmap;
+	bool screen_only; /* mb2_parse_screen: the framebuffer and EFI tags only */
 };
 
 /* --- error messages: "multiboot2: tag T at offset 0xO <what>" --- */
@@ -183,6 +184,30 @@ static void mem_insert(struct bootinfo *bi, const struct bi_mem_region *r)
 	bi->mem_count++;
 }
 
+/* Index of the last available region, or -1. */
+static int last_available(const struct bootinfo *bi)
+{
+	for (int i = (int)bi->mem_count - 1; i >= 0; i--)
+		if (bi->mem[i].type == BI_MEM_AVAILABLE)
+			return i;
+	return -1;
+}
+
+/* The table is full: r or another region is dropped and counted. RAM goes
+ * first: a lost available region only loses memory, a lost reservation
+ * could hand firmware or device memory out as RAM. */
+static void mem_overflow(struct bootinfo *bi, const struct bi_mem_region *r)
+{
+	int i = r->type == BI_MEM_AVAILABLE ? -1 : last_available(bi);
+
+	bi->mem_dropped++;
+	if (i < 0)
+		return;
+	memmove(&bi->mem[i], &bi->mem[i + 1], (bi->mem_count - (uint32_t)i - 1) * sizeof(bi->mem[0]));
+	bi->mem_count--;
+	mem_insert(bi, r);
+}
+
 static const char *mmap_entry(struct parser *p, const struct tag *t, const uint8_t *e)
 {
 	struct bi_mem_region r = { rd64(e), rd64(e + 8), rd32(e + 16) };
@@ -194,8 +219,9 @@ static const char *mmap_entry(struct parser *p, const struct tag *t, const uint8
 	if (r.type < BI_MEM_AVAILABLE || r.type > BI_MEM_BAD)
 		r.type = BI_MEM_RESERVED;
 	if (p->bi->mem_count == BI_MAX_MEM)
-		return tag_error(t, "has more than 128 memory regions");
-	mem_insert(p->bi, &r);
+		mem_overflow(p->bi, &r);
+	else
+		mem_insert(p->bi, &r);
 	return NULL;
 }
 
@@ -345,6 +371,8 @@ static const char *tag_efi_mmap(struct parser *p, const struct tag *t)
 
 static const char *parse_tag(struct parser *p, const struct tag *t)
 {
+	if (p->screen_only && t->type != TAG_FRAMEBUFFER && t->type != TAG_EFI64)
+		return NULL;
 	switch (t->type) {
 	case TAG_CMDLINE: return tag_cmdline(p, t);
 	case TAG_LOADER: return tag_loader(p, t);
@@ -407,7 +435,7 @@ static const char *check_header(const void *mbi, size_t avail, paddr_t mbi_paddr
 
 const char *mb2_parse(const void *mbi, size_t avail, paddr_t mbi_paddr, struct bootinfo *bi)
 {
-	struct parser p = { mbi, 0, mbi_paddr, bi, false };
+	struct parser p = { mbi, 0, mbi_paddr, bi, false, false };
 	const char *err;
 
 	memset(bi, 0, sizeof(*bi));
@@ -424,6 +452,16 @@ const char *mb2_parse(const void *mbi, size_t avail, paddr_t mbi_paddr, struct b
 	if (err)
 		memset(bi, 0, sizeof(*bi));
 	return err;
+}
+
+const char *mb2_parse_screen(const void *mbi, size_t avail, paddr_t mbi_paddr, struct bootinfo *bi)
+{
+	struct parser p = { mbi, 0, mbi_paddr, bi, false, true };
+	const char *err;
+
+	memset(bi, 0, sizeof(*bi));
+	err = check_header(mbi, avail, mbi_paddr, &p.size);
+	return err ? err : walk_tags(&p);
 }
 
 const char *bi_mem_type_name(uint32_t type)

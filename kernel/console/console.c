@@ -76,13 +76,25 @@ void console_early_init(void)
 	arch_serial_init();
 }
 
-static void screen_fb(const struct bi_framebuffer *f)
+/* The framebuffer's bytes: what the console writes and maps. */
+static uint64_t fb_bytes(const struct bi_framebuffer *f)
 {
-	if (fbcon_init(&con.fb, phys_to_virt(f->addr), f->pitch, f->width, f->height, f->bpp,
-		       f->red_pos, f->red_size, f->green_pos, f->green_size, f->blue_pos, f->blue_size)) {
+	return (uint64_t)f->pitch * f->height;
+}
+
+static void screen_fb(const struct bi_framebuffer *f, void *va)
+{
+	if (fbcon_init(&con.fb, (uintptr_t)va, f->pitch, f->width, f->height, f->bpp, f->red_pos,
+		       f->red_size, f->green_pos, f->green_size, f->blue_pos, f->blue_size)) {
 		con.screen = SCREEN_FB;
 		ksnprintf(con.name, sizeof(con.name), "framebuffer %ux%ux%u", f->width, f->height, f->bpp);
 	}
+}
+
+/* Reachable through the loader's early map (the first 4 GiB)? */
+static bool early_mapped(paddr_t pa, uint64_t len)
+{
+	return len <= DMAP_MIN_SIZE && pa <= DMAP_MIN_SIZE - len;
 }
 
 void console_screen_init(const struct bootinfo *bi)
@@ -90,13 +102,13 @@ void console_screen_init(const struct bootinfo *bi)
 	const struct bi_framebuffer *f = &bi->fb;
 
 	ksnprintf(con.name, sizeof(con.name), "none");
-	if (f->type == BI_FB_EGA_TEXT) {
+	if (f->type == BI_FB_EGA_TEXT && early_mapped(f->addr, fb_bytes(f))) {
 		if (arch_vga_init(phys_to_virt(f->addr), f->width, f->height)) {
 			con.screen = SCREEN_VGA;
 			ksnprintf(con.name, sizeof(con.name), "VGA text %ux%u", f->width, f->height);
 		}
-	} else if (f->type == BI_FB_RGB) {
-		screen_fb(f);
+	} else if (f->type == BI_FB_RGB && early_mapped(f->addr, fb_bytes(f))) {
+		screen_fb(f, phys_to_virt(f->addr));
 	} else if (f->type == BI_FB_NONE && !bi->efi64) {
 		/* BIOS boot without a framebuffer tag: the standard text buffer. */
 		if (arch_vga_init(phys_to_virt(0xB8000), 80, 25)) {
@@ -104,6 +116,49 @@ void console_screen_init(const struct bootinfo *bi)
 			ksnprintf(con.name, sizeof(con.name), "VGA text 80x25 (assumed)");
 		}
 	}
+}
+
+/* The screen moves to its device mapping: write-combining for a
+ * framebuffer, uncached for VGA text. Runs before the final tables are
+ * loaded; the device window is mapped in the early tables too, so the
+ * screen stays usable across the switch. A framebuffer above 4 GiB comes up
+ * here, for the first time. */
+void console_screen_remap(const struct bootinfo *bi)
+{
+	const struct bi_framebuffer *f = &bi->fb;
+	void *va;
+
+	console_lock();
+	if (con.screen == SCREEN_VGA) {
+		paddr_t pa = f->type == BI_FB_EGA_TEXT ? f->addr : 0xB8000;
+		uint64_t len = f->type == BI_FB_EGA_TEXT ? fb_bytes(f) : 80 * 25 * 2;
+
+		va = arch_map_device(pa, len, MEM_WC); /* only ever written */
+		if (va)
+			arch_vga_move(va);
+		else
+			con.screen = SCREEN_NONE;
+	} else if (f->type == BI_FB_RGB) {
+		va = arch_map_device(f->addr, fb_bytes(f), MEM_WC);
+		if (va && con.screen == SCREEN_FB)
+			fbcon_move(&con.fb, (uintptr_t)va);
+		else if (va)
+			screen_fb(f, va);
+		else
+			con.screen = SCREEN_NONE; /* no room to map it: serial only */
+	}
+	if (con.screen == SCREEN_NONE && f->type == BI_FB_RGB)
+		kprintf("screen: the framebuffer at %#llx could not be mapped; serial only\n",
+			(unsigned long long)f->addr);
+	console_unlock();
+}
+
+void console_set_alert(bool on)
+{
+	console_lock();
+	if (con.screen == SCREEN_FB)
+		fbcon_set_attr(&con.fb, on ? CONSOLE_ALERT_ATTR : FBCON_ATTR_DEFAULT);
+	console_unlock();
 }
 
 const char *console_screen_name(void)
@@ -134,7 +189,7 @@ unsigned console_units(size_t n, bool newline)
 	if (con.screen == SCREEN_VGA && newline)
 		u += 16; /* a scroll moves the 4,000-byte text buffer */
 	else if (con.screen == SCREEN_FB)
-		u += n + (newline ? (uint64_t)con.fb.pitch * con.fb.height / 512 : 0); /* glyphs; the whole screen */
+		u += n + (newline ? fbcon_scroll_bytes(&con.fb) / 512 : 0); /* glyphs; at most the whole screen */
 	return u > 0xFFFFFFFFu ? 0xFFFFFFFFu : (unsigned)u;
 }
 

@@ -6,7 +6,7 @@
 #pragma once
 #include "types.h"
 
-#define BI_MAX_MEM 128
+#define BI_MAX_MEM 512 /* more are counted in mem_dropped, RAM dropped first */
 #define BI_MAX_MODULES 16
 #define BI_CMDLINE_MAX 512
 #define BI_NAME_MAX 64
@@ -54,6 +54,7 @@ struct bootinfo {
 	uint32_t mem_lower_kb, mem_upper_kb;
 
 	uint32_t mem_count; /* sorted by base, non-overlapping as given */
+	uint32_t mem_dropped; /* regions past BI_MAX_MEM: ignored (available ones first) */
 	struct bi_mem_region mem[BI_MAX_MEM];
 
 	uint32_t module_count;
@@ -80,6 +81,10 @@ struct bootinfo {
  * zeroed. Never reads outside [mbi, mbi + min(avail, total_size)).
  */
 const char *mb2_parse(const void *mbi, size_t avail, paddr_t mbi_paddr, struct bootinfo *bi);
+/* The same walk for the screen alone, before anything else: fills only
+ * bi->fb and bi->efi64 (from the tags before any malformed one) and returns
+ * what mb2_parse would say of the list's structure. */
+const char *mb2_parse_screen(const void *mbi, size_t avail, paddr_t mbi_paddr, struct bootinfo *bi);
 
 /* Name of a memory type for printing. */
 const char *bi_mem_type_name(uint32_t type);

@@ -5,7 +5,14 @@
 #include "bootinfo.h"
 
 void console_early_init(void);                 /* serial only */
-void console_screen_init(const struct bootinfo *bi); /* add the screen */
+/* Add the screen from the framebuffer tag, through the loader's early map,
+ * as soon as the tag is found: every later error is visible. */
+void console_screen_init(const struct bootinfo *bi);
+/* Move it to its device mapping, before the final page tables are loaded. */
+void console_screen_remap(const struct bootinfo *bi);
+/* White on red for what follows (a panic), or back to the default. */
+#define CONSOLE_ALERT_ATTR 0x4f
+void console_set_alert(bool on);
 void console_write(const char *s, size_t len);
 /* Text from user space (already copied into the kernel): the console lock
  * is taken once per line, so no writer holds every cluster's console for

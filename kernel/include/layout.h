@@ -4,8 +4,10 @@
 
 #define KERNEL_VBASE 0xFFFFFFFF80000000ull /* image: KERNEL_VBASE + physical */
 #define DMAP_BASE 0xFFFF800000000000ull    /* direct map of physical memory */
-#define DMAP_MIN_SIZE (4ull << 30)         /* always map at least 4 GiB (MMIO) */
+#define DMAP_MIN_SIZE (4ull << 30)         /* the loader's early map: the first 4 GiB */
 #define DMAP_MAX_SIZE (1ull << 46)         /* 64 TiB of direct map at most */
+#define DEVMAP_BASE 0xFFFFFF0000000000ull  /* device window (PML4 slot 510) */
+#define DEVMAP_SIZE (1ull << 39)
 
 static inline void *phys_to_virt(paddr_t pa) { return (void *)(uintptr_t)(DMAP_BASE + pa); }
 static inline paddr_t dmap_to_phys(const void *va) { return (paddr_t)(uintptr_t)va - DMAP_BASE; }

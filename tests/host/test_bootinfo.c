@@ -329,7 +329,8 @@ static void test_reject_modules(void)
 static void test_reject_mmap(void)
 {
 	struct img m;
-	struct reg many[BI_MAX_MEM + 1];
+	struct reg many[BI_MAX_MEM + 3];
+	uint32_t kept = 0, reserved_in = 0;
 	const struct reg wrap[] = { { UINT64_MAX - 0xfff, 0x1000, 1 } };
 	const struct reg top[] = { { UINT64_MAX - 0xfff, 0x1000 - 1, 1 } };
 	const struct reg zero[] = { { 0x1000, 0, 1 } };
@@ -348,10 +349,27 @@ static void test_reject_mmap(void)
 	add_mmap(&m, 24, many, BI_MAX_MEM);
 	img_end(&m);
 	CHECK(parse(&m) == NULL && bi.mem_count == BI_MAX_MEM && bi_sane());
+	/* Past the table's size: counted and ignored, available RAM first, so
+	 * that no reservation is lost while RAM can go instead. */
 	img_begin(&m);
-	add_mmap(&m, 24, many, BI_MAX_MEM + 1);
+	add_mmap(&m, 24, many, BI_MAX_MEM + 3);
 	img_end(&m);
-	REJECT(&m, "more than 128");
+	CHECK(parse(&m) == NULL && bi.mem_count == BI_MAX_MEM && bi.mem_dropped == 3 && bi_sane());
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		reserved_in += many[i].type != BI_MEM_AVAILABLE;
+	for (uint32_t i = 0; i < bi.mem_count; i++) {
+		kept += bi.mem[i].type != BI_MEM_AVAILABLE;
+		CHECK(i == 0 || bi.mem[i - 1].base < bi.mem[i].base); /* still sorted */
+	}
+	CHECK(kept == reserved_in);
+	/* All reserved: the ones past the end are the ones dropped. */
+	for (size_t i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = (struct reg){ (i + 1) * 0x10000ull, 0x1000, BI_MEM_RESERVED };
+	img_begin(&m);
+	add_mmap(&m, 24, many, BI_MAX_MEM + 3);
+	img_end(&m);
+	CHECK(parse(&m) == NULL && bi.mem_count == BI_MAX_MEM && bi.mem_dropped == 3);
+	CHECK(bi.mem[BI_MAX_MEM - 1].base == BI_MAX_MEM * 0x10000ull);
 	img_begin(&m);
 	add_mmap(&m, 24, wrap, 1);
 	img_end(&m);
@@ -603,10 +621,38 @@ static void test_mutation(void)
 	CHECK(ok > 1000 && bad > 1000);
 }
 
+/* The early screen pass: the framebuffer (and EFI) tags alone, read from
+ * a list that the full parse rejects, up to the malformed tag. */
+static void test_parse_screen(void)
+{
+	struct img m;
+	uint32_t at;
+
+	img_begin(&m);
+	add_fb_rgb(&m, 4096, 1024, 32);
+	add_raw(&m, 12, 8, 0); /* EFI64 system table */
+	at = add_raw(&m, 99, 8, 0);
+	img_end(&m);
+	set32(&m, at + 4, 4); /* a tag of size 4 */
+	CHECK(parse(&m) != NULL); /* no memory map, bad tag: rejected */
+	memset(&bi, 0xAA, sizeof(bi));
+	CHECK(mb2_parse_screen(m.b, m.len, MBI_PADDR, &bi) != NULL);
+	CHECK(bi.fb.type == BI_FB_RGB && bi.fb.width == 1024 && bi.fb.pitch == 4096 && bi.fb.bpp == 32);
+	CHECK(bi.efi64 && bi.mem_count == 0 && !bi.has_cmdline);
+	mini(&m);
+	add_string_tag(&m, 1, "cmd");
+	img_end(&m);
+	CHECK(mb2_parse_screen(m.b, m.len, MBI_PADDR, &bi) == NULL);
+	CHECK(bi.fb.type == BI_FB_NONE && !bi.efi64 && !bi.has_cmdline && bi.mem_count == 0);
+	CHECK(mb2_parse_screen(NULL, 64, MBI_PADDR, &bi) != NULL && bi.fb.type == BI_FB_NONE);
+	CHECK(mb2_parse_screen(m.b, 8, MBI_PADDR, &bi) != NULL);
+}
+
 int main(void)
 {
 	test_bios();
 	test_uefi();
+	test_parse_screen();
 	test_reject_header();
 	test_reject_structure();
 	test_reject_short_tags();

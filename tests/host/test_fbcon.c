@@ -1,9 +1,20 @@
-/* kernel/console/fbcon.c and font8x16.c: rendering at 32, 24 and 16 bpp into
- * a heap buffer of exactly pitch * height bytes (ASan sees any overrun),
- * cursor control, wrap, scroll, rejected formats, and the font's layout. */
+/* kernel/console/fbcon.c and font8x16.c: rendering at 32, 24 and 16 bpp in
+ * RGB and BGR layouts, any pitch; cursor control, wrap, scroll, colours,
+ * rejected formats, and the font's layout.
+ *
+ * The framebuffer fbcon is given is a PROT_NONE mapping: any load from it
+ * (or store to it) by fbcon itself faults and kills the test. fbcon reaches
+ * video memory only through fb_store, supplied here: it checks every store
+ * lies inside the framebuffer, copies it into a shadow buffer of exactly
+ * pitch * height bytes (ASan sees any overrun), and counts stores and
+ * bytes, so the tests also measure how much a scroll redraws. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "check.h"
 #include "fbcon.h"
@@ -21,9 +32,11 @@ struct cfg {
 static const struct cfg cfgs[] = {
 	{ "32bpp", 32, 83, 53, 83 * 4, 16, 8, 8, 8, 0, 8, 0xaaaaaa },
 	{ "32bpp odd pitch", 32, 83, 53, 83 * 4 + 3, 16, 8, 8, 8, 0, 8, 0xaaaaaa },
+	{ "32bpp BGR", 32, 83, 53, 83 * 4 + 12, 0, 8, 8, 8, 16, 8, 0xaaaaaa },
 	{ "32bpp RGBX", 32, 80, 48, 80 * 4 + 64, 24, 8, 16, 8, 8, 8, 0xaaaaaa00 },
 	{ "32bpp red only", 32, 80, 48, 320, 0, 8, 0, 0, 0, 0, 0xaa },
 	{ "24bpp", 24, 83, 53, 83 * 3, 16, 8, 8, 8, 0, 8, 0xaaaaaa },
+	{ "24bpp BGR", 24, 83, 53, 83 * 3 + 1, 0, 8, 8, 8, 16, 8, 0xaaaaaa },
 	{ "24bpp red only", 24, 80, 48, 240, 16, 8, 0, 0, 0, 0, 0xaa0000 },
 	{ "24bpp odd pitch", 24, 83, 53, 83 * 3 + 2, 16, 8, 8, 8, 0, 8, 0xaaaaaa },
 	{ "16bpp 565", 16, 83, 53, 83 * 2, 11, 5, 5, 6, 0, 5, (21u << 11) | (42u << 5) | 21u },
@@ -32,21 +45,72 @@ static const struct cfg cfgs[] = {
 	{ "16bpp 555", 16, 80, 48, 160, 10, 5, 5, 5, 0, 5, (21u << 10) | (21u << 5) | 21u },
 };
 
+/* The fake video memory: fbcon gets `fake` (PROT_NONE), fb_store writes
+ * `mem`. After fbcon_move, stores go to `fake2` (counted apart). */
 struct screen {
 	const struct cfg *cfg;
 	uint8_t *mem;
+	uint8_t *fake, *fake2;
+	size_t size;
+	uint64_t stores, bytes, old_stores, done;
 	struct fbcon c;
 };
 
+static struct screen *cur; /* the screen fb_store writes */
+
+void fb_store(uintptr_t dst, const void *src, size_t n)
+{
+	struct screen *s = cur;
+	uintptr_t f = (uintptr_t)s->fake, f2 = (uintptr_t)s->fake2;
+
+	if (s->fake2 && dst >= f2 && dst - f2 <= s->size && n <= s->size - (dst - f2)) {
+		dst = dst - f2 + f;
+	} else if (dst >= f && dst - f <= s->size && n <= s->size - (dst - f)) {
+		s->old_stores += s->fake2 != NULL;
+	} else {
+		fprintf(stderr, "fb_store outside the framebuffer: %#lx + %zu\n", (unsigned long)dst, n);
+		abort();
+	}
+	memcpy(s->mem + (dst - f), src, n);
+	s->stores++;
+	s->bytes += n;
+}
+
+void fb_store_done(void)
+{
+	cur->done++;
+}
+
+static uint8_t *no_access(size_t size)
+{
+	void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p == MAP_FAILED)
+		abort();
+	return p;
+}
+
 static bool screen_open(struct screen *s, const struct cfg *k)
 {
-	size_t size = (size_t)k->pitch * k->height;
-
 	s->cfg = k;
-	s->mem = malloc(size);
-	memset(s->mem, SENTINEL, size);
-	return fbcon_init(&s->c, s->mem, k->pitch, k->width, k->height, k->bpp, k->rpos,
+	s->size = (size_t)k->pitch * k->height;
+	s->mem = malloc(s->size);
+	s->fake = no_access(s->size);
+	s->fake2 = NULL;
+	s->stores = s->bytes = s->old_stores = s->done = 0;
+	memset(s->mem, SENTINEL, s->size);
+	cur = s;
+	return fbcon_init(&s->c, (uintptr_t)s->fake, k->pitch, k->width, k->height, k->bpp, k->rpos,
 			  k->rsize, k->gpos, k->gsize, k->bpos, k->bsize);
+}
+
+static void screen_close(struct screen *s)
+{
+	munmap(s->fake, s->size);
+	if (s->fake2)
+		munmap(s->fake2, s->size);
+	free(s->mem);
+	cur = NULL;
 }
 
 static void put(struct screen *s, const char *text)
@@ -69,19 +133,25 @@ static const uint8_t *glyph_of(unsigned char ch)
 	return font8x16[(ch < FONT_FIRST || ch > FONT_LAST ? '?' : ch) - FONT_FIRST];
 }
 
-/* Does character cell (cx, cy) show ch, pixel for pixel? */
-static bool cell_is(const struct screen *s, uint32_t cx, uint32_t cy, unsigned char ch)
+/* Does character cell (cx, cy) show ch in fg on bg, pixel for pixel? */
+static bool cell_is_in(const struct screen *s, uint32_t cx, uint32_t cy, unsigned char ch,
+		       uint32_t fg, uint32_t bg)
 {
 	const uint8_t *g = glyph_of(ch);
 
 	for (uint32_t y = 0; y < FONT_H; y++)
 		for (uint32_t x = 0; x < FONT_W; x++) {
-			uint32_t want = (g[y] & (0x80 >> x)) ? s->cfg->fg : 0;
+			uint32_t want = (g[y] & (0x80 >> x)) ? fg : bg;
 
 			if (pixel(s, cx * FONT_W + x, cy * FONT_H + y) != want)
 				return false;
 		}
 	return true;
+}
+
+static bool cell_is(const struct screen *s, uint32_t cx, uint32_t cy, unsigned char ch)
+{
+	return cell_is_in(s, cx, cy, ch, s->cfg->fg, 0);
 }
 
 static bool row_is(const struct screen *s, uint32_t cy, const char *text)
@@ -126,10 +196,12 @@ static void test_init(const struct cfg *k)
 	CHECK(screen_open(&s, k));
 	CHECK(s.c.cols == k->width / 8 && s.c.rows == k->height / 16);
 	CHECK(s.c.cx == 0 && s.c.cy == 0);
-	CHECK(s.c.fg == k->fg && s.c.bg == 0);
+	CHECK(s.c.palette[7] == k->fg && s.c.palette[0] == 0);
+	CHECK(s.bytes == s.size - (k->pitch - k->width * (k->bpp / 8)) * k->height); /* cleared once */
+	CHECK(s.done == 1);
 	CHECK(row_is(&s, 0, "") && row_is(&s, 1, "") && row_is(&s, 2, ""));
 	CHECK(margins_intact(&s));
-	free(s.mem);
+	screen_close(&s);
 }
 
 static void test_text(const struct cfg *k)
@@ -149,7 +221,7 @@ static void test_text(const struct cfg *k)
 	put(&s, "\r\b\b.");
 	CHECK(row_is(&s, 1, ".YZ"));
 	CHECK(margins_intact(&s));
-	free(s.mem);
+	screen_close(&s);
 }
 
 static void test_tab(const struct cfg *k)
@@ -165,7 +237,7 @@ static void test_tab(const struct cfg *k)
 	CHECK(row_is(&s, 1, "c") && s.c.cx == 1 && s.c.cy == 1);
 	put(&s, "\t\tx");
 	CHECK(row_is(&s, 2, "x") && s.c.cy == 2);
-	free(s.mem);
+	screen_close(&s);
 }
 
 static void test_wrap(const struct cfg *k)
@@ -180,34 +252,187 @@ static void test_wrap(const struct cfg *k)
 	put(&s, "BCDEFGHIJKL");
 	CHECK(row_is(&s, 1, "ABCDEFGHIJ") && row_is(&s, 2, "KL") && s.c.cx == 2 && s.c.cy == 2);
 	CHECK(margins_intact(&s));
-	free(s.mem);
+	screen_close(&s);
 }
 
+/* A scroll redraws from the RAM text, never from the screen: ink put on the
+ * screen behind fbcon's back stays where it is, and each row is redrawn
+ * only as far as its old or new line reaches. */
 static void test_scroll(const struct cfg *k)
 {
 	struct screen s;
-	size_t text_row = (size_t)FONT_H * k->pitch;
-	uint8_t *before = malloc(2 * text_row);
+	uint32_t bytes = k->bpp / 8, last_y = 3 * FONT_H - 1, ink = 0x11111111u >> (32 - k->bpp);
+	uint64_t before;
 
 	CHECK(screen_open(&s, k));
 	put(&s, "one\ntwo\nthree");
-	/* Ink in the last pixel column too, which glyphs never use. */
-	memset(s.mem + 3 * text_row - k->pitch + (k->width - 1) * (k->bpp / 8), 0x11, k->bpp / 8);
-	memcpy(before, s.mem + text_row, 2 * text_row);
+	/* Ink in the last pixel column, which glyphs never use. */
+	memset(s.mem + (size_t)last_y * k->pitch + (k->width - 1) * bytes, 0x11, bytes);
+	before = s.bytes;
 	put(&s, "\n");
-	CHECK(memcmp(s.mem, before, 2 * text_row) == 0); /* moved up one text row */
-	CHECK(row_is(&s, 0, "two") && row_blank(&s, 2) && s.c.cx == 0 && s.c.cy == 2);
-	CHECK(pixel(&s, k->width - 1, 2 * FONT_H - 1) == 0x11111111u >> (32 - k->bpp));
-	memset(s.mem + 2 * text_row - k->pitch + (k->width - 1) * (k->bpp / 8), 0, k->bpp / 8);
-	CHECK(row_is(&s, 1, "three"));
+	CHECK(row_is(&s, 0, "two") && row_is(&s, 1, "three") && s.c.cx == 0 && s.c.cy == 2);
+	CHECK(s.bytes - before == (3 + 5 + 5) * FONT_H * FONT_W * bytes); /* "two", "three", "three" */
+	CHECK(s.stores > 0 && s.done > 1);
+	CHECK(pixel(&s, k->width - 1, last_y) == ink);          /* not moved up: never read */
+	CHECK(pixel(&s, k->width - 1, last_y - FONT_H) == 0);
+	memset(s.mem + (size_t)last_y * k->pitch + (k->width - 1) * bytes, 0, bytes);
+	CHECK(row_blank(&s, 2));
+	before = s.bytes;
+	put(&s, "\n"); /* "three" over "two", the old "three" wiped, row 2 untouched */
+	CHECK(row_is(&s, 0, "three") && row_blank(&s, 1) && row_blank(&s, 2));
+	CHECK(s.bytes - before == (5 + 5) * FONT_H * FONT_W * bytes);
+	before = s.bytes;
+	put(&s, "\n"); /* only the old "three" is wiped */
+	CHECK(s.bytes - before == 5 * FONT_H * FONT_W * bytes);
 	put(&s, "four and more text");
-	CHECK(row_is(&s, 0, "three") && row_is(&s, 1, "four and m") && row_is(&s, 2, "ore text"));
+	CHECK(row_is(&s, 0, "") && row_is(&s, 1, "four and m") && row_is(&s, 2, "ore text"));
 	for (int i = 0; i < 7; i++)
 		put(&s, "\n");
 	CHECK(row_is(&s, 0, "") && row_is(&s, 1, "") && row_is(&s, 2, ""));
+	before = s.bytes;
+	put(&s, "\n\n\n"); /* a blank screen scrolls for free */
+	CHECK(s.bytes == before);
 	CHECK(margins_intact(&s));
-	free(before);
-	free(s.mem);
+	screen_close(&s);
+}
+
+/* Scrolling many lines keeps the ring of rows in order. */
+static void test_scroll_long(const struct cfg *k)
+{
+	struct screen s;
+	char line[16];
+	bool ok = true;
+
+	CHECK(screen_open(&s, k));
+	for (int i = 0; i < 100; i++) {
+		snprintf(line, sizeof(line), "%sline %d", i ? "\n" : "", i);
+		put(&s, line);
+		if (i >= 2) {
+			char want[3][16];
+			for (int j = 0; j < 3; j++)
+				snprintf(want[j], sizeof(want[j]), "line %d", i - 2 + j);
+			ok &= row_is(&s, 0, want[0]) && row_is(&s, 1, want[1]) && row_is(&s, 2, want[2]);
+		}
+	}
+	CHECK(ok);
+	CHECK(margins_intact(&s));
+	screen_close(&s);
+}
+
+/* An 8-bit colour in a channel, scaled as the pixel format asks. */
+static uint32_t chan(uint8_t v, uint8_t pos, uint8_t size)
+{
+	if (!size)
+		return 0;
+	return (size >= 8 ? (uint32_t)v << (size - 8) : (uint32_t)v >> (8 - size)) << pos;
+}
+
+static uint32_t rgb(const struct cfg *k, uint8_t r, uint8_t g, uint8_t b)
+{
+	return chan(r, k->rpos, k->rsize) | chan(g, k->gpos, k->gsize) | chan(b, k->bpos, k->bsize);
+}
+
+/* Attributes: white on red and bright blue on cyan land in the channels
+ * the format names (RGB and BGR differ here, unlike grey), and survive a
+ * scroll, which draws them from the RAM text. */
+static void test_colours(const struct cfg *k)
+{
+	struct screen s;
+	uint32_t white = rgb(k, 0xff, 0xff, 0xff), red = rgb(k, 0xaa, 0, 0);
+	uint32_t lblue = rgb(k, 0x55, 0x55, 0xff), cyan = rgb(k, 0, 0xaa, 0xaa);
+
+	CHECK(screen_open(&s, k));
+	put(&s, "\n\n");
+	fbcon_set_attr(&s.c, 0x4f);
+	put(&s, "E ");
+	fbcon_set_attr(&s.c, 0x39);
+	put(&s, "b");
+	fbcon_set_attr(&s.c, FBCON_ATTR_DEFAULT);
+	put(&s, "c");
+	CHECK(cell_is_in(&s, 0, 2, 'E', white, red) && cell_is_in(&s, 1, 2, ' ', white, red) &&
+	      cell_is_in(&s, 2, 2, 'b', lblue, cyan) && cell_is(&s, 3, 2, 'c'));
+	put(&s, "\n");
+	CHECK(cell_is_in(&s, 0, 1, 'E', white, red) && cell_is_in(&s, 1, 1, ' ', white, red) &&
+	      cell_is_in(&s, 2, 1, 'b', lblue, cyan) && cell_is(&s, 3, 1, 'c') && row_blank(&s, 2));
+	if (k->rsize == 8 && k->bsize == 8 && k->bpp >= 24) { /* red's byte: where the tag says */
+		const uint8_t *p = s.mem + (size_t)(FONT_H + 8) * k->pitch + FONT_W * (k->bpp / 8);
+		CHECK(p[k->rpos / 8] == 0xaa && p[k->bpos / 8] == 0);
+	}
+	screen_close(&s);
+}
+
+/* One character costs one 8-pixel store per glyph row; after fbcon_move
+ * nothing goes to the old address. */
+static void test_store_count_and_move(const struct cfg *k)
+{
+	struct screen s;
+	uint64_t st;
+
+	CHECK(screen_open(&s, k));
+	st = s.stores;
+	put(&s, "x");
+	CHECK(s.stores - st == FONT_H);
+	s.fake2 = no_access(s.size);
+	fbcon_move(&s.c, (uintptr_t)s.fake2);
+	put(&s, "yz\n\n\nw");
+	CHECK(s.old_stores == 0 && s.c.fb == (uintptr_t)s.fake2);
+	CHECK(row_is(&s, 0, "") && row_is(&s, 1, "") && row_is(&s, 2, "w"));
+	fbcon_move(&s.c, 0); /* ignored */
+	CHECK(s.c.fb == (uintptr_t)s.fake2);
+	screen_close(&s);
+}
+
+static void on_fault(int sig)
+{
+	(void)sig;
+	_exit(42);
+}
+
+/* The PROT_NONE framebuffer really traps a read: the tests above would
+ * have died on one. */
+static void test_read_traps(void)
+{
+	uint8_t *p = no_access(4096);
+	pid_t pid = fork();
+	int st = 0;
+
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_fault };
+		volatile uint8_t v;
+
+		sigaction(SIGSEGV, &sa, NULL);
+		sigaction(SIGBUS, &sa, NULL);
+		v = *(volatile uint8_t *)p;
+		(void)v;
+		_exit(0);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 42);
+	munmap(p, 4096);
+}
+
+/* A screen larger than the RAM grid: the top-left 480x135 cells are used,
+ * the rest stays black; it wraps and scrolls at the grid's edges. */
+static void test_huge_screen(void)
+{
+	static const struct cfg k = { "huge", 32, 3848 + 7, 2160 + 40, (3848 + 7) * 4 + 8,
+				      16, 8, 8, 8, 0, 8, 0xaaaaaa };
+	struct screen s;
+	char line[FBCON_MAX_COLS + 2];
+
+	CHECK(screen_open(&s, &k));
+	CHECK(s.c.cols == FBCON_MAX_COLS && s.c.rows == FBCON_MAX_ROWS);
+	memset(line, 'm', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	put(&s, line); /* 481 characters: one wraps */
+	CHECK(cell_is(&s, FBCON_MAX_COLS - 1, 0, 'm') && cell_is(&s, 0, 1, 'm') &&
+	      cell_is(&s, 1, 1, ' ') && pixel(&s, FBCON_MAX_COLS * FONT_W, 8) == 0);
+	for (int i = 0; i < FBCON_MAX_ROWS; i++)
+		put(&s, "\n");
+	put(&s, "end");
+	CHECK(row_is(&s, FBCON_MAX_ROWS - 1, "end") && row_blank(&s, 0));
+	CHECK(margins_intact(&s));
+	screen_close(&s);
 }
 
 /* Every printable character, on a 16x6 screen, in each format. */
@@ -231,7 +456,7 @@ static void test_all_glyphs(const struct cfg *k0)
 			      (unsigned char)ch);
 	CHECK(ok);
 	CHECK(margins_intact(&s));
-	free(s.mem);
+	screen_close(&s);
 }
 
 static bool init_fails(uint8_t *mem, uint32_t pitch, uint32_t w, uint32_t h, uint32_t bpp,
@@ -239,7 +464,7 @@ static bool init_fails(uint8_t *mem, uint32_t pitch, uint32_t w, uint32_t h, uin
 {
 	struct fbcon c;
 
-	if (fbcon_init(&c, mem, pitch, w, h, bpp, rpos, rsize, 8, 8, 0, 8))
+	if (fbcon_init(&c, (uintptr_t)mem, pitch, w, h, bpp, rpos, rsize, 8, 8, 0, 8))
 		return false;
 	fbcon_write(&c, "ignored\n", 8); /* a failed console is a no-op */
 	return c.cols == 0;
@@ -247,7 +472,12 @@ static bool init_fails(uint8_t *mem, uint32_t pitch, uint32_t w, uint32_t h, uin
 
 static void test_reject(void)
 {
-	static uint8_t mem[64 * 64 * 4];
+	static const struct cfg k = { "reject", 32, 128, 64, 64 * 8, 16, 8, 8, 8, 0, 8, 0xaaaaaa };
+	struct screen s;
+	uint8_t *mem;
+
+	CHECK(screen_open(&s, &k)); /* its fake framebuffer holds the largest below */
+	mem = s.fake;
 
 	CHECK(!init_fails(mem, 64 * 4, 64, 64, 32, 16, 8)); /* the baseline is fine */
 	CHECK(init_fails(mem, 64, 64, 64, 8, 5, 3));
@@ -267,6 +497,7 @@ static void test_reject(void)
 	CHECK(init_fails(mem, 64 * 3, 64, 64, 24, 20, 8));
 	CHECK(init_fails(mem, 64 * 4, 64, 64, 32, 255, 8));
 	CHECK(init_fails(mem, 64 * 4, 0x40000000u, 64, 32, 16, 8)); /* pitch overflow */
+	screen_close(&s);
 }
 
 /* ---- the font itself ---- */
@@ -348,11 +579,16 @@ int main(void)
 		test_tab(&cfgs[i]);
 		test_wrap(&cfgs[i]);
 		test_scroll(&cfgs[i]);
+		test_scroll_long(&cfgs[i]);
+		test_colours(&cfgs[i]);
+		test_store_count_and_move(&cfgs[i]);
 		test_all_glyphs(&cfgs[i]);
 		if (check_fail != before)
 			fprintf(stderr, "failures in format %s\n", cfgs[i].name);
 	}
 	test_reject();
+	test_read_traps();
+	test_huge_screen();
 	test_font();
 	return check_summary("test_fbcon");
 }

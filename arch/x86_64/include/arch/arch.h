@@ -15,7 +15,7 @@ struct cpu_features {
 	uint32_t family, model, stepping;
 	uint32_t max_leaf, max_ext_leaf;
 	bool syscall, nx, smep, smap, fsgsbase, pcid, invpcid, x2apic, tsc_deadline;
-	bool invariant_tsc, rdtscp, pge, page1g, apic, xsave;
+	bool invariant_tsc, rdtscp, pge, page1g, apic, xsave, pat;
 	uint64_t tsc_hz;        /* measured or reported TSC frequency; 0: unknown */
 	const char *tsc_source; /* how: "from CPUID 0x15", "calibrated against ACPI PM
 				   timer, 5 runs, spread 0.02 %"... (tsc.c) */
@@ -29,6 +29,7 @@ void arch_serial_write(const char *s, size_t len);
 void arch_debugcon_write(const char *s, size_t len); /* port 0xE9 (Bochs, QEMU -debugcon) */
 bool arch_vga_init(void *text_buffer, uint32_t cols, uint32_t rows);
 void arch_vga_write(const char *s, size_t len);
+void arch_vga_move(void *text_buffer); /* the same screen at a new mapping */
 
 /* CPU: descriptor tables, traps, features, protection bits. */
 void arch_cpu_early_init(void);               /* GDT, TSS, IDT on the boot core */
@@ -49,8 +50,27 @@ uint64_t arch_timestamp(void);                /* serialised TSC read */
 uint64_t arch_cycles(void);                   /* plain TSC read: statistics, waits */
 void arch_cpu_relax(void);                    /* in a spin-wait loop (PAUSE) */
 
-/* Kernel page tables: direct map of physical memory and the W^X image. */
+/* Kernel page tables: a direct map of RAM and ACPI memory (write-back) and
+ * the W^X image, built here and loaded by arch_paging_load; between the two,
+ * device mappings may be made (they work under both tables). */
 void arch_paging_init(struct bootmem *bm, const struct bootinfo *bi, const struct cpu_features *f);
+void arch_paging_load(void);
+/* Memory types of device mappings (PAT entries programmed at boot on every
+ * core: docs/boot.md, "Memory types"). */
+enum mem_type { MEM_WB, MEM_WC, MEM_UC };
+/* Map [pa, pa + len) of device or firmware memory (APIC, I/O APIC, HPET,
+ * framebuffer, firmware tables outside the direct map) in the device
+ * window, shared by every kernel's tables: 4 KiB pages (2 MiB ones inside
+ * a large range); returns its address, or NULL if the 1 GiB window or its
+ * 16 page tables are used up. Mappings last for good; mapping a range
+ * again with the same type returns the same address. Any core, any time. */
+void *arch_map_device(paddr_t pa, uint64_t len, enum mem_type type);
+/* Firmware data (ACPI tables, the EBDA): through the direct map where it
+ * covers the range, else a write-back device mapping; NULL if neither. */
+const void *arch_map_firmware(paddr_t pa, uint64_t len);
+/* Boot self-tests: the PAT, the direct map's pages, the device window. */
+void arch_paging_selftests(void);
+void arch_paging_report(void); /* one line of the boot report */
 /* A cluster's own kernel tables (see paging.c), built from its partition. */
 struct kmap_spec {
 	const struct bootinfo *bi;
@@ -65,13 +85,6 @@ paddr_t arch_cluster_tables(struct bootmem *bm, const struct kmap_spec *s);
 void arch_switch_kernel_tables(paddr_t pml4);
 /* Flags of the leaf entry mapping va in the current tables, or 0 if none. */
 uint64_t arch_pte_flags(vaddr_t va);
-/* Boot core, boot tables, boot memory open (firmware tables: ACPI): make
- * [pa, pa + len) readable at phys_to_virt(pa). Pages the direct map has are
- * used as they are; the others are mapped there, read-only, 4 KiB pages,
- * in the boot tables only (gone with the switch to a cluster's tables).
- * False if the range lies past the CPU's physical address width or the
- * direct map's span (DMAP_MAX_SIZE). */
-bool arch_dmap_reach(paddr_t pa, uint64_t len);
 
 /* TLB: flush everything on this core; whether translations are tagged
  * (PCID), so that other address spaces' entries survive a CR3 switch;
@@ -154,6 +167,9 @@ void arch_port_out(uint16_t port, unsigned size, uint32_t value);
  * "assume 1 GHz") and keep the count for a period_ms period, read later by
  * every core. Prints the mode. Later calls do nothing. */
 void arch_apic_calibrate(uint64_t tsc_hz, uint32_t period_ms);
+/* Boot core, between arch_paging_init and arch_paging_load: the local
+ * APIC moves to an uncached device mapping. */
+void arch_apic_map(void);
 /* Any core: turn its local APIC on in the boot core's mode (APs at start-up). */
 void arch_lapic_enable(void);
 /* Any core, after arch_lapic_enable and the boot core's calibration: start

@@ -152,6 +152,11 @@ static inline void div_by_zero(void)
 	__asm__ volatile("div %2" : "+a"(lo), "+d"(hi) : "r"(0ull));
 }
 
+#define MSR_PAT 0x277
+/* PA0 WB, PA1 WC (was WT), PA2 UC-, PA3 UC, PA4-7 the reset values: a PTE
+ * selects WB with PWT = PCD = 0, WC with PWT, UC with PCD | PWT. No mapping
+ * uses PA1 before it is set, so no cache flush is needed to change it. */
+#define PAT_ATOLL 0x0007040600070106ull
 #define MSR_EFER 0xC0000080
 #define MSR_STAR 0xC0000081
 #define MSR_LSTAR 0xC0000082
