@@ -20,6 +20,8 @@
 #define PREEMPT_UNITS 64      /* units of work per kernel entry at most */
 #define PREEMPT_POLL_UNITS 8  /* units between looks at the local APIC */
 
+/* Per cluster (copied .bss), under the kernel lock: reset by kernel_enter,
+ * spent by the entry that holds the lock. */
 struct preempt_budget preempt_budget;
 static struct {
 	uint64_t preemptions, by_interrupt;

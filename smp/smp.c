@@ -33,6 +33,8 @@ struct smp_scratch {
 	struct mem_range rw[PART_MAX_RANGES + 1], ro[BI_MAX_MODULES];
 };
 
+/* Per cluster (copied .data), but only cluster 0's copy counts the
+ * machine's cores: the boot core raises it in smp_start_cores. */
 static uint32_t cores_online = 1;
 /* The boot core's plan, from smp_boot to smp_start_cores (cluster 0 only). */
 static struct {

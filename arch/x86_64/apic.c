@@ -1,9 +1,9 @@
 /*
- * The local APIC and the I/O APIC: the periodic timer that drives
- * timeslices, end-of-interrupt, IPIs, and the routing of device lines to
+ * The local APIC and the I/O APICs: the timer that drives timeslices
+ * (periodic, or TSC-deadline where CPUID has it and no erratum is listed), end-of-interrupt, IPIs, and the routing of device lines to
  * vectors. The local APIC runs in x2APIC mode (register at offset R is MSR
  * 0x800 + R/16, 32-bit ids, the ICR one 64-bit MSR) where CPUID has x2APIC,
- * else in xAPIC mode (MMIO through the direct map). ISA IRQs follow the ACPI
+ * else in xAPIC mode (MMIO through its uncached device mapping). ISA IRQs follow the ACPI
  * MADT's interrupt source overrides to their GSIs; every I/O APIC of the
  * MADT is used, a GSI going to the one whose range holds it.
  */

@@ -3,8 +3,9 @@
  * grouped into clusters; each runs its own kernel instance with its own copy
  * of .data/.bss and its own partition of physical memory, behind its own
  * kernel page tables. Inside a cluster of several cores one fair kernel lock
- * is taken on every kernel entry. Across clusters only the cross-cluster
- * notification words in the shared region are touched.
+ * is taken on every kernel entry (kernel_enter; SYS_NULL makes none). Across
+ * clusters only the shared region (the cross-cluster notification words and
+ * channel rings) and .kshared are touched (docs/clusters.md §5).
  *
  * smp/ is a service of the kernel: kernel/ calls it, it calls nothing in
  * kernel/ but the leaf services (panic, kprintf, boot memory, the cluster

@@ -149,26 +149,13 @@ uint64_t app_give(struct app *a, uint64_t slot, cptr_t src, uint64_t rights, uin
 	return process_give(&a->p, slot, src, rights, badge);
 }
 
-/* Remove every copy of the capability in spawner slot *s, then it. */
-static void drop(cptr_t *s)
-{
-	if (!*s)
-		return;
-	while (atoll_cnode_revoke(ROOT_CNODE, *s) == E_PREEMPTED)
-		;
-	while (atoll_cnode_delete(ROOT_CNODE, *s) == E_PREEMPTED)
-		;
-	slot_free(*s);
-	*s = 0;
-}
-
 void app_destroy(struct app *a)
 {
 	if (a->p.tcb)
 		atoll_tcb_suspend(a->p.tcb);
-	drop(&a->untyped); /* every object it made, its own children's too */
+	slot_drop(&a->untyped); /* every object it made, its own children's too */
 	process_destroy(&a->p);
 	while (a->ncopied)
-		drop(&a->copied[--a->ncopied]);
-	drop(&a->fault_cap);
+		slot_drop(&a->copied[--a->ncopied]);
+	slot_drop(&a->fault_cap);
 }

@@ -275,8 +275,7 @@ uint64_t process_give(struct process *p, uint64_t slot, cptr_t src, uint64_t rig
 
 /* --- destruction ------------------------------------------------------------- */
 
-/* Remove every copy of the capability in root slot *s, then it. */
-static void drop(cptr_t *s)
+void slot_drop(cptr_t *s)
 {
 	if (!*s)
 		return;
@@ -292,11 +291,11 @@ void process_destroy(struct process *p)
 {
 	if (p->tcb)
 		atoll_tcb_suspend(p->tcb);
-	drop(&p->tcb);
-	drop(&p->cnode);
+	slot_drop(&p->tcb);
+	slot_drop(&p->cnode);
 	while (p->nframes)
-		drop(&p->frames[--p->nframes]);
+		slot_drop(&p->frames[--p->nframes]);
 	while (p->ntables) /* page tables before the directories above them */
-		drop(&p->tables[--p->ntables]);
-	drop(&p->vspace);
+		slot_drop(&p->tables[--p->ntables]);
+	slot_drop(&p->vspace);
 }

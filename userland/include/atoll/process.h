@@ -69,6 +69,9 @@ uint64_t process_map(struct process *p, cptr_t frame, uint64_t vaddr, uint64_t r
  * process's objects (and their copies): TCB, CNode (with the capabilities
  * given to it), frames, paging structures, PML4. Safe on a partial process. */
 void process_destroy(struct process *p);
+/* Revoke and delete the capability in the caller's slot *s (retrying on
+ * preemption), free the slot and zero *s; nothing if *s is 0. */
+void slot_drop(cptr_t *s);
 
 /*
  * The peer server (userland/peer): slot 8 an endpoint it receives on, slot 9

@@ -48,7 +48,8 @@ void vspace_activate(paddr_t root, uint32_t asid);
 void vspace_drop(paddr_t root);
 
 /* The common case inline: the CR3 value this space runs with is already
- * loaded (no write), or PCIDs are off and only the root differs. */
+ * loaded, so nothing is written; every other case (a new root, with or
+ * without PCIDs) goes to vspace_activate. */
 extern struct vspace_tlb {
 	bool pcid, invpcid; /* set at boot, read-only after (stale PCIDs: struct cpu) */
 } vspace_tlb;
