@@ -9,6 +9,8 @@ static struct {
 	cptr_t freed[FREE_MAX];
 	uint32_t nfreed;
 	uint32_t ut; /* untyped currently carved */
+	cptr_t given[ALLOC_GIVEN_MAX]; /* alloc_give_untyped */
+	uint32_t ngiven;
 } A;
 
 void alloc_init(struct abi_bootinfo *bi)
@@ -49,6 +51,8 @@ cptr_t obj_alloc(uint64_t type, uint64_t size_bits, uint64_t *err)
 	if (e == E_NOT_ENOUGH_MEMORY) /* earlier untypeds may still fit small objects */
 		for (uint32_t i = 0; i < A.bi->untyped_count && e == E_NOT_ENOUGH_MEMORY; i++)
 			e = atoll_untyped_retype(A.bi->untyped_first + i, type, size_bits, ROOT_CNODE, s, 1);
+	for (uint32_t i = 0; i < A.ngiven && e == E_NOT_ENOUGH_MEMORY; i++)
+		e = atoll_untyped_retype(A.given[i], type, size_bits, ROOT_CNODE, s, 1);
 	if (e) {
 		slot_free(s);
 		*err = e;
@@ -56,6 +60,14 @@ cptr_t obj_alloc(uint64_t type, uint64_t size_bits, uint64_t *err)
 	}
 	*err = E_OK;
 	return s;
+}
+
+bool alloc_give_untyped(cptr_t ut)
+{
+	if (A.ngiven == ALLOC_GIVEN_MAX)
+		return false;
+	A.given[A.ngiven++] = ut;
+	return true;
 }
 
 static const uint64_t table_types[3] = { OBJ_PAGE_TABLE, OBJ_PAGE_DIRECTORY, OBJ_PDPT };
