@@ -122,6 +122,25 @@ static const uint8_t *find_rsdp_bios(size_t *len)
 
 /* The CPUs, I/O APICs and interrupt overrides from the ACPI MADT; the FADT
  * and \_S5 for ending a run. Problems are printed as they are found. */
+/* The HPET's registers must be device memory: a table pointing into RAM
+ * the memory map calls available or ACPI would have the calibration write
+ * its configuration word into memory something else owns. */
+static void check_hpet(void)
+{
+	struct acpi_hpet *h = &kb.acpi.hpet;
+
+	for (uint32_t i = 0; h->base && i < kb.bi.mem_count; i++) {
+		const struct bi_mem_region *m = &kb.bi.mem[i];
+
+		if (m->type != BI_MEM_RESERVED && h->base < m->base + m->len && m->base < h->base + 0x400) {
+			kprintf("warning: acpi: HPET registers at %#llx lie in memory the map calls "
+				"usable or ACPI: HPET not used\n", (unsigned long long)h->base);
+			h->base = 0;
+			h->rejected = true;
+		}
+	}
+}
+
 static void read_acpi(void)
 {
 	const struct bootinfo *bi = &kb.bi;
@@ -139,6 +158,7 @@ static void read_acpi(void)
 		kb.acpi_error = "acpi: no RSDP from the loader, in the EBDA or in the BIOS area";
 	if (!kb.acpi_error && !kb.acpi.has_madt)
 		kb.acpi_error = "acpi: no usable MADT";
+	check_hpet();
 }
 
 /* What the end of a run can use (arch/x86_64/power.c). */

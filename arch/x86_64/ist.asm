@@ -28,7 +28,8 @@ ist_mc_entry:
 
 ist_common:
 	PUSH_GPRS
-	cld
+	push 2                          ; RFLAGS: AC (SMAP) and DF clear, IF stays clear;
+	popfq                           ; IRETQ puts the interrupted flags back
 	mov ecx, MSR_GS_BASE
 	rdmsr
 	mov r12d, eax                   ; the interrupted GS base (r12, r13: callee-saved)

@@ -121,7 +121,7 @@ trap_from_kernel:
 	iretq
 
 ; The CPU refused the IRETQ to user mode (#GP, #SS, #NP: a frame it will
-; not load) or an NMI or machine check hit it: GS is the user's. Back to
+; not load): GS is the user's (NMI and #MC have their own entry, ist.asm). Back to
 ; the kernel's GS, then the kernel stack afresh (this frame lies just below
 ; its top) and trap_return_fault(vector, error).
 iret_fault:

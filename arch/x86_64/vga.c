@@ -11,8 +11,8 @@
 
 _Static_assert(VGA_MAX_CELLS % 4 == 0, "the text moves 8 bytes at a time");
 
-/* Under the console lock (console.c); one per cluster (copied .bss), each
- * writing the same screen. */
+/* Shared by all clusters (.kshared), under the console lock (console.c):
+ * one screen, one cursor. */
 static struct {
 	volatile uint16_t *buf; /* video memory: written, never read */
 	uint32_t cols, rows, x, y;

@@ -847,6 +847,11 @@ static void root_walk(const struct parser *ps, const struct table *root)
 		const uint8_t *q = root->p + off;
 		paddr_t paddr = esize == 8 ? rd64(q) : rd32(q);
 
+		if ((off - SDT_HDR) / esize == ACPI_MAX_ROOT_ENTRIES) {
+			warnf(ps, "%s has more than %u entries: the rest are ignored", name,
+			      ACPI_MAX_ROOT_ENTRIES);
+			break;
+		}
 		if (paddr == 0)
 			warnf(ps, "%s entry %u is 0: skipped", name, (off - SDT_HDR) / esize);
 		else

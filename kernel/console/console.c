@@ -102,7 +102,10 @@ void console_screen_init(const struct bootinfo *bi)
 	const struct bi_framebuffer *f = &bi->fb;
 
 	ksnprintf(con.name, sizeof(con.name), "none");
-	if (f->type == BI_FB_EGA_TEXT && early_mapped(f->addr, fb_bytes(f))) {
+	/* vga.c writes cols x rows cells back to back: a text tag whose pitch
+	 * says otherwise is not used (its mapping would be too short). */
+	if (f->type == BI_FB_EGA_TEXT && (uint64_t)f->pitch == (uint64_t)f->width * 2 &&
+	    early_mapped(f->addr, fb_bytes(f))) {
 		if (arch_vga_init(phys_to_virt(f->addr), f->width, f->height)) {
 			con.screen = SCREEN_VGA;
 			ksnprintf(con.name, sizeof(con.name), "VGA text %ux%u", f->width, f->height);

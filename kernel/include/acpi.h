@@ -18,6 +18,8 @@
 #define ACPI_MAX_CPUS 256
 #define ACPI_MAX_IOAPICS 32
 #define ACPI_MAX_OVERRIDES 16 /* at most one per ISA IRQ */
+#define ACPI_MAX_ROOT_ENTRIES 256 /* tables listed in the RSDT/XSDT that are looked at:
+				       each may cost a firmware mapping */
 #define ACPI_MAX_NMIS 256     /* firmware lists one per possible CPU slot */
 #define ACPI_TABLE_MAX (4u << 20) /* larger tables are not used */
 #define ACPI_RSDP_V1_LEN 20

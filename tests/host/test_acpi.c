@@ -478,6 +478,35 @@ static void test_limits(void)
 
 /* The MADT at the very end of memory, its length cut at every size (the
  * checksum fixed for the cut): whole entries before the cut are kept. */
+/* A root table listing more than ACPI_MAX_ROOT_ENTRIES tables: the first
+ * ACPI_MAX_ROOT_ENTRIES are looked at, the rest ignored with a warning
+ * (each may cost the kernel a firmware mapping). */
+static void test_root_entry_limit(void)
+{
+	static paddr_t tables[ACPI_MAX_ROOT_ENTRIES + 1];
+	const paddr_t at_root = PHYS_BASE + 0x3000;
+	struct tb m, *t = malloc(sizeof(*t));
+
+	CHECK(t != NULL);
+	if (!t)
+		return;
+	madt_qemu(&m, 2, false);
+	for (int last = 0; last < 2; last++) {
+		world(&m, 0);
+		for (unsigned i = 0; i < ACPI_MAX_ROOT_ENTRIES + 1; i++)
+			tables[i] = AT_HPET; /* a table the parser only notes */
+		tables[0] = AT_FADT;
+		tables[last ? ACPI_MAX_ROOT_ENTRIES : ACPI_MAX_ROOT_ENTRIES - 1] = AT_MADT;
+		root_build(t, false, tables, ACPI_MAX_ROOT_ENTRIES + 1);
+		tb_place(t, at_root);
+		rsdp_build(rsdp, 0, (uint32_t)at_root, 0);
+		CHECK(parse() == NULL);
+		CHECK(info.has_madt == !last && info.cpu_count == (last ? 0u : 2u));
+		CHECK(strstr(last_warning, last ? "no usable MADT" : "the rest are ignored") != NULL);
+	}
+	free(t);
+}
+
 static void test_truncations(void)
 {
 	paddr_t end_madt, tables[2];
@@ -1099,6 +1128,7 @@ int main(void)
 	test_x2apic();
 	test_unknown_entries();
 	test_limits();
+	test_root_entry_limit();
 	test_truncations();
 	test_aml_s5();
 	test_dsdt();
