@@ -46,9 +46,12 @@ void gdt_set_compat32(struct cpu *c, bool on)
 /* Each IST stack's top 16 bytes hold the struct cpu's address (the NMI
  * and machine-check entry find their core there, whatever GS holds); the
  * CPU's frame goes below them. */
+/* Every struct cpu starts zeroed (the boot core's in .bss, the others from
+ * alloc_zeroed), so the TSS is written field by field, never cleared: an
+ * AP refills its TSS in ap_entry while the trampoline's ltr has it live,
+ * and an NMI there must still find its IST pointer. */
 static void tss_fill(struct cpu *c)
 {
-	memset(&c->tss, 0, sizeof(c->tss));
 	for (int i = 0; i < 3; i++) {
 		uint8_t *top = c->ist_stack[i] + IST_STACK_SIZE - IST_TOP_RESERVED;
 		*(struct cpu **)top = c;
