@@ -7,6 +7,7 @@
  * early direct map reaches.
  */
 #include "arch/arch.h"
+#include "arch/pte.h"
 #include "arch/vspace.h"
 #include "arch/x86.h"
 #include "kstring.h"
@@ -15,14 +16,6 @@
 #include "layout.h"
 #include "panic.h"
 
-#define PTE_P (1ull << 0)
-#define PTE_W (1ull << 1)
-#define PTE_PWT (1ull << 3)
-#define PTE_PCD (1ull << 4)
-#define PTE_PS (1ull << 7)
-#define PTE_G (1ull << 8)
-#define PTE_NX (1ull << 63)
-#define PTE_ADDR 0x000FFFFFFFFFF000ull
 #define LOW_MEM (1ull << 20)   /* the first MiB: BIOS data, EBDA, VGA, ROMs */
 #define MIXED (~0ull)          /* a block to map in smaller pages */
 

@@ -8,6 +8,8 @@
 #define PTE_P (1ull << 0)   /* present */
 #define PTE_W (1ull << 1)   /* writable */
 #define PTE_U (1ull << 2)   /* user */
+#define PTE_PWT (1ull << 3) /* PAT index bit 0 (write-through) */
+#define PTE_PCD (1ull << 4) /* PAT index bit 1 (cache disable) */
 #define PTE_PS (1ull << 7)  /* a large page (PD, PDPT level) */
 #define PTE_G (1ull << 8)   /* global */
 #define PTE_NX (1ull << 63) /* no execute (EFER.NXE) */
