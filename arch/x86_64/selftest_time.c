@@ -92,7 +92,8 @@ static void test_lost_tick(enum timer_mode m)
 }
 
 /* Each reference the machine has gives the boot rate within 0.5 %; one it
- * lacks is reported as absent (a note, not a result). */
+ * lacks is reported as absent (a note, not a result), one whose own runs
+ * scatter as skipped. */
 static void test_references(const struct cpu_features *f)
 {
 	static const char *const names[] = { "ACPI PM timer", "HPET", "PIT" };
@@ -106,11 +107,20 @@ static void test_references(const struct cpu_features *f)
 			kprintf("# TSC against the %s: not on this machine\n", names[ref]);
 			continue;
 		}
-		ktest_result(r.status == TIMECAL_OK && d <= f->tsc_hz / 200,
-			     "TSC against the %s: %llu.%llu MHz, %u of %u runs kept, spread %u ppm (%s)",
-			     names[ref], (unsigned long long)(r.hz / 1000000),
-			     (unsigned long long)(r.hz / 100000 % 10), r.kept, r.runs, r.spread_ppm,
-			     timecal_status_name(r.status));
+		if (r.status == TIMECAL_SCATTERED) { /* noise, not a wrong rate */
+			ktest_result(true, "TSC against the %s # SKIP its runs disagree (a loaded "
+				     "emulator or a jittery timer): no rate to compare", names[ref]);
+			continue;
+		}
+		/* The figures only when it fails: under -icount the PM timer's
+		 * reading varies from boot to boot, and the run must print the same. */
+		if (r.status == TIMECAL_OK && d <= f->tsc_hz / 200)
+			ktest_result(true, "TSC against the %s: within 0.5 %% of the boot rate", names[ref]);
+		else
+			ktest_result(false, "TSC against the %s: %llu.%llu MHz, %u of %u runs kept, "
+				     "spread %u ppm (%s)", names[ref], (unsigned long long)(r.hz / 1000000),
+				     (unsigned long long)(r.hz / 100000 % 10), r.kept, r.runs, r.spread_ppm,
+				     timecal_status_name(r.status));
 	}
 }
 
